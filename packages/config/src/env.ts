@@ -1,0 +1,128 @@
+import { ConfigError } from './errors.ts';
+import { closest } from './suggest.ts';
+
+type EnvKind = 'string' | 'port';
+
+interface EnvBinding {
+  path: readonly string[];
+  kind: EnvKind;
+  description: string;
+}
+
+/** Every environment variable Pincer reads, and the config key it overrides. */
+export const ENV_BINDINGS = {
+  DATABASE_URL: { path: ['database', 'url'], kind: 'string', description: 'external PostgreSQL URL' },
+  TEMPORAL_ADDRESS: {
+    path: ['temporal', 'address'],
+    kind: 'string',
+    description: 'external Temporal host:port',
+  },
+  TEMPORAL_NAMESPACE: { path: ['temporal', 'namespace'], kind: 'string', description: 'Temporal namespace' },
+  PINCER_DATA_DIR: {
+    path: ['dataDir'],
+    kind: 'string',
+    description: 'state directory of the embedded default',
+  },
+  PINCER_CACHE_DIR: { path: ['cacheDir'], kind: 'string', description: 'download cache directory' },
+  PINCER_LOG_LEVEL: { path: ['logLevel'], kind: 'string', description: 'trace|debug|info|warn|error|fatal' },
+  PINCER_HOST: { path: ['server', 'host'], kind: 'string', description: 'studio listen address' },
+  PINCER_PORT: { path: ['server', 'port'], kind: 'port', description: 'studio port' },
+  PINCER_PUBLIC_URL: { path: ['server', 'publicUrl'], kind: 'string', description: 'public studio URL' },
+  PINCER_POSTGRES_PORT: {
+    path: ['database', 'embedded', 'port'],
+    kind: 'port',
+    description: 'embedded PostgreSQL port',
+  },
+  PINCER_TEMPORAL_PORT: {
+    path: ['temporal', 'embedded', 'port'],
+    kind: 'port',
+    description: 'embedded Temporal port',
+  },
+  PINCER_TEMPORAL_UI_PORT: {
+    path: ['temporal', 'embedded', 'uiPort'],
+    kind: 'port',
+    description: 'embedded Temporal Web UI port',
+  },
+  PINCER_WORKER_HEALTH_PORT: {
+    path: ['worker', 'healthPort'],
+    kind: 'port',
+    description: 'worker health port',
+  },
+  PINCER_GATEWAY_HEALTH_PORT: {
+    path: ['gateway', 'healthPort'],
+    kind: 'port',
+    description: 'gateway health port',
+  },
+  PINCER_ADMIN_EMAIL: { path: ['admin', 'email'], kind: 'string', description: 'initial owner e-mail' },
+  PINCER_ADMIN_PASSWORD: {
+    path: ['admin', 'password'],
+    kind: 'string',
+    description: 'initial owner password',
+  },
+  PINCER_SECRET_KEY: { path: ['secrets', 'key'], kind: 'string', description: 'base64 AES-256 key' },
+} as const satisfies Record<string, EnvBinding>;
+
+export type EnvName = keyof typeof ENV_BINDINGS;
+
+/** Variables that steer loading itself rather than a config key. */
+export const LOADER_ENV = ['PINCER_CONFIG'] as const;
+
+export function envNameForPath(path: readonly PropertyKey[]): EnvName | undefined {
+  const key = path.join('.');
+  return (Object.keys(ENV_BINDINGS) as EnvName[]).find((name) => ENV_BINDINGS[name].path.join('.') === key);
+}
+
+function parseEnvValue(name: string, kind: EnvKind, raw: string): string | number {
+  if (kind === 'string') return raw;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    throw new ConfigError(
+      'config_invalid_env',
+      `${name}=${JSON.stringify(raw)} is not a port number: set it to an integer between 1 and 65535.`,
+    );
+  }
+  return value;
+}
+
+type Tree = { [key: string]: unknown };
+
+function setPath(tree: Tree, path: readonly string[], value: unknown): void {
+  let node = tree;
+  for (const key of path.slice(0, -1)) {
+    const child = node[key];
+    if (typeof child === 'object' && child !== null && !Array.isArray(child)) {
+      node = child as Tree;
+    } else {
+      const created: Tree = {};
+      node[key] = created;
+      node = created;
+    }
+  }
+  node[path[path.length - 1] as string] = value;
+}
+
+/**
+ * Lays the environment over the file's values. Empty variables count as unset, and an unknown
+ * PINCER_* variable is an error: a typo there would otherwise be silently ignored.
+ */
+export function applyEnv(fileValues: Tree, env: NodeJS.ProcessEnv): Tree {
+  const merged: Tree = structuredClone(fileValues);
+  const known = new Set<string>([...Object.keys(ENV_BINDINGS), ...LOADER_ENV]);
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('PINCER_') && !known.has(name)) {
+      const candidates = [...known].filter((k) => k.startsWith('PINCER_'));
+      const hint = closest(name, candidates);
+      throw new ConfigError(
+        'config_unknown_env',
+        `Unknown environment variable ${name}${hint ? ` (did you mean ${hint}?)` : ''}: unset it or use one of ${candidates.join(', ')}.`,
+      );
+    }
+  }
+  for (const name of Object.keys(ENV_BINDINGS) as EnvName[]) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const binding = ENV_BINDINGS[name];
+    setPath(merged, binding.path, parseEnvValue(name, binding.kind, raw));
+  }
+  return merged;
+}

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+
+const port = z.number().int().min(1).max(65535);
+
+const hostPort = z.string().regex(/^[^\s:/]+:\d{1,5}$/, 'expected host:port, e.g. temporal.internal:7233');
+
+const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL');
+
+const logLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
+
+export const ConfigSchema = z.strictObject({
+  /** Where the embedded default keeps its state (database, Temporal, models, keys). */
+  dataDir: z.string().min(1).default('.pincer'),
+  /** Downloaded tools (Temporal CLI, models, images); defaults to dataDir/cache. Safe to share. */
+  cacheDir: z.string().min(1).optional(),
+  logLevel: logLevel.default('info'),
+  server: z
+    .strictObject({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: port.default(3000),
+      /** The URL people use to reach the studio; defaults to http://host:port. */
+      publicUrl: z.url().optional(),
+    })
+    .prefault({}),
+  database: z
+    .strictObject({
+      /** An external PostgreSQL; when absent the embedded PostgreSQL is provisioned and started. */
+      url: postgresUrl.optional(),
+      embedded: z.strictObject({ port: port.default(54329) }).prefault({}),
+    })
+    .prefault({}),
+  temporal: z
+    .strictObject({
+      /** An external Temporal frontend; when absent the Temporal dev server is provisioned and started. */
+      address: hostPort.optional(),
+      namespace: z.string().min(1).default('default'),
+      embedded: z
+        .strictObject({
+          port: port.default(7233),
+          /** Serve the Temporal Web UI on this port (off when absent). */
+          uiPort: port.optional(),
+          version: z.string().default('1.9.1'),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  worker: z.strictObject({ healthPort: port.default(3001) }).prefault({}),
+  gateway: z.strictObject({ healthPort: port.default(3002) }).prefault({}),
+  admin: z
+    .strictObject({
+      email: z.email().default('admin@pincer.local'),
+      /** Initial owner password; generated and printed once on first start when absent. */
+      password: z.string().min(12, 'use at least 12 characters').optional(),
+    })
+    .prefault({}),
+  secrets: z
+    .strictObject({
+      /** Base64 of 32 random bytes used for AES-256-GCM; generated into dataDir/secret.key when absent. */
+      key: z
+        .string()
+        .refine((v) => Buffer.from(v, 'base64').length === 32, 'expected base64 of exactly 32 bytes')
+        .optional(),
+    })
+    .prefault({}),
+});
+
+export type PincerConfigInput = z.input<typeof ConfigSchema>;
+export type ParsedConfig = z.output<typeof ConfigSchema>;

@@ -1,0 +1,1 @@
+export const PINCER_VERSION = '0.1.0';

@@ -1,0 +1,67 @@
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { PincerConfig } from '@pincer/config';
+import type { ProvisionStep, StepStatus } from './steps.ts';
+
+/**
+ * Capabilities that node types need (a model for llm steps, a container engine for shell/python,
+ * a browser for browser steps). `pincer doctor` reports them; each feature's own provisioning
+ * replaces its `ensure` as it lands.
+ */
+function lookOnly(id: string, title: string, check: () => Promise<StepStatus>): ProvisionStep {
+  return { id, title, check, ensure: check };
+}
+
+function firstExisting(candidates: readonly string[]): string | undefined {
+  return candidates.find((candidate) => existsSync(candidate));
+}
+
+function onPath(name: string): string | undefined {
+  return firstExisting((process.env.PATH ?? '').split(path.delimiter).map((dir) => path.join(dir, name)));
+}
+
+export function modelCheck(config: PincerConfig): ProvisionStep {
+  const dir = path.join(config.cacheDir, 'models');
+  return lookOnly('model', 'Local LLM model', async () => {
+    const models = existsSync(dir) ? (await readdir(dir)).filter((name) => name.endsWith('.gguf')) : [];
+    if (models.length > 0) return { state: 'ready', detail: `${models.length} GGUF model(s) in ${dir}` };
+    return {
+      state: 'missing',
+      detail: `no GGUF model in ${dir}`,
+      fix: `copy a .gguf model file into ${dir} (llm steps need one)`,
+    };
+  });
+}
+
+export function sandboxEngineCheck(): ProvisionStep {
+  return lookOnly('sandbox-engine', 'Sandbox container engine', async () => {
+    const dockerHost = process.env.DOCKER_HOST;
+    if (dockerHost) return { state: 'external', detail: `DOCKER_HOST=${dockerHost}` };
+    const socket = firstExisting(['/var/run/docker.sock', '/run/podman/podman.sock']);
+    if (socket) return { state: 'ready', detail: `Docker API socket ${socket}` };
+    const podman = onPath('podman');
+    if (podman) return { state: 'ready', detail: `podman at ${podman} (Pincer starts its API service)` };
+    return {
+      state: 'missing',
+      detail: 'no Docker socket and no podman',
+      fix: 'apt-get install -y podman (shell and python steps run in containers)',
+    };
+  });
+}
+
+export function browserCheck(): ProvisionStep {
+  return lookOnly('browser', 'Chromium', async () => {
+    const found = firstExisting(['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome']);
+    if (found) return { state: 'ready', detail: found };
+    return {
+      state: 'missing',
+      detail: 'no Chromium found',
+      fix: 'apt-get install -y chromium (browser steps drive it)',
+    };
+  });
+}
+
+export function capabilityChecks(config: PincerConfig): ProvisionStep[] {
+  return [modelCheck(config), sandboxEngineCheck(), browserCheck()];
+}

@@ -1,0 +1,41 @@
+export { browserCheck, capabilityChecks, modelCheck, sandboxEngineCheck } from './capabilities.ts';
+export { type EmbeddedServices, layout, provisioningSteps, startEmbeddedServices } from './embedded.ts';
+export {
+  checkHealth,
+  type DependencyCheck,
+  type DependencyStatus,
+  describeDatabaseUrl,
+  type HealthReport,
+  probeDatabase,
+  probeProcess,
+  probeTemporal,
+} from './health.ts';
+export {
+  EMBEDDED_DATABASE,
+  type EmbeddedPostgresOptions,
+  embeddedPostgresStep,
+  type RunningPostgres,
+  type RunningService,
+  startEmbeddedPostgres,
+} from './postgres.ts';
+export { freePort, isAlive, isPortOpen, signalGroup, stopGroup } from './process.ts';
+export {
+  consoleReporter,
+  describe,
+  type Progress,
+  ProvisionError,
+  type ProvisionReporter,
+  type ProvisionStep,
+  provision,
+  type StepState,
+  type StepStatus,
+  silentReporter,
+} from './steps.ts';
+export {
+  findTemporalCli,
+  type RunningTemporal,
+  startTemporalDevServer,
+  type TemporalCliOptions,
+  type TemporalDevServerOptions,
+  temporalCliStep,
+} from './temporal.ts';

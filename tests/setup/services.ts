@@ -1,0 +1,67 @@
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '@pincer/config';
+import {
+  consoleReporter,
+  embeddedPostgresStep,
+  freePort,
+  provision,
+  type RunningService,
+  startEmbeddedPostgres,
+  startTemporalDevServer,
+  temporalCliStep,
+} from '@pincer/provision';
+import type { TestProject } from 'vitest/node';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Superuser URL of this test run's PostgreSQL, ending in /pincer. */
+    postgresUrl: string;
+    /** host:port of this test run's in-memory Temporal dev server. */
+    temporalAddress: string;
+    /** The shared download cache (.pincer/cache of the checkout). */
+    cacheDir: string;
+  }
+}
+
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+
+/**
+ * One PostgreSQL and one Temporal dev server for the whole test run, on ports chosen now and in
+ * a private directory, so two runs can go side by side on one machine. Tools are cached in the
+ * checkout's .pincer/cache like `npm start` does.
+ */
+export default async function setup(project: TestProject) {
+  const cacheDir = path.join(repoRoot, '.pincer', 'cache');
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'pincer-test-'));
+  // PostgreSQL runs as its own user when we are root: it must be able to walk into the scratch dir.
+  await chmod(scratch, 0o711);
+  const config = loadConfig({ cwd: repoRoot, env: {} });
+  const postgresDir = path.join(scratch, 'postgres');
+  const pgPort = await freePort();
+  const temporalCli = { cacheDir, version: config.temporal.embedded.version };
+  await provision(
+    [embeddedPostgresStep({ dir: postgresDir, port: pgPort }), temporalCliStep(temporalCli)],
+    consoleReporter(),
+  );
+  const services: RunningService[] = [];
+  const stopAll = async () => {
+    for (const service of services.reverse()) await service.stop();
+    await rm(scratch, { recursive: true, force: true });
+  };
+  try {
+    const postgres = await startEmbeddedPostgres({ dir: postgresDir, port: pgPort });
+    services.push(postgres);
+    const binary = path.join(cacheDir, 'temporal', temporalCli.version, 'temporal');
+    const temporal = await startTemporalDevServer({ binary, port: await freePort(), namespace: 'default' });
+    services.push(temporal);
+    project.provide('postgresUrl', postgres.url);
+    project.provide('temporalAddress', temporal.address);
+    project.provide('cacheDir', cacheDir);
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+  return stopAll;
+}
