@@ -53,6 +53,26 @@ export const ENV_BINDINGS = {
     kind: 'port',
     description: 'gateway health port',
   },
+  PINCER_WORKER_HEALTH_HOST: {
+    path: ['worker', 'healthHost'],
+    kind: 'string',
+    description: 'worker health listen address',
+  },
+  PINCER_WORKER_HEALTH_URL: {
+    path: ['worker', 'healthUrl'],
+    kind: 'string',
+    description: 'worker health URL',
+  },
+  PINCER_GATEWAY_HEALTH_HOST: {
+    path: ['gateway', 'healthHost'],
+    kind: 'string',
+    description: 'gateway health listen address',
+  },
+  PINCER_GATEWAY_HEALTH_URL: {
+    path: ['gateway', 'healthUrl'],
+    kind: 'string',
+    description: 'gateway health URL',
+  },
   PINCER_ADMIN_EMAIL: { path: ['admin', 'email'], kind: 'string', description: 'initial owner e-mail' },
   PINCER_ADMIN_PASSWORD: {
     path: ['admin', 'password'],

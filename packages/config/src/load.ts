@@ -12,6 +12,8 @@ export interface PincerConfig extends ParsedConfig {
   configFile: string | null;
   cacheDir: string;
   server: ParsedConfig['server'] & { publicUrl: string };
+  worker: ParsedConfig['worker'] & { healthUrl: string };
+  gateway: ParsedConfig['gateway'] & { healthUrl: string };
 }
 
 export interface LoadConfigOptions {
@@ -51,7 +53,19 @@ export function loadConfig(options: LoadConfigOptions = {}): PincerConfig {
       ...parsed.server,
       publicUrl: parsed.server.publicUrl ?? `http://${browserHost}:${parsed.server.port}`,
     },
+    worker: {
+      ...parsed.worker,
+      healthUrl: parsed.worker.healthUrl ?? localHealthUrl(parsed.worker.healthPort),
+    },
+    gateway: {
+      ...parsed.gateway,
+      healthUrl: parsed.gateway.healthUrl ?? localHealthUrl(parsed.gateway.healthPort),
+    },
   };
+}
+
+function localHealthUrl(port: number): string {
+  return `http://127.0.0.1:${port}/health`;
 }
 
 function locateConfigFile(cwd: string, explicit: string | undefined): string | null {

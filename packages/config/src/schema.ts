@@ -6,6 +6,17 @@ const hostPort = z.string().regex(/^[^\s:/]+:\d{1,5}$/, 'expected host:port, e.g
 
 const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL');
 
+/** Where a background process serves GET /health, and where others reach it. */
+const processHealth = (defaultPort: number) =>
+  z
+    .strictObject({
+      healthHost: z.string().min(1).default('127.0.0.1'),
+      healthPort: port.default(defaultPort),
+      /** How other processes reach it; defaults to http://127.0.0.1:<healthPort>/health. */
+      healthUrl: z.url().optional(),
+    })
+    .prefault({});
+
 const logLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
 
 export const ConfigSchema = z.strictObject({
@@ -44,8 +55,8 @@ export const ConfigSchema = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
-  worker: z.strictObject({ healthPort: port.default(3001) }).prefault({}),
-  gateway: z.strictObject({ healthPort: port.default(3002) }).prefault({}),
+  worker: processHealth(3001),
+  gateway: processHealth(3002),
   admin: z
     .strictObject({
       email: z.email().default('admin@pincer.local'),

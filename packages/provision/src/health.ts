@@ -56,7 +56,9 @@ export function probeDatabase(url: string, timeoutMs = 2000): Promise<Dependency
       });
       try {
         await client.connect();
-        const result = await client.query<{ version: string }>("SELECT current_setting('server_version') AS version");
+        const result = await client.query<{ version: string }>(
+          "SELECT current_setting('server_version') AS version",
+        );
         return `PostgreSQL ${result.rows[0]?.version ?? '?'} at ${where}`;
       } finally {
         await client.end().catch(() => undefined);
@@ -95,14 +97,14 @@ export function probeTemporal(
 }
 
 /** A Pincer process's own /health endpoint (worker, gateway). */
-export function probeProcess(name: string, port: number, timeoutMs = 2000): Promise<DependencyCheck> {
-  const url = `http://127.0.0.1:${port}/health`;
+export function probeProcess(name: string, url: string, timeoutMs = 2000): Promise<DependencyCheck> {
   return timed(
     name,
     async () => {
       const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+      await response.body?.cancel();
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      return `${name} healthy on port ${port}`;
+      return `${name} healthy at ${url}`;
     },
     (error) => ({
       detail: `${name} not answering on ${url}: ${describe(error)}`,
@@ -127,8 +129,8 @@ export async function checkHealth(config: PincerConfig): Promise<HealthReport> {
     config.temporal.address
       ? probeTemporal(config.temporal.address, config.temporal.namespace)
       : notConfigured('temporal', 'TEMPORAL_ADDRESS'),
-    probeProcess('worker', config.worker.healthPort),
-    probeProcess('gateway', config.gateway.healthPort),
+    probeProcess('worker', config.worker.healthUrl),
+    probeProcess('gateway', config.gateway.healthUrl),
   ]);
   const essential = new Set(['database', 'temporal']);
   const down = checks.filter((check) => check.status === 'down');

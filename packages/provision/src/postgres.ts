@@ -148,17 +148,7 @@ function runInitdb(
   return new Promise((resolve, reject) => {
     const child = spawn(
       initdb,
-      [
-        '-D',
-        data,
-        '-U',
-        SUPERUSER,
-        '--auth=scram-sha-256',
-        `--pwfile=${pwfile}`,
-        '-E',
-        'UTF8',
-        '--locale=C',
-      ],
+      ['-D', data, '-U', SUPERUSER, '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--locale=C'],
       { ...ids, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';

