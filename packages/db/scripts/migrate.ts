@@ -3,7 +3,9 @@ import { migrateDatabase } from '../src/migrations.ts';
 
 const databaseUrl = process.env.DATABASE_URL;
 if (!databaseUrl) {
-  console.error('Set DATABASE_URL to the database to migrate, e.g. postgres://user:pass@127.0.0.1:5432/pincer');
+  console.error(
+    'Set DATABASE_URL to the database to migrate, e.g. postgres://user:pass@127.0.0.1:5432/pincer',
+  );
   process.exit(2);
 }
 try {

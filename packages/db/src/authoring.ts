@@ -43,7 +43,8 @@ export async function createMigration(
   }
   const paths = prismaPaths(options.prismaDir);
   const schema = await readFile(paths.schemaFile, 'utf8');
-  const existing = (await readMigrationList(paths.migrationsDir).catch(() => undefined))?.migrationDirectories ?? [];
+  const existing =
+    (await readMigrationList(paths.migrationsDir).catch(() => undefined))?.migrationDirectories ?? [];
   const snapshot = await readFile(paths.snapshotFile, 'utf8').catch(() => undefined);
   if (existing.length > 0 && snapshot === undefined) {
     throw new MigrationError(
@@ -81,7 +82,7 @@ async function diffSchemas(
     await pool.query('SELECT 1').catch((error: unknown) => {
       throw new DatabaseUnreachableError(
         `Cannot connect to PostgreSQL at ${describeDatabase(options.databaseUrl)}: ${describeCause(error)}. ` +
-          "The schema engine needs one to start, though it only diffs files: set DATABASE_URL to any reachable database.",
+          'The schema engine needs one to start, though it only diffs files: set DATABASE_URL to any reachable database.',
         { cause: error },
       );
     });

@@ -48,7 +48,8 @@ async function sourceHash(schemaFile: string): Promise<string> {
 
 async function packageVersion(packageJson: string): Promise<string> {
   const manifest: unknown = JSON.parse(await readFile(require.resolve(packageJson), 'utf8'));
-  if (typeof manifest === 'object' && manifest !== null && 'version' in manifest) return String(manifest.version);
+  if (typeof manifest === 'object' && manifest !== null && 'version' in manifest)
+    return String(manifest.version);
   return 'unknown';
 }
 

@@ -26,7 +26,14 @@ export async function migrateDatabase(
 ): Promise<{ applied: string[] }> {
   const paths = prismaPaths(options.prismaDir);
   const migrationsList = await readMigrationList(paths.migrationsDir);
-  const schema = await readFile(paths.schemaFile, 'utf8');
+  const schema = await readFile(paths.schemaFile, 'utf8').catch((error: unknown) => {
+    throw new MigrationError(
+      'DB_MIGRATIONS_NOT_FOUND',
+      `No schema.prisma at ${paths.schemaFile}: the engine needs it beside migrations/. ` +
+        'Pass prismaDir pointing at the folder that holds both.',
+      { cause: error },
+    );
+  });
   const release = await acquireMigrationLock(databaseUrl, options.lockTimeoutMs ?? 120_000);
   const pool = new pg.Pool({ connectionString: databaseUrl });
   try {
@@ -117,9 +124,13 @@ async function acquireMigrationLock(databaseUrl: string, timeoutMs: number): Pro
   } catch (error) {
     await client.end();
     if (!isLockTimeout(error)) {
-      throw new MigrationError('DB_MIGRATION_FAILED', `Taking the migration lock failed: ${describeCause(error)}`, {
-        cause: error,
-      });
+      throw new MigrationError(
+        'DB_MIGRATION_FAILED',
+        `Taking the migration lock failed: ${describeCause(error)}`,
+        {
+          cause: error,
+        },
+      );
     }
     throw new MigrationError(
       'DB_MIGRATION_LOCKED',

@@ -76,6 +76,8 @@ function derive(password: string, salt: Buffer, keyLength: number, params: Scryp
     maxmem: 256 * N * params.blockSize,
   };
   return new Promise((resolve, reject) => {
-    scrypt(password.normalize('NFKC'), salt, keyLength, options, (error, key) => (error ? reject(error) : resolve(key)));
+    scrypt(password.normalize('NFKC'), salt, keyLength, options, (error, key) =>
+      error ? reject(error) : resolve(key),
+    );
   });
 }

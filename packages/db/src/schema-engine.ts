@@ -18,6 +18,12 @@ declare const WebAssembly: {
   ): Promise<{ instance: { exports: Record<string, unknown> } }>;
 };
 
+declare global {
+  // The engine hands a Rust panic's message here just before it aborts the process with an
+  // uncatchable "RuntimeError: unreachable"; without it the message is lost.
+  var PRISMA_WASM_PANIC_REGISTRY: { set_message(message: string): void } | undefined;
+}
+
 export const NO_FILTERS: bindings.SchemaFilter = { externalTables: [], externalEnums: [] };
 
 let loaded: Promise<void> | undefined;
@@ -25,6 +31,9 @@ let loaded: Promise<void> | undefined;
 // The package's own entry imports the .wasm as an ES module, which Node 20 cannot do without a flag,
 // so the bindings are wired to a module instantiated from the bytes (what its entry does itself).
 function loadWasm(): Promise<void> {
+  globalThis.PRISMA_WASM_PANIC_REGISTRY ??= {
+    set_message: (message) => process.stderr.write(`Prisma schema engine panicked: ${message}\n`),
+  };
   loaded ??= (async () => {
     const entry = createRequire(import.meta.url).resolve('@prisma/schema-engine-wasm');
     const bytes = await readFile(join(dirname(entry), 'schema_engine_bg.wasm'));

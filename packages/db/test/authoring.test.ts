@@ -26,7 +26,11 @@ describe('createMigration (npm run migration:new)', () => {
   });
 
   it('writes a first migration from nothing, then only the change, and both apply in order', async () => {
-    const first = await createMigration('init', { databaseUrl, prismaDir, now: new Date('2030-01-02T03:04:05Z') });
+    const first = await createMigration('init', {
+      databaseUrl,
+      prismaDir,
+      now: new Date('2030-01-02T03:04:05Z'),
+    });
     expect(first).toMatchObject({ created: true, name: '20300102030405_init' });
     expect(first.created && first.sql).toContain('CREATE TABLE "notes"');
 
@@ -61,7 +65,9 @@ describe('createMigration (npm run migration:new)', () => {
     await createMigration('init', { databaseUrl, prismaDir });
 
     expect(await createMigration('again', { databaseUrl, prismaDir })).toEqual({ created: false });
-    expect((await readdir(join(prismaDir, 'migrations'))).filter((name) => name.endsWith('_again'))).toEqual([]);
+    expect((await readdir(join(prismaDir, 'migrations'))).filter((name) => name.endsWith('_again'))).toEqual(
+      [],
+    );
   });
 
   it('refuses to guess when the snapshot is gone, and names the file to restore', async () => {

@@ -16,10 +16,19 @@ afterAll(async () => {
 
 async function publishedWorkflow(name: string) {
   const workflow = await db.workflow.create({
-    data: { name, tags: ['reports', 'daily'], definition: { steps: [{ name: 'fetch_logs', type: 'shell' }] } },
+    data: {
+      name,
+      tags: ['reports', 'daily'],
+      definition: { steps: [{ name: 'fetch_logs', type: 'shell' }] },
+    },
   });
   const version = await db.workflowVersion.create({
-    data: { workflowId: workflow.id, version: 1, definition: workflow.definition ?? {}, checksum: 'sha256:a' },
+    data: {
+      workflowId: workflow.id,
+      version: 1,
+      definition: workflow.definition ?? {},
+      checksum: 'sha256:a',
+    },
   });
   return { workflow, version };
 }
@@ -104,7 +113,13 @@ describe('createDb', () => {
     const ciphertext = new Uint8Array([0, 1, 2, 254, 255]);
 
     await db.credential.create({
-      data: { name: 'slack', type: 'slack_bot', ciphertext, iv: new Uint8Array(12), authTag: new Uint8Array(16) },
+      data: {
+        name: 'slack',
+        type: 'slack_bot',
+        ciphertext,
+        iv: new Uint8Array(12),
+        authTag: new Uint8Array(16),
+      },
     });
 
     const stored = await db.credential.findUniqueOrThrow({ where: { name: 'slack' } });

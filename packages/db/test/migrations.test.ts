@@ -68,7 +68,10 @@ describe('migrateDatabase', () => {
     const results = await Promise.all([migrateDatabase(url), migrateDatabase(url)]);
 
     expect(results.flatMap((result) => result.applied).sort()).toEqual(await migrationNames());
-    const rows = await query<{ migration_name: string }>(url, 'SELECT migration_name FROM _prisma_migrations');
+    const rows = await query<{ migration_name: string }>(
+      url,
+      'SELECT migration_name FROM _prisma_migrations',
+    );
     expect(rows.map((row) => row.migration_name).sort()).toEqual(await migrationNames());
   });
 
@@ -158,10 +161,15 @@ describe('migrateDatabase', () => {
   });
 
   it('reports an unreachable server as DB_UNREACHABLE without leaking the password', async () => {
-    const error = await migrateDatabase('postgres://pincer:s3cret@127.0.0.1:1/pincer').catch((e: unknown) => e);
+    const error = await migrateDatabase('postgres://pincer:s3cret@127.0.0.1:1/pincer').catch(
+      (e: unknown) => e,
+    );
 
     expect(error).toBeInstanceOf(DatabaseUnreachableError);
-    expect(error).toMatchObject({ code: 'DB_UNREACHABLE', message: expect.stringContaining('127.0.0.1:1/pincer') });
+    expect(error).toMatchObject({
+      code: 'DB_UNREACHABLE',
+      message: expect.stringContaining('127.0.0.1:1/pincer'),
+    });
     expect(String(error)).not.toContain('s3cret');
   });
 });

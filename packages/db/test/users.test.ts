@@ -11,15 +11,22 @@ import {
   verifyPassword,
 } from '../src/index.ts';
 
-async function waitForBlockedSessions(client: pg.Client, count: number): Promise<void> {
-  for (let tries = 0; tries < 200; tries++) {
-    const { rows } = await client.query<{ waiting: number }>(
-      "SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
-    );
-    if ((rows[0]?.waiting ?? 0) >= count) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+/** Polls from a connection of its own: inside a transaction pg_stat_activity keeps its first snapshot. */
+async function waitForBlockedSessions(databaseUrl: string, count: number): Promise<void> {
+  const monitor = new pg.Client({ connectionString: databaseUrl });
+  await monitor.connect();
+  try {
+    for (let tries = 0; tries < 100; tries++) {
+      const { rows } = await monitor.query<{ waiting: number }>(
+        "SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+      );
+      if ((rows[0]?.waiting ?? 0) >= count) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`${count} sessions never blocked on the barrier`);
+  } finally {
+    await monitor.end();
   }
-  throw new Error(`${count} sessions never blocked on the barrier`);
 }
 
 let url: string;
@@ -64,7 +71,7 @@ describe('ensureOwner', () => {
       const calls = clients.map((client, i) =>
         ensureOwner(client, { email: `owner${i}@example.com`, password: 'pw' }),
       );
-      await waitForBlockedSessions(barrier, clients.length);
+      await waitForBlockedSessions(fresh, clients.length);
       await barrier.query('COMMIT');
       const results = await Promise.all(calls);
 

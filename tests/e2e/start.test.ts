@@ -1,0 +1,129 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { isAlive } from '@pincer/provision';
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, describe, expect, it } from 'vitest';
+import { eventually, getJson, isolatedInstall, Job } from '../support/pincer.ts';
+
+interface ProcessTable {
+  supervisor: number;
+  services: Record<string, number>;
+  processes: Record<string, number>;
+}
+
+interface Health {
+  status: string;
+  checks: { name: string; status: string }[];
+}
+
+function processTable(dataDir: string): ProcessTable {
+  return JSON.parse(readFileSync(path.join(dataDir, 'run', 'supervisor.json'), 'utf8')) as ProcessTable;
+}
+
+function allPids(table: ProcessTable): number[] {
+  return [table.supervisor, ...Object.values(table.services), ...Object.values(table.processes)];
+}
+
+/** Every live process whose command line mentions the installation's data dir or ports. */
+function processesMentioning(needle: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      if (cmdline.includes(needle)) found.push(`${entry}: ${cmdline}`);
+    } catch {
+      // exited while we looked
+    }
+  }
+  return found;
+}
+
+describe('npm start on the embedded default', async () => {
+  const install = await isolatedInstall();
+  const jobs: Job[] = [];
+  const startPincer = () => {
+    const job = new Job('npm', ['start'], install.env);
+    jobs.push(job);
+    return job;
+  };
+  afterAll(() => {
+    for (const job of jobs) job.forceKill();
+  });
+
+  const seen = new Set<number>();
+  let first: Job;
+
+  it('provisions, reaches healthy and prints the studio URL and the owner login', async () => {
+    first = startPincer();
+    await first.waitFor(/Pincer is ready/);
+    expect(first.output).toContain(`http://127.0.0.1:${install.port}`);
+    const login = first.output.match(/Sign in as (\S+) with password (\S+)/);
+    expect(login?.[1]).toBe('admin@pincer.local');
+    const notes = path.join(install.dataDir, 'initial-admin.txt');
+    expect(readFileSync(notes, 'utf8')).toContain(login?.[2]);
+    expect(statSync(notes).mode & 0o077).toBe(0);
+
+    const health = await getJson(`http://127.0.0.1:${install.port}/api/health`);
+    expect(health.status).toBe(200);
+    const body = health.body as Health;
+    expect(body.status).toBe('ok');
+    expect(body.checks.find((c) => c.name === 'database')?.status).toBe('up');
+    expect(body.checks.find((c) => c.name === 'temporal')?.status).toBe('up');
+    for (const pid of allPids(processTable(install.dataDir))) seen.add(pid);
+  });
+
+  it('runs a workflow end to end on the supervised worker', async () => {
+    const connection = await Connection.connect({ address: `127.0.0.1:${install.env.PINCER_TEMPORAL_PORT}` });
+    try {
+      const client = new Client({ connection });
+      const result = await client.workflow.execute('selfTest', {
+        taskQueue: 'pincer-core',
+        workflowId: `self-test-${Date.now()}`,
+        args: ['hello'],
+      });
+      expect(result).toMatchObject({ echo: 'hello', worker: { taskQueue: 'pincer-core' } });
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it('restarts the worker when it is killed', async () => {
+    const before = processTable(install.dataDir).processes.worker;
+    expect(before).toBeDefined();
+    process.kill(before as number, 'SIGKILL');
+    const after = await eventually(async () => {
+      const pid = processTable(install.dataDir).processes.worker;
+      return pid !== undefined && pid !== before ? pid : undefined;
+    });
+    seen.add(after);
+    await eventually(async () => {
+      const health = await getJson(`http://127.0.0.1:${install.port}/api/health`);
+      const worker = (health.body as Health).checks.find((c) => c.name === 'worker');
+      return worker?.status === 'up' ? true : undefined;
+    });
+    expect(first.output).toMatch(/worker exited unexpectedly \(signal SIGKILL\); restarting/);
+  });
+
+  it('leaves no process behind on Ctrl-C', async () => {
+    for (const pid of allPids(processTable(install.dataDir))) seen.add(pid);
+    first.interrupt();
+    expect([0, 'SIGINT']).toContain(await first.exit);
+    const survivors = [...seen].filter((pid) => isAlive(pid));
+    expect(survivors).toEqual([]);
+    expect(processesMentioning(install.dataDir)).toEqual([]);
+  });
+
+  it('starts again on the same state without creating a second owner', async () => {
+    const second = startPincer();
+    await second.waitFor(/Pincer is ready/);
+    expect(second.output).toContain('Sign in as admin@pincer.local (first-start password in');
+    expect(second.output).toContain('database schema up to date');
+    expect(second.output).not.toMatch(/initialising a new cluster/);
+    const health = await getJson(`http://127.0.0.1:${install.port}/api/health`);
+    expect((health.body as Health).status).toBe('ok');
+    second.interrupt();
+    expect([0, 'SIGINT']).toContain(await second.exit);
+    expect(processesMentioning(install.dataDir)).toEqual([]);
+  });
+});
