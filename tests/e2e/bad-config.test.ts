@@ -6,7 +6,9 @@ import { isolatedInstall, Job } from '../support/pincer.ts';
 
 const cli = 'apps/cli/bin/pincer.mjs';
 
-async function startWith(extraEnv: NodeJS.ProcessEnv): Promise<{ code: number | string | null; output: string }> {
+async function startWith(
+  extraEnv: NodeJS.ProcessEnv,
+): Promise<{ code: number | string | null; output: string }> {
   const install = await isolatedInstall();
   const job = new Job(process.execPath, [cli, 'start'], { ...install.env, ...extraEnv });
   const code = await job.exit;
@@ -33,7 +35,9 @@ describe('pincer start refuses bad configuration with one clear line', () => {
   it('names the variable holding a wrong type', async () => {
     const { code, output } = await startWith({ PINCER_PORT: 'eighty' });
     expect(code).toBe(1);
-    expect(errorLines(output)).toEqual([expect.stringContaining('PINCER_PORT="eighty" is not a port number')]);
+    expect(errorLines(output)).toEqual([
+      expect.stringContaining('PINCER_PORT="eighty" is not a port number'),
+    ]);
   });
 
   it('names an unreachable DATABASE_URL and the fix, without its password', async () => {

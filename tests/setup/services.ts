@@ -13,17 +13,7 @@ import {
   temporalCliStep,
 } from '@pincer/provision';
 import type { TestProject } from 'vitest/node';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** Superuser URL of this test run's PostgreSQL, ending in /pincer. */
-    postgresUrl: string;
-    /** host:port of this test run's in-memory Temporal dev server. */
-    temporalAddress: string;
-    /** The shared download cache (.pincer/cache of the checkout). */
-    cacheDir: string;
-  }
-}
+import '../support/provided-context.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 

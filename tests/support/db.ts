@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
+import './provided-context.ts';
 
 /** A fresh, empty database on the test run's PostgreSQL; returns its URL. */
 export async function createTestDatabase(prefix = 'test'): Promise<string> {

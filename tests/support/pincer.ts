@@ -5,6 +5,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '@pincer/provision';
 import { inject } from 'vitest';
+import './provided-context.ts';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
 
@@ -46,7 +47,12 @@ export class Job {
   readonly exit: Promise<number | string | null>;
 
   constructor(command: string, args: string[], env: NodeJS.ProcessEnv) {
-    this.child = spawn(command, args, { cwd: repoRoot, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(command, args, {
+      cwd: repoRoot,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const collect = (chunk: Buffer) => {
       this.output += chunk.toString();
     };

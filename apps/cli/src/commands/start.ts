@@ -141,7 +141,7 @@ function printEvent(event: SupervisorEvent): void {
 /** `pincer start`: provision, start services, migrate, then supervise web, worker and gateway until stopped. */
 export async function start(config: PincerConfig): Promise<number> {
   const startedAt = Date.now();
-  say(bold(`Pincer ${PINCER_VERSION}`) + ` — state in ${config.dataDir}`);
+  say(`${bold(`Pincer ${PINCER_VERSION}`)} — state in ${config.dataDir}`);
   await assertPortsFree(config);
   say('Provisioning');
   await provision(provisioningSteps(config), consoleReporter());

@@ -1,0 +1,13 @@
+/** What the global setup (tests/setup/services.ts) provides to every test file via inject(). */
+import 'vitest';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Superuser URL of this test run's PostgreSQL, ending in /pincer. */
+    postgresUrl: string;
+    /** host:port of this test run's in-memory Temporal dev server. */
+    temporalAddress: string;
+    /** The shared download cache (.pincer/cache of the checkout). */
+    cacheDir: string;
+  }
+}
