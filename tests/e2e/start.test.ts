@@ -88,6 +88,15 @@ describe('npm start on the embedded default', async () => {
     }
   });
 
+  it('shows every dependency healthy in pincer doctor', async () => {
+    const doctor = new Job(process.execPath, ['apps/cli/bin/pincer.mjs', 'doctor'], install.env);
+    expect(await doctor.exit).toBe(0);
+    expect(doctor.output).toContain(`✓ Pincer at http://127.0.0.1:${install.port}: ok`);
+    for (const name of ['database', 'temporal', 'worker', 'gateway'])
+      expect(doctor.output).toContain(`✓ ${name}:`);
+    expect(doctor.output).toContain('✓ PostgreSQL (embedded): cluster in');
+  });
+
   it('restarts the worker when it is killed', async () => {
     const before = processTable(install.dataDir).processes.worker;
     expect(before).toBeDefined();
