@@ -90,3 +90,11 @@ describe('docker-compose.yml', () => {
     expect(existsSync(path.join(repoRoot, 'Dockerfile'))).toBe(true);
   });
 });
+
+describe('docs/configuration.md', () => {
+  it('documents every environment variable the config reads', () => {
+    const doc = readFileSync(path.join(repoRoot, 'docs', 'configuration.md'), 'utf8');
+    const missing = Object.keys(ENV_BINDINGS).filter((name) => !doc.includes(`\`${name}\``));
+    expect(missing).toEqual([]);
+  });
+});
