@@ -4,7 +4,8 @@
 // build what changed, then hand over. Plain Node on purpose: nothing is installed yet.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -82,7 +83,22 @@ async function test() {
   await run('npx', ['turbo', 'run', 'typecheck', '--output-logs=errors-only', '--log-prefix=none']);
   await run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
   step('tests (vitest)');
-  await run('npx', ['vitest', 'run', ...rest]);
+  const results = path.join(os.tmpdir(), `pincer-vitest-${process.pid}.json`);
+  const reporters = ['--reporter=default', '--reporter=json', `--outputFile.json=${results}`];
+  try {
+    await run('npx', ['vitest', 'run', ...reporters, ...rest]);
+  } finally {
+    printTally(results);
+  }
+}
+
+/** The plain closing line CI reads: "N passed, N failed". */
+function printTally(results) {
+  if (!existsSync(results)) return;
+  const { numPassedTests, numFailedTests, numPendingTests } = JSON.parse(readFileSync(results, 'utf8'));
+  rmSync(results, { force: true });
+  const skipped = numPendingTests > 0 ? `, ${numPendingTests} skipped` : '';
+  process.stdout.write(`\n${numPassedTests} passed, ${numFailedTests} failed${skipped}\n`);
 }
 
 const commands = {
