@@ -1,2 +1,3 @@
-export { TASK_QUEUES } from './task-queues.ts';
+export { createInterpreterActivities } from './activities/interpreter.ts';
 export type { SelfTestResult } from './workflows/index.ts';
+export { type RunningWorkers, startWorkers, type WorkerDeps } from './workers.ts';

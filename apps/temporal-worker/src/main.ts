@@ -1,28 +1,24 @@
+import path from 'node:path';
 import { loadConfig } from '@pincer/config';
+import { createDb } from '@pincer/db';
+import { createRegistry, loadPlugins } from '@pincer/nodes';
 import { closeServer, createLogger, onShutdown, startHealthServer } from '@pincer/runtime';
-import { DefaultLogger, type LogEntry, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import * as activities from './activities/index.ts';
-import { prebuiltBundle, workflowsPath } from './bundle.ts';
-import { TASK_QUEUES } from './task-queues.ts';
+import { DefaultLogger, type LogEntry, NativeConnection, Runtime } from '@temporalio/worker';
+import { repoRoot } from './paths.ts';
+import { startWorkers } from './workers.ts';
 
 const log = createLogger('worker');
 const config = loadConfig();
 const address = config.temporal.address;
-if (!address) {
-  log.fatal('TEMPORAL_ADDRESS is not set: start the worker through `npm start`, or set TEMPORAL_ADDRESS');
+const databaseUrl = config.database.url;
+if (!address || !databaseUrl) {
+  log.fatal('TEMPORAL_ADDRESS and DATABASE_URL must be set: start the worker through `npm start`, or set them');
   process.exit(1);
 }
 
 // The SDK's own events (worker state, workflow and activity failures) go through the same
 // structured logger as ours.
-const SDK_LEVEL = {
-  trace: 'TRACE',
-  debug: 'DEBUG',
-  info: 'INFO',
-  warn: 'WARN',
-  error: 'ERROR',
-  fatal: 'ERROR',
-} as const;
+const SDK_LEVEL = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR' } as const;
 const PINO_METHOD = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
 Runtime.install({
   logger: new DefaultLogger(SDK_LEVEL[config.logLevel], (entry: LogEntry) => {
@@ -30,35 +26,39 @@ Runtime.install({
   }),
 });
 
+const plugins = await loadPlugins(path.join(repoRoot, 'plugins'));
+for (const error of plugins.errors) log.error({ error }, 'plugin not loaded');
+const registry = createRegistry(plugins.nodes);
+const db = createDb(databaseUrl);
 const connection = await NativeConnection.connect({ address });
-const bundle = prebuiltBundle();
-const worker = await Worker.create({
+const workers = await startWorkers({
   connection,
   namespace: config.temporal.namespace,
-  taskQueue: TASK_QUEUES.core,
-  activities,
-  ...(bundle ? { workflowBundle: bundle } : { workflowsPath }),
+  db,
+  registry,
+  settings: { allowPrivateHosts: config.nodes.allowPrivateHosts },
+  log,
 });
 
-const health = await startHealthServer(config.worker.healthPort, config.worker.healthHost, () => ({
-  status: worker.getState() === 'RUNNING' ? 'ok' : 'failing',
-  state: worker.getState(),
-  taskQueues: Object.values(TASK_QUEUES),
-  namespace: config.temporal.namespace,
-}));
+const health = await startHealthServer(config.worker.healthPort, config.worker.healthHost, () => {
+  const states = workers.states();
+  return {
+    status: Object.values(states).every((state) => state === 'RUNNING') ? 'ok' : 'failing',
+    states,
+    namespace: config.temporal.namespace,
+    nodeTypes: registry.types().length,
+  };
+});
 
-log.info(
-  { address, taskQueues: Object.values(TASK_QUEUES), prebuiltBundle: Boolean(bundle) },
-  'worker polling',
-);
-const running = worker.run().catch((error: unknown) => {
+log.info({ address, taskQueues: workers.taskQueues, nodeTypes: registry.types() }, 'worker polling');
+workers.done.catch((error: unknown) => {
   log.fatal({ err: error }, 'worker stopped with an error');
   process.exit(1);
 });
 
 onShutdown(log, async () => {
-  worker.shutdown();
-  await running;
+  await workers.shutdown();
   await closeServer(health);
   await connection.close();
+  await db.$disconnect();
 });

@@ -1,7 +1,7 @@
 import { ConfigError } from './errors.ts';
 import { closest } from './suggest.ts';
 
-type EnvKind = 'string' | 'port';
+type EnvKind = 'string' | 'port' | 'list';
 
 interface EnvBinding {
   path: readonly string[];
@@ -73,6 +73,11 @@ export const ENV_BINDINGS = {
     kind: 'string',
     description: 'gateway health URL',
   },
+  PINCER_ALLOW_PRIVATE_HOSTS: {
+    path: ['nodes', 'allowPrivateHosts'],
+    kind: 'list',
+    description: 'comma-separated hosts/CIDRs steps may reach although private',
+  },
   PINCER_ADMIN_EMAIL: { path: ['admin', 'email'], kind: 'string', description: 'initial owner e-mail' },
   PINCER_ADMIN_PASSWORD: {
     path: ['admin', 'password'],
@@ -92,8 +97,14 @@ export function envNameForPath(path: readonly PropertyKey[]): EnvName | undefine
   return (Object.keys(ENV_BINDINGS) as EnvName[]).find((name) => ENV_BINDINGS[name].path.join('.') === key);
 }
 
-function parseEnvValue(name: string, kind: EnvKind, raw: string): string | number {
+function parseEnvValue(name: string, kind: EnvKind, raw: string): string | number | string[] {
   if (kind === 'string') return raw;
+  if (kind === 'list') {
+    return raw
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean);
+  }
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1 || value > 65535) {
     throw new ConfigError(

@@ -57,6 +57,12 @@ export const ConfigSchema = z.strictObject({
     .prefault({}),
   worker: processHealth(3001),
   gateway: processHealth(3002),
+  nodes: z
+    .strictObject({
+      /** Private, loopback or link-local hosts/CIDRs that HTTP and browser steps may reach (SSRF guard). */
+      allowPrivateHosts: z.array(z.string().min(1)).default([]),
+    })
+    .prefault({}),
   admin: z
     .strictObject({
       email: z.email().default('admin@pincer.local'),

@@ -8,7 +8,7 @@ import { isAlive, readPidFile, stopGroup, waitForExit } from './process.ts';
 import { ProvisionError, type ProvisionStep, type StepStatus } from './steps.ts';
 
 export const EMBEDDED_DATABASE = 'pincer';
-const SUPERUSER = 'postgres';
+export const SUPERUSER = 'postgres';
 
 export interface EmbeddedPostgresOptions {
   /** Directory that holds `data/` (the cluster) and `password`. */

@@ -2,17 +2,5 @@
  * Workflow code: deterministic only (no I/O, no clock, no randomness); Temporal's sandbox enforces
  * it. Side effects live in ../activities.
  */
-import { proxyActivities } from '@temporalio/workflow';
-import type * as activities from '../activities/index.ts';
-
-const { describeWorker } = proxyActivities<typeof activities>({ startToCloseTimeout: '10 seconds' });
-
-export interface SelfTestResult {
-  echo: string;
-  worker: Awaited<ReturnType<typeof activities.describeWorker>>;
-}
-
-/** Proves the whole path works: client → Temporal → this worker's workflow → an activity → back. */
-export async function selfTest(echo: string): Promise<SelfTestResult> {
-  return { echo, worker: await describeWorker() };
-}
+export { interpretPlan } from './interpreter.ts';
+export { type SelfTestResult, selfTest } from './self-test.ts';

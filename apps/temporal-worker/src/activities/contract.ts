@@ -1,0 +1,53 @@
+/** The activities the interpreter workflow calls; workflow code imports these types only. */
+import type { RunInput, StepState } from '@pincer/workflow/runtime';
+
+export interface StepTaskInput {
+  runId: string;
+  step: string;
+  /** '' for a plain step; the item index inside a for-each. */
+  iteration: string;
+  type: string;
+  /** The step's config with its templates resolved (secrets still as references). */
+  config: unknown;
+}
+
+export interface StepRecord {
+  runId: string;
+  step: string;
+  iteration: string;
+  type: string;
+  status: StepState;
+  input?: unknown;
+  output?: unknown;
+  error?: { message: string; type?: string };
+  /** Workflow time, ms since epoch. */
+  startedAt?: number;
+  finishedAt?: number;
+}
+
+export interface RunRecord {
+  runId: string;
+  status: 'running' | 'waiting' | 'succeeded' | 'failed' | 'cancelled';
+  output?: unknown;
+  error?: { step: string; message: string };
+  at: number;
+}
+
+export interface ChildRunRequest {
+  parentRunId: string;
+  step: string;
+  workflow: string;
+  version?: number;
+  input: unknown;
+}
+
+export interface InterpreterActivities {
+  /** Runs one activity/local step: validates the resolved config, resolves secrets, records the StepRun. */
+  runStep(input: StepTaskInput): Promise<unknown>;
+  recordStep(record: StepRecord): Promise<void>;
+  recordRun(record: RunRecord): Promise<void>;
+  /** Validates a control step's resolved config with its node schema; returns it with defaults applied. */
+  parseStepConfig(input: { type: string; config: unknown }): Promise<Record<string, unknown>>;
+  /** Creates the child Run row and returns the child's input (its plan pinned to a version). */
+  prepareChildRun(request: ChildRunRequest): Promise<RunInput>;
+}

@@ -1,0 +1,114 @@
+import type { PrismaClient } from '@pincer/db';
+import { createRun, recordRun, recordStep } from '@pincer/engine';
+import { NodeError, type NodeRegistry, type NodeSettings } from '@pincer/nodes';
+import type { Logger } from '@pincer/runtime';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { InterpreterActivities, StepTaskInput } from './contract.ts';
+
+export interface ActivityDeps {
+  db: PrismaClient;
+  registry: NodeRegistry;
+  settings: NodeSettings;
+  log: Logger;
+}
+
+const HEARTBEAT_EVERY_MS = 5000;
+
+function configInvalid(step: string, type: string, issues: { path: PropertyKey[]; message: string }[]): ApplicationFailure {
+  const details = issues.map((issue) => `${issue.path.join('.') || 'config'}: ${issue.message}`).join('; ');
+  return ApplicationFailure.nonRetryable(`Step "${step}" (${type}): ${details}`, 'StepConfigInvalid');
+}
+
+function nodeFor(deps: ActivityDeps, step: string, type: string) {
+  const node = deps.registry.get(type);
+  if (!node) {
+    throw ApplicationFailure.nonRetryable(
+      `Step "${step}": node type "${type}" is not installed in this worker (known: ${deps.registry.types().join(', ')})`,
+      'StepConfigInvalid',
+    );
+  }
+  return node;
+}
+
+/** A failure as Temporal should see it: retried unless the node said it cannot succeed. */
+function toFailure(error: unknown): ApplicationFailure {
+  if (error instanceof ApplicationFailure) return error;
+  if (error instanceof NodeError) {
+    return error.retryable
+      ? ApplicationFailure.retryable(error.message, error.code)
+      : ApplicationFailure.nonRetryable(error.message, 'NonRetryableStepError');
+  }
+  return ApplicationFailure.retryable(error instanceof Error ? error.message : String(error), 'StepFailed');
+}
+
+export function createInterpreterActivities(deps: ActivityDeps): InterpreterActivities {
+  async function runStep(input: StepTaskInput): Promise<unknown> {
+    const context = Context.current();
+    const node = nodeFor(deps, input.step, input.type);
+    const parsed = node.config.safeParse(input.config);
+    if (!parsed.success) throw configInvalid(input.step, input.type, parsed.error.issues);
+    if (!node.run) throw ApplicationFailure.nonRetryable(`Node type "${input.type}" has no run()`, 'StepConfigInvalid');
+    const attempt = context.info.attempt;
+    const base = { runId: input.runId, step: input.step, iteration: input.iteration, type: input.type, attempt };
+    await recordStep(deps.db, { ...base, status: 'running', input: input.config, startedAt: Date.now() });
+    const heartbeat = context.info.isLocal ? undefined : setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
+    try {
+      const output = await node.run(parsed.data, {
+        runId: input.runId,
+        stepName: input.step,
+        attempt,
+        signal: context.cancellationSignal,
+        heartbeat: (details) => context.heartbeat(details),
+        log: (message, fields) => deps.log.info({ ...fields, runId: input.runId, step: input.step }, message),
+        secret: async (name) => {
+          throw new NodeError(
+            'secret_unavailable',
+            `Secret "${name}" cannot be resolved: credentials are not configured on this Pincer yet.`,
+            { retryable: false },
+          );
+        },
+        settings: deps.settings,
+      });
+      await recordStep(deps.db, { ...base, status: 'succeeded', output: output ?? null, finishedAt: Date.now() });
+      return output ?? null;
+    } catch (error) {
+      const failure = toFailure(error);
+      await recordStep(deps.db, {
+        ...base,
+        status: 'failed',
+        error: { message: failure.message, type: failure.type },
+        finishedAt: Date.now(),
+      });
+      throw failure;
+    } finally {
+      if (heartbeat) clearInterval(heartbeat);
+    }
+  }
+
+  return {
+    runStep,
+    async recordStep(record) {
+      await recordStep(deps.db, record);
+    },
+    async recordRun(record) {
+      await recordRun(deps.db, record);
+    },
+    async parseStepConfig({ type, config }) {
+      const node = nodeFor(deps, type, type);
+      const parsed = node.config.safeParse(config);
+      if (!parsed.success) throw configInvalid(type, type, parsed.error.issues);
+      const value: unknown = parsed.data;
+      return value !== null && typeof value === 'object' ? Object.fromEntries(Object.entries(value)) : {};
+    },
+    async prepareChildRun(request) {
+      return createRun(deps.db, {
+        workflow: request.workflow,
+        ...(request.version !== undefined ? { version: request.version } : {}),
+        input: request.input,
+        triggerKind: 'subworkflow',
+        actor: `run:${request.parentRunId}`,
+        parentRunId: request.parentRunId,
+      });
+    },
+  };
+}

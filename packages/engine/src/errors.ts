@@ -1,0 +1,17 @@
+export type EngineErrorCode =
+  | 'workflow_not_found'
+  | 'version_not_found'
+  | 'run_not_found'
+  | 'run_not_waiting'
+  | 'input_invalid';
+
+/** A request the engine cannot serve; the message says what to do. */
+export class EngineError extends Error {
+  override readonly name = 'EngineError';
+  constructor(
+    readonly code: EngineErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

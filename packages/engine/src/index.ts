@@ -1,0 +1,39 @@
+export { EngineError, type EngineErrorCode } from './errors.ts';
+export { type RunRecordInput, recordRun, recordStep, type StepRecordInput } from './recording.ts';
+export {
+  cancelRun,
+  createRun,
+  decideApproval,
+  getRun,
+  listRuns,
+  type RunView,
+  type StartRunRequest,
+  startRun,
+  WORKFLOW_TASK_QUEUE,
+  waitForRun,
+} from './runs.ts';
+export {
+  archiveWorkflow,
+  checksumOf,
+  exportWorkflowYaml,
+  findVersion,
+  listWorkflows,
+  prepareDefinition,
+  type SavedWorkflow,
+  saveWorkflow,
+} from './workflows.ts';
+export {
+  type ApiTokenSummary,
+  type AuthenticatedToken,
+  authenticateToken,
+  type CreateApiTokenInput,
+  type CreatedApiToken,
+  createApiToken,
+  lesserRole,
+  listApiTokens,
+  revokeApiToken,
+  roleAllows,
+  TokenError,
+  type TokenErrorCode,
+  tokenActor,
+} from './tokens.ts';

@@ -1,0 +1,223 @@
+import type { Prisma, PrismaClient, RunStatus, StepStatus, TriggerKind } from '@pincer/db';
+import {
+  approveSignal,
+  INTERPRETER_WORKFLOW,
+  planFromJson,
+  type RunInput,
+  type RunResult,
+  runWorkflowId,
+} from '@pincer/workflow/runtime';
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import { EngineError } from './errors.ts';
+import { findVersion } from './workflows.ts';
+
+/** The task queue the interpreter workflows run on. */
+export const WORKFLOW_TASK_QUEUE = 'pincer-core';
+
+export interface StartRunRequest {
+  workflow: string;
+  version?: number;
+  input?: unknown;
+  triggerKind?: TriggerKind;
+  triggerId?: string;
+  actor: string;
+  userId?: string;
+  parentRunId?: string;
+}
+
+function asJson(value: unknown): Prisma.InputJsonValue {
+  return JSON.parse(JSON.stringify(value ?? null));
+}
+
+/** Creates the Run row (queued) and the interpreter's input, pinned to one workflow version. */
+export async function createRun(db: PrismaClient, request: StartRunRequest): Promise<RunInput> {
+  const { workflow, version } = await findVersion(db, request.workflow, request.version);
+  const plan = planFromJson(version.plan);
+  const run = await db.run.create({
+    data: {
+      workflowId: workflow.id,
+      workflowVersionId: version.id,
+      temporalWorkflowId: `pending-${crypto.randomUUID()}`,
+      triggerKind: request.triggerKind ?? 'manual',
+      ...(request.triggerId ? { triggerId: request.triggerId } : {}),
+      ...(request.userId ? { triggeredById: request.userId } : {}),
+      ...(request.parentRunId ? { parentRunId: request.parentRunId } : {}),
+      actor: request.actor,
+      input: asJson(request.input ?? {}),
+    },
+  });
+  await db.run.update({ where: { id: run.id }, data: { temporalWorkflowId: runWorkflowId(run.id) } });
+  await db.auditEvent.create({
+    data: {
+      actor: request.actor,
+      action: 'run.started',
+      targetType: 'run',
+      targetId: run.id,
+      data: { workflow: workflow.name, version: version.version, trigger: request.triggerKind ?? 'manual' },
+    },
+  });
+  return {
+    runId: run.id,
+    workflow: { name: workflow.name, version: version.version, versionId: version.id },
+    plan,
+    trigger: request.input ?? {},
+  };
+}
+
+/** Records the run and starts its interpreter workflow on Temporal. */
+export async function startRun(db: PrismaClient, temporal: Client, request: StartRunRequest): Promise<RunInput> {
+  const input = await createRun(db, request);
+  const handle = await temporal.workflow.start(INTERPRETER_WORKFLOW, {
+    taskQueue: WORKFLOW_TASK_QUEUE,
+    workflowId: runWorkflowId(input.runId),
+    args: [input],
+  });
+  await db.run.update({ where: { id: input.runId }, data: { temporalRunId: handle.firstExecutionRunId } });
+  return input;
+}
+
+/** Waits for a run's interpreter to finish and returns its result (throws if it was cancelled). */
+export async function waitForRun(temporal: Client, runId: string): Promise<RunResult> {
+  return temporal.workflow.getHandle(runWorkflowId(runId)).result();
+}
+
+export interface RunView {
+  id: string;
+  workflow: string;
+  version: number;
+  status: RunStatus;
+  trigger: TriggerKind;
+  actor: string;
+  input: unknown;
+  output: unknown;
+  error: unknown;
+  parentRunId: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  steps: {
+    name: string;
+    iteration: string;
+    type: string;
+    status: StepStatus;
+    attempts: number;
+    input: unknown;
+    output: unknown;
+    error: unknown;
+    startedAt: Date | null;
+    finishedAt: Date | null;
+  }[];
+}
+
+export async function getRun(db: PrismaClient, runId: string): Promise<RunView> {
+  const run = await db.run.findUnique({
+    where: { id: runId },
+    include: {
+      workflow: { select: { name: true } },
+      workflowVersion: { select: { version: true, plan: true } },
+      steps: true,
+    },
+  });
+  if (!run) throw new EngineError('run_not_found', `No run with id ${runId}: list runs with \`pincer runs list\`.`);
+  const order = new Map(planFromJson(run.workflowVersion.plan).steps.map((step, index) => [step.name, index]));
+  const steps = [...run.steps].sort(
+    (a, b) =>
+      (order.get(a.stepName) ?? 0) - (order.get(b.stepName) ?? 0) ||
+      a.iterationKey.localeCompare(b.iterationKey, undefined, { numeric: true }),
+  );
+  return {
+    id: run.id,
+    workflow: run.workflow.name,
+    version: run.workflowVersion.version,
+    status: run.status,
+    trigger: run.triggerKind,
+    actor: run.actor,
+    input: run.input,
+    output: run.output,
+    error: run.error,
+    parentRunId: run.parentRunId,
+    createdAt: run.createdAt,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    steps: steps.map((step) => ({
+      name: step.stepName,
+      iteration: step.iterationKey,
+      type: step.nodeType,
+      status: step.status,
+      attempts: step.attempt,
+      input: step.input,
+      output: step.output,
+      error: step.error,
+      startedAt: step.startedAt,
+      finishedAt: step.finishedAt,
+    })),
+  };
+}
+
+export async function listRuns(
+  db: PrismaClient,
+  filter: { workflow?: string; status?: RunStatus; trigger?: TriggerKind; limit?: number } = {},
+) {
+  const runs = await db.run.findMany({
+    where: {
+      ...(filter.workflow ? { workflow: { name: filter.workflow } } : {}),
+      ...(filter.status ? { status: filter.status } : {}),
+      ...(filter.trigger ? { triggerKind: filter.trigger } : {}),
+    },
+    orderBy: { createdAt: 'desc' },
+    take: Math.min(filter.limit ?? 50, 500),
+    include: { workflow: { select: { name: true } }, workflowVersion: { select: { version: true } } },
+  });
+  return runs.map((run) => ({
+    id: run.id,
+    workflow: run.workflow.name,
+    version: run.workflowVersion.version,
+    status: run.status,
+    trigger: run.triggerKind,
+    actor: run.actor,
+    createdAt: run.createdAt,
+    finishedAt: run.finishedAt,
+  }));
+}
+
+export async function cancelRun(db: PrismaClient, temporal: Client, runId: string, actor: string): Promise<void> {
+  const run = await db.run.findUnique({ where: { id: runId } });
+  if (!run) throw new EngineError('run_not_found', `No run with id ${runId}.`);
+  try {
+    await temporal.workflow.getHandle(runWorkflowId(runId)).cancel();
+  } catch (error) {
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
+  }
+  await db.auditEvent.create({ data: { actor, action: 'run.cancel_requested', targetType: 'run', targetId: runId, data: {} } });
+}
+
+export async function decideApproval(
+  db: PrismaClient,
+  temporal: Client,
+  request: { runId: string; step: string; approved: boolean; actor: string; comment?: string },
+): Promise<void> {
+  const waiting = await db.stepRun.findFirst({
+    where: { runId: request.runId, stepName: request.step, status: 'waiting_approval' },
+  });
+  if (!waiting) {
+    throw new EngineError(
+      'run_not_waiting',
+      `Run ${request.runId} has no step "${request.step}" waiting for approval.`,
+    );
+  }
+  await temporal.workflow.getHandle(runWorkflowId(request.runId)).signal(approveSignal, {
+    step: request.step,
+    approved: request.approved,
+    by: request.actor,
+    ...(request.comment ? { comment: request.comment } : {}),
+  });
+  await db.auditEvent.create({
+    data: {
+      actor: request.actor,
+      action: request.approved ? 'approval.approved' : 'approval.rejected',
+      targetType: 'run',
+      targetId: request.runId,
+      data: { step: request.step, ...(request.comment ? { comment: request.comment } : {}) },
+    },
+  });
+}

@@ -1,0 +1,152 @@
+import { createHash } from 'node:crypto';
+import type { Prisma, PrismaClient } from '@pincer/db';
+import {
+  type CompiledWorkflow,
+  compile,
+  type NodeCatalog,
+  parseWorkflowYaml,
+  toWorkflowYaml,
+  type WorkflowDefinition,
+} from '@pincer/workflow';
+import { EngineError } from './errors.ts';
+
+export interface SavedWorkflow {
+  id: string;
+  name: string;
+  version: number;
+  versionId: string;
+  /** False when the definition equals the latest version: nothing new was stored. */
+  created: boolean;
+}
+
+/** JSON with sorted keys, so equal definitions hash equally. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, entry]) => entry !== undefined)
+      .sort(([a], [b]) => a.localeCompare(b));
+    return `{${entries.map(([key, entry]) => `${JSON.stringify(key)}:${canonicalJson(entry)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function checksumOf(definition: WorkflowDefinition): string {
+  return createHash('sha256').update(canonicalJson(definition)).digest('hex');
+}
+
+/** Parses YAML (or takes a parsed definition) and compiles it; throws CompileError. */
+export function prepareDefinition(source: string | unknown, catalog: NodeCatalog): CompiledWorkflow {
+  return compile(typeof source === 'string' ? parseWorkflowYaml(source) : source, catalog);
+}
+
+/** Prisma's JSON input: plain JSON values only (drops undefined, dates become strings). */
+function asJson(value: unknown): Prisma.InputJsonValue {
+  return JSON.parse(JSON.stringify(value));
+}
+
+/**
+ * Stores a definition as the workflow's next immutable version (creating the workflow on first
+ * save). Saving the same definition again returns the existing latest version.
+ */
+export async function saveWorkflow(
+  db: PrismaClient,
+  input: { source: string | unknown; catalog: NodeCatalog; actor: string; userId?: string },
+): Promise<SavedWorkflow> {
+  const { definition, plan } = prepareDefinition(input.source, input.catalog);
+  const checksum = checksumOf(definition);
+  return db.$transaction(async (tx) => {
+    const workflow = await tx.workflow.upsert({
+      where: { name: definition.name },
+      create: {
+        name: definition.name,
+        description: definition.description ?? null,
+        tags: definition.tags ?? [],
+        definition: asJson(definition),
+        ...(input.userId ? { createdById: input.userId } : {}),
+      },
+      update: {
+        description: definition.description ?? null,
+        tags: definition.tags ?? [],
+        definition: asJson(definition),
+        archivedAt: null,
+      },
+    });
+    // Serialise concurrent saves of one workflow so version numbers never collide.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`workflow:${workflow.id}`}))`;
+    const latest = await tx.workflowVersion.findFirst({ where: { workflowId: workflow.id }, orderBy: { version: 'desc' } });
+    if (latest && latest.checksum === checksum) {
+      return { id: workflow.id, name: workflow.name, version: latest.version, versionId: latest.id, created: false };
+    }
+    const version = await tx.workflowVersion.create({
+      data: {
+        workflowId: workflow.id,
+        version: (latest?.version ?? 0) + 1,
+        definition: asJson(definition),
+        plan: asJson(plan),
+        checksum,
+        ...(input.userId ? { createdById: input.userId } : {}),
+      },
+    });
+    await tx.auditEvent.create({
+      data: {
+        actor: input.actor,
+        action: 'workflow.version.created',
+        targetType: 'workflow',
+        targetId: workflow.id,
+        data: { name: workflow.name, version: version.version },
+      },
+    });
+    return { id: workflow.id, name: workflow.name, version: version.version, versionId: version.id, created: true };
+  });
+}
+
+export async function findVersion(db: PrismaClient, name: string, version?: number) {
+  const workflow = await db.workflow.findUnique({ where: { name } });
+  if (!workflow || workflow.archivedAt) {
+    throw new EngineError('workflow_not_found', `No workflow named "${name}": import it first (pincer workflow import FILE).`);
+  }
+  const found = await db.workflowVersion.findFirst({
+    where: { workflowId: workflow.id, ...(version !== undefined ? { version } : {}) },
+    orderBy: { version: 'desc' },
+  });
+  if (!found) {
+    throw new EngineError(
+      'version_not_found',
+      version !== undefined ? `Workflow "${name}" has no version ${version}.` : `Workflow "${name}" has no version yet.`,
+    );
+  }
+  return { workflow, version: found };
+}
+
+export async function exportWorkflowYaml(db: PrismaClient, catalog: NodeCatalog, name: string, version?: number): Promise<string> {
+  const found = await findVersion(db, name, version);
+  return toWorkflowYaml(compile(found.version.definition, catalog).definition);
+}
+
+export async function listWorkflows(db: PrismaClient) {
+  const workflows = await db.workflow.findMany({
+    where: { archivedAt: null },
+    orderBy: { name: 'asc' },
+    include: {
+      versions: { orderBy: { version: 'desc' }, take: 1, select: { version: true, createdAt: true } },
+      runs: { orderBy: { createdAt: 'desc' }, take: 1, select: { id: true, status: true, createdAt: true } },
+    },
+  });
+  return workflows.map((workflow) => ({
+    id: workflow.id,
+    name: workflow.name,
+    description: workflow.description,
+    tags: workflow.tags,
+    latestVersion: workflow.versions[0]?.version ?? null,
+    lastRun: workflow.runs[0] ?? null,
+    updatedAt: workflow.updatedAt,
+  }));
+}
+
+export async function archiveWorkflow(db: PrismaClient, name: string, actor: string): Promise<void> {
+  const workflow = await db.workflow.findUnique({ where: { name } });
+  if (!workflow) throw new EngineError('workflow_not_found', `No workflow named "${name}".`);
+  await db.workflow.update({ where: { id: workflow.id }, data: { archivedAt: new Date() } });
+  await db.auditEvent.create({ data: { actor, action: 'workflow.archived', targetType: 'workflow', targetId: workflow.id, data: { name } } });
+}

@@ -1,0 +1,31 @@
+import type { NodeDefinition } from './define.ts';
+import { approval } from './nodes/approval.ts';
+import { condition } from './nodes/condition.ts';
+import { delay } from './nodes/delay.ts';
+import { externalActivity } from './nodes/external-activity.ts';
+import { forEach } from './nodes/for-each.ts';
+import { httpRequest } from './nodes/http-request.ts';
+import { manualTrigger } from './nodes/manual-trigger.ts';
+import { respond } from './nodes/respond.ts';
+import { scheduleTrigger } from './nodes/schedule-trigger.ts';
+import { subWorkflow } from './nodes/sub-workflow.ts';
+import { switchNode } from './nodes/switch.ts';
+import { transform } from './nodes/transform.ts';
+import { webhookTrigger } from './nodes/webhook-trigger.ts';
+
+/** Every node type Pincer ships; adding one is a file in nodes/ and a line here. */
+export const builtinNodes: readonly NodeDefinition[] = [
+  manualTrigger,
+  webhookTrigger,
+  scheduleTrigger,
+  transform,
+  condition,
+  switchNode,
+  respond,
+  delay,
+  approval,
+  forEach,
+  subWorkflow,
+  externalActivity,
+  httpRequest,
+];

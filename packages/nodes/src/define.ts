@@ -1,0 +1,87 @@
+import { z } from 'zod';
+
+/** Palette groups of the studio. */
+export const CATEGORIES = ['trigger', 'ai', 'code', 'browser', 'messaging', 'logic', 'data'] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+/** Each capability has its own Temporal task queue, so workers can be scaled per capability. */
+export const CAPABILITIES = ['core', 'sandbox', 'llm', 'browser', 'messaging'] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+
+export function taskQueueFor(capability: Capability): string {
+  return `pincer-${capability}`;
+}
+
+/**
+ * How the interpreter runs a step of this type:
+ * - `activity`: an activity on the capability's task queue (side effects, long or heavy work);
+ * - `local`: a local activity in the worker running the workflow (quick, cheap, no queue hop);
+ * - `control`: interpreted by the workflow itself (delay, approval, for-each, sub-workflow,
+ *   external activity); such nodes have no `run`.
+ */
+export type Execution = 'activity' | 'local' | 'control';
+
+export interface RetryPolicy {
+  maximumAttempts: number;
+  initialIntervalMs: number;
+  backoffCoefficient: number;
+  maximumIntervalMs: number;
+}
+
+/** What a node's `run` gets besides its config. Everything that touches the world goes through here. */
+export interface NodeContext {
+  runId: string;
+  stepName: string;
+  /** 1 on the first attempt. */
+  attempt: number;
+  /** Aborted when the run is cancelled or the step times out. */
+  signal: AbortSignal;
+  /** Tells Temporal the step is alive (long steps must call it at least every heartbeat timeout). */
+  heartbeat(details?: unknown): void;
+  log(message: string, fields?: Record<string, unknown>): void;
+  /** A secret's plaintext by name; only inside activities, never written to history or logs. */
+  secret(name: string): Promise<string>;
+  /** Operator settings from pincer.yaml that nodes honour (allow-lists and limits). */
+  settings: NodeSettings;
+}
+
+export interface NodeSettings {
+  /** Hosts (or CIDR ranges) that HTTP and browser steps may reach although private. */
+  allowPrivateHosts: readonly string[];
+}
+
+export interface NodeDefinition<Config extends z.ZodType = z.ZodType, Output = unknown> {
+  /** Stable id used in YAML (`type: http_request`); snake_case. */
+  type: string;
+  title: string;
+  description: string;
+  category: Category;
+  capability: Capability;
+  execution: Execution;
+  /**
+   * The step's own fields (everything but name/type/needs/when/on_error/retry/timeout). A strict
+   * object: it validates YAML and API input, gives the TypeScript type, the studio's form and
+   * the LLM tool schema.
+   */
+  config: Config;
+  /**
+   * Output ports; `main` for most nodes, `true`/`false` for a condition, computed from the config
+   * for a switch. Every step also has the implicit `error` port.
+   */
+  outputs: readonly string[] | ((config: z.output<Config>) => readonly string[]);
+  /** Defaults for steps of this type that do not set their own. */
+  defaults?: { timeoutMs?: number; retry?: Partial<RetryPolicy> };
+  /** The work, for `activity` and `local` nodes. The config arrives with expressions resolved and re-validated. */
+  // Method syntax on purpose: a registry holds nodes of every config type.
+  run?(config: z.output<Config>, context: NodeContext): Promise<Output>;
+}
+
+/** Declares a node type; the identity function that lets TypeScript infer the config type for `run`. */
+export function defineNode<Config extends z.ZodType, Output>(
+  definition: NodeDefinition<Config, Output>,
+): NodeDefinition<Config, Output> {
+  return definition;
+}
+
+/** What a node's output port may be named. */
+export const portName = z.string().regex(/^[a-z][a-z0-9_]*$/, 'ports are snake_case');

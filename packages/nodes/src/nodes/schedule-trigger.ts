@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import { defineNode } from '../define.ts';
+
+interface CronField {
+  name: string;
+  min: number;
+  max: number;
+  /** Names accepted instead of numbers, the first one standing for `min`. */
+  names?: readonly string[];
+}
+
+const CRON_FIELDS: readonly CronField[] = [
+  { name: 'minute', min: 0, max: 59 },
+  { name: 'hour', min: 0, max: 23 },
+  { name: 'day of month', min: 1, max: 31 },
+  {
+    name: 'month',
+    min: 1,
+    max: 12,
+    names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'],
+  },
+  // 7 is Sunday too, as in most crons.
+  { name: 'day of week', min: 0, max: 7, names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] },
+];
+
+/** Shorthands Temporal Schedules understand besides the five fields. */
+const CRON_MACROS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
+
+const CRON_ITEM = /^(\*|[A-Za-z0-9]+)(?:-([A-Za-z0-9]+))?(?:\/(\d+))?$/;
+
+function cronValue(text: string, field: CronField): number | undefined {
+  const byName = field.names?.indexOf(text.toUpperCase()) ?? -1;
+  if (byName >= 0) return field.min + byName;
+  if (!/^\d+$/.test(text)) return undefined;
+  const value = Number(text);
+  return value >= field.min && value <= field.max ? value : undefined;
+}
+
+/** What is wrong with one comma-separated item of a field (`*`, `5`, `1-5`, `*\/15`, `MON-FRI`), if anything. */
+function cronItemProblem(item: string, field: CronField): string | undefined {
+  const match = CRON_ITEM.exec(item);
+  if (!match) return `${field.name} "${item}" is not a value, range (a-b) or step (*/n)`;
+  const [, start = '', end, step] = match;
+  if (step !== undefined && Number(step) === 0) return `${field.name} "${item}" has a step of 0`;
+  if (start === '*') return end === undefined ? undefined : `${field.name} "${item}": * cannot start a range`;
+  const range = `${field.min}-${field.max}${field.names ? ` or ${field.names[0]}-${field.names.at(-1)}` : ''}`;
+  const from = cronValue(start, field);
+  if (from === undefined) return `${field.name} "${start}" is outside ${range}`;
+  if (end === undefined) return undefined;
+  const to = cronValue(end, field);
+  if (to === undefined) return `${field.name} "${end}" is outside ${range}`;
+  return from <= to ? undefined : `${field.name} range "${item}" goes backwards`;
+}
+
+/** What is wrong with a cron expression, or undefined when Temporal Schedules will accept it. */
+function cronProblem(expression: string): string | undefined {
+  const trimmed = expression.trim();
+  if (CRON_MACROS.includes(trimmed.toLowerCase())) return undefined;
+  const parts = trimmed.split(/\s+/);
+  if (parts.length !== CRON_FIELDS.length) {
+    return `"${expression}" has ${parts.length} fields; cron needs 5: minute hour day-of-month month day-of-week (e.g. "0 9 * * MON-FRI")`;
+  }
+  for (const [index, field] of CRON_FIELDS.entries()) {
+    for (const item of (parts[index] ?? '').split(',')) {
+      const problem = cronItemProblem(item, field);
+      if (problem) return problem;
+    }
+  }
+  return undefined;
+}
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const scheduleTrigger = defineNode({
+  type: 'schedule_trigger',
+  title: 'Schedule trigger',
+  description: 'Starts the workflow on a cron schedule (a Temporal Schedule), in a time zone of your choice.',
+  category: 'trigger',
+  capability: 'core',
+  execution: 'control',
+  config: z.strictObject({
+    /** Five fields: minute hour day-of-month month day-of-week, or a shorthand like @daily. */
+    cron: z.string().superRefine((expression, context) => {
+      const problem = cronProblem(expression);
+      if (problem) context.addIssue({ code: 'custom', message: `cron ${problem}` });
+    }),
+    /** An IANA time zone name such as Europe/Berlin; the cron fields are read in it. */
+    timezone: z
+      .string()
+      .refine(isTimeZone, 'expected an IANA time zone name such as UTC or Europe/Berlin')
+      .default('UTC'),
+    /** What happens when a run is still going at the next tick (Temporal's overlap policies). */
+    overlap: z
+      .enum(['skip', 'buffer_one', 'buffer_all', 'cancel_other', 'terminate_other', 'allow_all'])
+      .default('skip'),
+    /** The input each scheduled run starts with. */
+    input: z.unknown().optional(),
+  }),
+  outputs: ['main'],
+});
+
+export type ScheduleTriggerConfig = z.output<typeof scheduleTrigger.config>;

@@ -1,0 +1,40 @@
+import type { z } from 'zod';
+import type { NodeContext, NodeDefinition } from '../src/index.ts';
+
+interface TestContextOptions {
+  allowPrivateHosts?: string[];
+  signal?: AbortSignal;
+}
+
+/** A NodeContext as the worker builds it, recording heartbeats and logs for assertions. */
+export function testContext(options: TestContextOptions = {}): NodeContext & {
+  heartbeats: unknown[];
+  logs: string[];
+} {
+  const heartbeats: unknown[] = [];
+  const logs: string[] = [];
+  return {
+    runId: 'run-test',
+    stepName: 'step_under_test',
+    attempt: 1,
+    signal: options.signal ?? new AbortController().signal,
+    heartbeat: (details) => heartbeats.push(details),
+    log: (message) => logs.push(message),
+    secret: async (name) => {
+      throw new Error(`no secret ${name} in tests`);
+    },
+    settings: { allowPrivateHosts: options.allowPrivateHosts ?? [] },
+    heartbeats,
+    logs,
+  };
+}
+
+/** Validates `raw` like the interpreter does, then runs the node. */
+export async function runNode<Config extends z.ZodType, Output>(
+  node: NodeDefinition<Config, Output>,
+  raw: z.input<Config>,
+  context: NodeContext = testContext(),
+): Promise<Output> {
+  if (!node.run) throw new Error(`${node.type} has no run()`);
+  return node.run(node.config.parse(raw), context);
+}

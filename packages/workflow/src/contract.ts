@@ -1,0 +1,60 @@
+/**
+ * The contract between whoever starts runs (API, CLI, schedules, chat) and the interpreter
+ * workflow: its name, input, result, signals and queries. Deterministic and I/O-free.
+ */
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { Plan } from './plan.ts';
+
+export const INTERPRETER_WORKFLOW = 'interpretPlan';
+
+/** The Temporal workflow id of a run: one run, one id, so starting twice is refused. */
+export function runWorkflowId(runId: string): string {
+  return `run-${runId}`;
+}
+
+export interface RunInput {
+  runId: string;
+  workflow: { name: string; version: number; versionId: string };
+  plan: Plan;
+  /** The trigger's payload: manual input, webhook request, schedule info, chat message. */
+  trigger: unknown;
+}
+
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type StepState = 'pending' | 'running' | 'waiting_approval' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+
+export interface StepFailure {
+  step: string;
+  message: string;
+  type?: string;
+}
+
+/** What a webhook answers with when a `respond` step ran. */
+export interface RunResponse {
+  status: number;
+  headers: Record<string, string>;
+  body?: unknown;
+}
+
+export interface RunResult {
+  status: 'succeeded' | 'failed';
+  /** The output of the last step (in plan order) that succeeded. */
+  output: unknown;
+  response?: RunResponse;
+  error?: StepFailure;
+}
+
+export interface ApprovalDecision {
+  step: string;
+  approved: boolean;
+  by: string;
+  comment?: string;
+}
+
+export interface RunProgress {
+  status: RunStatus;
+  steps: Record<string, { state: StepState; error?: string }>;
+}
+
+export const approveSignal = defineSignal<[ApprovalDecision]>('approve');
+export const progressQuery = defineQuery<RunProgress>('progress');

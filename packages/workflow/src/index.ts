@@ -1,0 +1,21 @@
+export { type CompiledWorkflow, compile, type NodeCatalog } from './compile.ts';
+export {
+  COMMON_STEP_KEYS,
+  type StepDefinition,
+  type TriggerDefinition,
+  type WorkflowDefinition,
+  WorkflowDefinitionSchema,
+} from './definition.ts';
+export { CompileError, type CompileIssue, type CompileIssueCode } from './errors.ts';
+export {
+  definitionToGraph,
+  type GraphEdge,
+  type GraphNode,
+  type GraphPosition,
+  type GraphStepData,
+  type GraphTrigger,
+  graphToDefinition,
+  type WorkflowGraph,
+} from './graph.ts';
+export { type Execution, type Plan, type PlanNeed, type PlanRetry, type PlanStep, type PlanTask, planFromJson } from './plan.ts';
+export { MAX_YAML_BYTES, parseWorkflowYaml, toWorkflowYaml } from './yaml.ts';

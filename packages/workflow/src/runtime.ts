@@ -1,0 +1,28 @@
+/**
+ * What workflow (interpreter) code may import from this package: deterministic, no I/O, safe in
+ * Temporal's workflow sandbox. Everything else lives in the main entry.
+ */
+export {
+  EXPRESSION_ROOTS,
+  ExpressionError,
+  evaluate,
+  isTruthy,
+  resolveTemplates,
+  type Scope,
+} from './expressions.ts';
+export { formatNeed } from './needs.ts';
+export { type Execution, type Plan, type PlanNeed, type PlanRetry, type PlanStep, type PlanTask, planFromJson } from './plan.ts';
+export {
+  type ApprovalDecision,
+  approveSignal,
+  INTERPRETER_WORKFLOW,
+  progressQuery,
+  type RunInput,
+  type RunProgress,
+  type RunResponse,
+  type RunResult,
+  type RunStatus,
+  runWorkflowId,
+  type StepFailure,
+  type StepState,
+} from './contract.ts';
