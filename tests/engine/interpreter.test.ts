@@ -55,7 +55,8 @@ afterAll(async () => {
 
 function step(run: RunView, name: string, iteration = '') {
   const found = run.steps.find((candidate) => candidate.name === name && candidate.iteration === iteration);
-  if (!found) throw new Error(`run has no step ${name}[${iteration}]: ${JSON.stringify(run.steps.map((s) => s.name))}`);
+  if (!found)
+    throw new Error(`run has no step ${name}[${iteration}]: ${JSON.stringify(run.steps.map((s) => s.name))}`);
   return found;
 }
 
@@ -221,7 +222,12 @@ workflow:
     const runId = await engine.start('gated');
     await waitForStep(runId, 'ask', 'waiting_approval');
     expect((await getRun(engine.db, runId)).status).toBe('waiting');
-    await decideApproval(engine.db, engine.client, { runId, step: 'ask', approved: true, actor: 'alice@example.com' });
+    await decideApproval(engine.db, engine.client, {
+      runId,
+      step: 'ask',
+      approved: true,
+      actor: 'alice@example.com',
+    });
     const run = await waitForEnd(runId);
     expect(run.status).toBe('succeeded');
     expect(step(run, 'ask').output).toMatchObject({ approved: true, by: 'alice@example.com' });
@@ -285,7 +291,12 @@ workflow:
     expect(run.output).toBe('HELLO ADA');
     const childRunId = (step(run, 'call_child').output as { runId: string }).runId;
     const child = await getRun(engine.db, childRunId);
-    expect(child).toMatchObject({ workflow: 'child', status: 'succeeded', parentRunId: run.id, trigger: 'subworkflow' });
+    expect(child).toMatchObject({
+      workflow: 'child',
+      status: 'succeeded',
+      parentRunId: run.id,
+      trigger: 'subworkflow',
+    });
   });
 
   it('runs a for-each over items with at most `concurrency` at a time', async () => {

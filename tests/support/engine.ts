@@ -29,7 +29,9 @@ export interface TestEngine {
  * The engine as it runs in production, in this test process: a fresh migrated database, a fresh
  * Temporal namespace on the test run's dev server, and the real workers on every task queue.
  */
-export async function startTestEngine(options: { allowPrivateHosts?: string[]; workers?: boolean } = {}): Promise<TestEngine> {
+export async function startTestEngine(
+  options: { allowPrivateHosts?: string[]; workers?: boolean } = {},
+): Promise<TestEngine> {
   const databaseUrl = await createTestDatabase('engine');
   await migrateDatabase(databaseUrl);
   const db = createDb(databaseUrl);

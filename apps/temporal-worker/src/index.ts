@@ -1,3 +1,3 @@
 export { createInterpreterActivities } from './activities/interpreter.ts';
-export type { SelfTestResult } from './workflows/index.ts';
 export { type RunningWorkers, startWorkers, type WorkerDeps } from './workers.ts';
+export type { SelfTestResult } from './workflows/index.ts';

@@ -12,13 +12,22 @@ const config = loadConfig();
 const address = config.temporal.address;
 const databaseUrl = config.database.url;
 if (!address || !databaseUrl) {
-  log.fatal('TEMPORAL_ADDRESS and DATABASE_URL must be set: start the worker through `npm start`, or set them');
+  log.fatal(
+    'TEMPORAL_ADDRESS and DATABASE_URL must be set: start the worker through `npm start`, or set them',
+  );
   process.exit(1);
 }
 
 // The SDK's own events (worker state, workflow and activity failures) go through the same
 // structured logger as ours.
-const SDK_LEVEL = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR' } as const;
+const SDK_LEVEL = {
+  trace: 'TRACE',
+  debug: 'DEBUG',
+  info: 'INFO',
+  warn: 'WARN',
+  error: 'ERROR',
+  fatal: 'ERROR',
+} as const;
 const PINO_METHOD = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
 Runtime.install({
   logger: new DefaultLogger(SDK_LEVEL[config.logLevel], (entry: LogEntry) => {

@@ -29,7 +29,12 @@ export interface RunningWorkers {
  */
 export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const activities = {
-    ...createInterpreterActivities({ db: deps.db, registry: deps.registry, settings: deps.settings, log: deps.log }),
+    ...createInterpreterActivities({
+      db: deps.db,
+      registry: deps.registry,
+      settings: deps.settings,
+      log: deps.log,
+    }),
     describeWorker,
   };
   const bundle = prebuiltBundle();
@@ -48,7 +53,8 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const done = Promise.all(workers.map((worker) => worker.run())).then(() => undefined);
   return {
     taskQueues,
-    states: () => Object.fromEntries(taskQueues.map((queue, index) => [queue, workers[index]?.getState() ?? 'UNKNOWN'])),
+    states: () =>
+      Object.fromEntries(taskQueues.map((queue, index) => [queue, workers[index]?.getState() ?? 'UNKNOWN'])),
     done,
     async shutdown() {
       for (const worker of workers) worker.shutdown();

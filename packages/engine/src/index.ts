@@ -13,16 +13,6 @@ export {
   waitForRun,
 } from './runs.ts';
 export {
-  archiveWorkflow,
-  checksumOf,
-  exportWorkflowYaml,
-  findVersion,
-  listWorkflows,
-  prepareDefinition,
-  type SavedWorkflow,
-  saveWorkflow,
-} from './workflows.ts';
-export {
   type ApiTokenSummary,
   type AuthenticatedToken,
   authenticateToken,
@@ -37,3 +27,13 @@ export {
   type TokenErrorCode,
   tokenActor,
 } from './tokens.ts';
+export {
+  archiveWorkflow,
+  checksumOf,
+  exportWorkflowYaml,
+  findVersion,
+  listWorkflows,
+  prepareDefinition,
+  type SavedWorkflow,
+  saveWorkflow,
+} from './workflows.ts';

@@ -43,7 +43,13 @@ export async function recordStep(db: PrismaClient, record: StepRecordInput): Pro
     ...(record.finishedAt !== undefined ? { finishedAt: new Date(record.finishedAt) } : {}),
   };
   await db.stepRun.upsert({
-    where: { runId_stepName_iterationKey: { runId: record.runId, stepName: record.step, iterationKey: record.iteration } },
+    where: {
+      runId_stepName_iterationKey: {
+        runId: record.runId,
+        stepName: record.step,
+        iterationKey: record.iteration,
+      },
+    },
     create: { runId: record.runId, stepName: record.step, iterationKey: record.iteration, ...fields },
     update: fields,
   });
@@ -51,7 +57,8 @@ export async function recordStep(db: PrismaClient, record: StepRecordInput): Pro
 
 export async function recordRun(db: PrismaClient, record: RunRecordInput): Promise<void> {
   const at = new Date(record.at);
-  const finished = record.status === 'succeeded' || record.status === 'failed' || record.status === 'cancelled';
+  const finished =
+    record.status === 'succeeded' || record.status === 'failed' || record.status === 'cancelled';
   await db.run.update({
     where: { id: record.runId },
     data: {

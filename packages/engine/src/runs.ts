@@ -65,7 +65,11 @@ export async function createRun(db: PrismaClient, request: StartRunRequest): Pro
 }
 
 /** Records the run and starts its interpreter workflow on Temporal. */
-export async function startRun(db: PrismaClient, temporal: Client, request: StartRunRequest): Promise<RunInput> {
+export async function startRun(
+  db: PrismaClient,
+  temporal: Client,
+  request: StartRunRequest,
+): Promise<RunInput> {
   const input = await createRun(db, request);
   const handle = await temporal.workflow.start(INTERPRETER_WORKFLOW, {
     taskQueue: WORKFLOW_TASK_QUEUE,
@@ -118,8 +122,11 @@ export async function getRun(db: PrismaClient, runId: string): Promise<RunView> 
       steps: true,
     },
   });
-  if (!run) throw new EngineError('run_not_found', `No run with id ${runId}: list runs with \`pincer runs list\`.`);
-  const order = new Map(planFromJson(run.workflowVersion.plan).steps.map((step, index) => [step.name, index]));
+  if (!run)
+    throw new EngineError('run_not_found', `No run with id ${runId}: list runs with \`pincer runs list\`.`);
+  const order = new Map(
+    planFromJson(run.workflowVersion.plan).steps.map((step, index) => [step.name, index]),
+  );
   const steps = [...run.steps].sort(
     (a, b) =>
       (order.get(a.stepName) ?? 0) - (order.get(b.stepName) ?? 0) ||
@@ -180,7 +187,12 @@ export async function listRuns(
   }));
 }
 
-export async function cancelRun(db: PrismaClient, temporal: Client, runId: string, actor: string): Promise<void> {
+export async function cancelRun(
+  db: PrismaClient,
+  temporal: Client,
+  runId: string,
+  actor: string,
+): Promise<void> {
   const run = await db.run.findUnique({ where: { id: runId } });
   if (!run) throw new EngineError('run_not_found', `No run with id ${runId}.`);
   try {
@@ -188,7 +200,9 @@ export async function cancelRun(db: PrismaClient, temporal: Client, runId: strin
   } catch (error) {
     if (!(error instanceof WorkflowNotFoundError)) throw error;
   }
-  await db.auditEvent.create({ data: { actor, action: 'run.cancel_requested', targetType: 'run', targetId: runId, data: {} } });
+  await db.auditEvent.create({
+    data: { actor, action: 'run.cancel_requested', targetType: 'run', targetId: runId, data: {} },
+  });
 }
 
 export async function decideApproval(

@@ -75,7 +75,8 @@ export interface CreatedApiToken {
 export async function createApiToken(db: PrismaClient, input: CreateApiTokenInput): Promise<CreatedApiToken> {
   const user = await db.user.findUnique({ where: { id: input.userId } });
   if (!user) throw new TokenError('user_not_found', `No user with id ${input.userId}.`);
-  if (user.disabledAt) throw new TokenError('user_disabled', `User ${user.email} is disabled: enable the account first.`);
+  if (user.disabledAt)
+    throw new TokenError('user_disabled', `User ${user.email} is disabled: enable the account first.`);
   const role = input.role ?? user.role;
   if (!roleAllows(user.role, role)) {
     throw new TokenError(
@@ -130,7 +131,10 @@ export async function authenticateToken(
   now: Date = new Date(),
 ): Promise<AuthenticatedToken | null> {
   if (!TOKEN_PATTERN.test(token)) return null;
-  const found = await db.apiToken.findUnique({ where: { tokenHash: hashToken(token) }, include: { user: true } });
+  const found = await db.apiToken.findUnique({
+    where: { tokenHash: hashToken(token) },
+    include: { user: true },
+  });
   if (!found) return null;
   const { user, ...record } = found;
   if (record.revokedAt || (record.expiresAt && record.expiresAt <= now) || user.disabledAt) return null;
@@ -186,8 +190,14 @@ export async function listApiTokens(
 
 /** Revokes a token for good; revoking a revoked token changes nothing. */
 export async function revokeApiToken(db: PrismaClient, input: { id: string; actor: string }): Promise<void> {
-  const token = UUID_PATTERN.test(input.id) ? await db.apiToken.findUnique({ where: { id: input.id } }) : null;
-  if (!token) throw new TokenError('token_not_found', `No API token with id ${input.id}: list them with GET /api/v1/tokens.`);
+  const token = UUID_PATTERN.test(input.id)
+    ? await db.apiToken.findUnique({ where: { id: input.id } })
+    : null;
+  if (!token)
+    throw new TokenError(
+      'token_not_found',
+      `No API token with id ${input.id}: list them with GET /api/v1/tokens.`,
+    );
   if (token.revokedAt) return;
   await db.apiToken.update({ where: { id: token.id }, data: { revokedAt: new Date() } });
   await db.auditEvent.create({

@@ -74,9 +74,18 @@ export async function saveWorkflow(
     });
     // Serialise concurrent saves of one workflow so version numbers never collide.
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`workflow:${workflow.id}`}))`;
-    const latest = await tx.workflowVersion.findFirst({ where: { workflowId: workflow.id }, orderBy: { version: 'desc' } });
+    const latest = await tx.workflowVersion.findFirst({
+      where: { workflowId: workflow.id },
+      orderBy: { version: 'desc' },
+    });
     if (latest && latest.checksum === checksum) {
-      return { id: workflow.id, name: workflow.name, version: latest.version, versionId: latest.id, created: false };
+      return {
+        id: workflow.id,
+        name: workflow.name,
+        version: latest.version,
+        versionId: latest.id,
+        created: false,
+      };
     }
     const version = await tx.workflowVersion.create({
       data: {
@@ -97,14 +106,23 @@ export async function saveWorkflow(
         data: { name: workflow.name, version: version.version },
       },
     });
-    return { id: workflow.id, name: workflow.name, version: version.version, versionId: version.id, created: true };
+    return {
+      id: workflow.id,
+      name: workflow.name,
+      version: version.version,
+      versionId: version.id,
+      created: true,
+    };
   });
 }
 
 export async function findVersion(db: PrismaClient, name: string, version?: number) {
   const workflow = await db.workflow.findUnique({ where: { name } });
   if (!workflow || workflow.archivedAt) {
-    throw new EngineError('workflow_not_found', `No workflow named "${name}": import it first (pincer workflow import FILE).`);
+    throw new EngineError(
+      'workflow_not_found',
+      `No workflow named "${name}": import it first (pincer workflow import FILE).`,
+    );
   }
   const found = await db.workflowVersion.findFirst({
     where: { workflowId: workflow.id, ...(version !== undefined ? { version } : {}) },
@@ -113,13 +131,20 @@ export async function findVersion(db: PrismaClient, name: string, version?: numb
   if (!found) {
     throw new EngineError(
       'version_not_found',
-      version !== undefined ? `Workflow "${name}" has no version ${version}.` : `Workflow "${name}" has no version yet.`,
+      version !== undefined
+        ? `Workflow "${name}" has no version ${version}.`
+        : `Workflow "${name}" has no version yet.`,
     );
   }
   return { workflow, version: found };
 }
 
-export async function exportWorkflowYaml(db: PrismaClient, catalog: NodeCatalog, name: string, version?: number): Promise<string> {
+export async function exportWorkflowYaml(
+  db: PrismaClient,
+  catalog: NodeCatalog,
+  name: string,
+  version?: number,
+): Promise<string> {
   const found = await findVersion(db, name, version);
   return toWorkflowYaml(compile(found.version.definition, catalog).definition);
 }
@@ -148,5 +173,13 @@ export async function archiveWorkflow(db: PrismaClient, name: string, actor: str
   const workflow = await db.workflow.findUnique({ where: { name } });
   if (!workflow) throw new EngineError('workflow_not_found', `No workflow named "${name}".`);
   await db.workflow.update({ where: { id: workflow.id }, data: { archivedAt: new Date() } });
-  await db.auditEvent.create({ data: { actor, action: 'workflow.archived', targetType: 'workflow', targetId: workflow.id, data: { name } } });
+  await db.auditEvent.create({
+    data: {
+      actor,
+      action: 'workflow.archived',
+      targetType: 'workflow',
+      targetId: workflow.id,
+      data: { name },
+    },
+  });
 }

@@ -34,6 +34,8 @@ export interface NodeContext {
   stepName: string;
   /** 1 on the first attempt. */
   attempt: number;
+  /** The step's timeout for one attempt, in ms: the work must give up by then. */
+  timeoutMs: number;
   /** Aborted when the run is cancelled or the step times out. */
   signal: AbortSignal;
   /** Tells Temporal the step is alive (long steps must call it at least every heartbeat timeout). */

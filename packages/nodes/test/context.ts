@@ -4,6 +4,7 @@ import type { NodeContext, NodeDefinition } from '../src/index.ts';
 interface TestContextOptions {
   allowPrivateHosts?: string[];
   signal?: AbortSignal;
+  timeoutMs?: number;
 }
 
 /** A NodeContext as the worker builds it, recording heartbeats and logs for assertions. */
@@ -17,6 +18,7 @@ export function testContext(options: TestContextOptions = {}): NodeContext & {
     runId: 'run-test',
     stepName: 'step_under_test',
     attempt: 1,
+    timeoutMs: options.timeoutMs ?? 30_000,
     signal: options.signal ?? new AbortController().signal,
     heartbeat: (details) => heartbeats.push(details),
     log: (message) => logs.push(message),

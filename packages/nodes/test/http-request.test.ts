@@ -271,7 +271,13 @@ describe('http_request', () => {
   });
 
   it('times out as a retryable failure', async () => {
-    const error = await failure(runNode(httpRequest, { url: `${base}/hang`, timeout: '200ms' }, allowLocal));
+    const error = await failure(
+      runNode(
+        httpRequest,
+        { url: `${base}/hang` },
+        testContext({ allowPrivateHosts: ['127.0.0.1'], timeoutMs: 200 }),
+      ),
+    );
     expect(error.code).toBe('http_timeout');
     expect(error.retryable).toBe(true);
   });

@@ -105,13 +105,13 @@ describe('createRegistry', () => {
   });
 
   it('describes configs as users write them: durations as text, defaults optional', () => {
-    const http = createRegistry()
+    const delay = createRegistry()
       .catalog()
-      .find((entry) => entry.type === 'http_request');
-    expect(http?.configSchema).toMatchObject({
-      required: ['url'],
-      properties: { timeout: { default: '30s' }, method: { default: 'GET' } },
+      .find((entry) => entry.type === 'webhook_trigger');
+    expect(delay?.configSchema).toMatchObject({
+      properties: { timeout: { default: '30s' }, method: { default: 'POST' } },
     });
+    expect(delay?.configSchema).not.toHaveProperty('required');
   });
 
   it('shows static ports, and dynamic ones for a switch', () => {

@@ -30,7 +30,7 @@ const MINIMAL: Record<string, { raw: Record<string, unknown>; parsed: Record<str
   delay: { raw: { duration: '10m' }, parsed: { duration: 600_000 } },
   approval: {
     raw: {},
-    parsed: { message: 'Approve to continue', timeout: 86_400_000, on_timeout: 'reject' },
+    parsed: { message: 'Approve to continue', on_timeout: 'reject' },
   },
   for_each: {
     raw: { items: [1, 2], step: { type: 'transform', value: '{{ item }}' } },
@@ -39,7 +39,7 @@ const MINIMAL: Record<string, { raw: Record<string, unknown>; parsed: Record<str
   sub_workflow: { raw: { workflow: 'daily_report' }, parsed: { workflow: 'daily_report', wait: true } },
   external_activity: {
     raw: { task_queue: 'python-tools', activity: 'score_lead' },
-    parsed: { task_queue: 'python-tools', activity: 'score_lead', timeout: 300_000 },
+    parsed: { task_queue: 'python-tools', activity: 'score_lead' },
   },
   http_request: {
     raw: { url: 'https://example.com/' },
@@ -52,7 +52,6 @@ const MINIMAL: Record<string, { raw: Record<string, unknown>; parsed: Record<str
       fail_on_status: true,
       max_response_bytes: 5 * 1024 * 1024,
       follow_redirects: true,
-      timeout: 30_000,
     },
   },
 };
@@ -168,10 +167,10 @@ describe('other node configs', () => {
   it('approval approvers must be e-mail addresses', () => {
     expect(approval.config.parse({ approvers: ['ops@example.com'] }).approvers).toEqual(['ops@example.com']);
     expect(approval.config.safeParse({ approvers: ['ops'] }).success).toBe(false);
-    expect(approval.config.parse({ timeout: '2h', on_timeout: 'approve' })).toMatchObject({
-      timeout: 7_200_000,
-      on_timeout: 'approve',
-    });
+    expect(approval.config.parse({ on_timeout: 'approve' })).toMatchObject({ on_timeout: 'approve' });
+    // How long it waits is the step's own timeout, which defaults to a day.
+    expect(approval.config.safeParse({ timeout: '2h' }).success).toBe(false);
+    expect(approval.defaults?.timeoutMs).toBe(86_400_000);
   });
 
   it('for_each needs a step type and a sane concurrency', () => {
@@ -194,15 +193,11 @@ describe('other node configs', () => {
     expect(subWorkflow.config.safeParse({ workflow: 'daily_report', version: 0 }).success).toBe(false);
   });
 
-  it('external_activity parses both timeouts', () => {
+  it('external_activity parses its heartbeat timeout; the step timeout bounds an attempt', () => {
     expect(
-      externalActivity.config.parse({
-        task_queue: 'go',
-        activity: 'resize',
-        timeout: '1h',
-        heartbeat_timeout: '30s',
-      }),
-    ).toMatchObject({ timeout: 3_600_000, heartbeat_timeout: 30_000 });
+      externalActivity.config.parse({ task_queue: 'go', activity: 'resize', heartbeat_timeout: '30s' }),
+    ).toMatchObject({ heartbeat_timeout: 30_000 });
+    expect(externalActivity.defaults?.timeoutMs).toBe(300_000);
     expect(externalActivity.config.safeParse({ task_queue: '', activity: 'resize' }).success).toBe(false);
   });
 

@@ -3,15 +3,22 @@ import type { NodeDefinition } from '@pincer/nodes';
 import { parseDuration, taskQueueFor } from '@pincer/nodes';
 import type { z } from 'zod';
 import {
-  splitStep,
   StepCommonSchema,
   type StepDefinition,
+  splitStep,
   TriggerDefinitionSchema,
   type WorkflowDefinition,
   WorkflowDefinitionSchema,
 } from './definition.ts';
 import { CompileError, type CompileIssue } from './errors.ts';
-import { EXPRESSION_ROOTS, ExpressionError, hasTemplate, referencesOf, templateStrings, templatesIn } from './expressions.ts';
+import {
+  EXPRESSION_ROOTS,
+  ExpressionError,
+  hasTemplate,
+  referencesOf,
+  templateStrings,
+  templatesIn,
+} from './expressions.ts';
 import { effectiveNeeds, formatNeed } from './needs.ts';
 import type { Plan, PlanNeed, PlanRetry, PlanStep, PlanTask } from './plan.ts';
 
@@ -22,7 +29,12 @@ export interface NodeCatalog {
 }
 
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;
-const NO_RETRY: PlanRetry = { maximumAttempts: 1, initialIntervalMs: 1000, backoffCoefficient: 2, maximumIntervalMs: 60_000 };
+const NO_RETRY: PlanRetry = {
+  maximumAttempts: 1,
+  initialIntervalMs: 1000,
+  backoffCoefficient: 2,
+  maximumIntervalMs: 60_000,
+};
 
 export interface CompiledWorkflow {
   /** The definition as validated (typed steps). */
@@ -35,7 +47,9 @@ export function compile(input: unknown, catalog: NodeCatalog): CompiledWorkflow 
   const issues: CompileIssue[] = [];
   const parsed = WorkflowDefinitionSchema.safeParse(input);
   if (!parsed.success) {
-    throw new CompileError(parsed.error.issues.map((issue) => zodIssue('definition_invalid', issue, 'workflow')));
+    throw new CompileError(
+      parsed.error.issues.map((issue) => zodIssue('definition_invalid', issue, 'workflow')),
+    );
   }
   const steps = validateSteps(parsed.data.steps, catalog, issues);
   validateTriggers(parsed.data.triggers ?? [], catalog, issues);
@@ -50,7 +64,12 @@ export function compile(input: unknown, catalog: NodeCatalog): CompiledWorkflow 
   checkExpressions(steps, needs, issues);
   if (issues.length > 0) throw new CompileError(issues);
 
-  const routed = new Set([...needs.values()].flat().filter((need) => need.port === 'error').map((need) => need.step));
+  const routed = new Set(
+    [...needs.values()]
+      .flat()
+      .filter((need) => need.port === 'error')
+      .map((need) => need.step),
+  );
   const byName = new Map(steps.map((entry) => [entry.step.name, entry]));
   const plan: Plan = {
     schema: 1,
@@ -73,7 +92,11 @@ interface CheckedStep {
   each?: { node: NodeDefinition; config: Record<string, unknown> };
 }
 
-function validateSteps(raw: Record<string, unknown>[], catalog: NodeCatalog, issues: CompileIssue[]): CheckedStep[] {
+function validateSteps(
+  raw: Record<string, unknown>[],
+  catalog: NodeCatalog,
+  issues: CompileIssue[],
+): CheckedStep[] {
   const checked: CheckedStep[] = [];
   const seen = new Set<string>();
   raw.forEach((candidate, index) => {
@@ -81,7 +104,8 @@ function validateSteps(raw: Record<string, unknown>[], catalog: NodeCatalog, iss
     const label = typeof common.name === 'string' ? common.name : `#${index + 1}`;
     const parsed = StepCommonSchema.safeParse(common);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) issues.push(zodIssue('definition_invalid', issue, `Step "${label}"`, label));
+      for (const issue of parsed.error.issues)
+        issues.push(zodIssue('definition_invalid', issue, `Step "${label}"`, label));
       return;
     }
     const step: StepDefinition = { ...parsed.data, ...config };
@@ -181,7 +205,8 @@ function validateTriggers(triggers: unknown[], catalog: NodeCatalog, issues: Com
   triggers.forEach((raw, index) => {
     const parsed = TriggerDefinitionSchema.safeParse(raw);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) issues.push(zodIssue('trigger_invalid', issue, `Trigger #${index + 1}`));
+      for (const issue of parsed.error.issues)
+        issues.push(zodIssue('trigger_invalid', issue, `Trigger #${index + 1}`));
       return;
     }
     const { type, name: _name, ui: _ui, ...config } = parsed.data;
@@ -189,7 +214,8 @@ function validateTriggers(triggers: unknown[], catalog: NodeCatalog, issues: Com
     if (!node) return;
     const result = node.config.safeParse(config);
     if (result.success) return;
-    for (const issue of result.error.issues) issues.push(zodIssue('trigger_invalid', issue, `Trigger #${index + 1} (${type})`));
+    for (const issue of result.error.issues)
+      issues.push(zodIssue('trigger_invalid', issue, `Trigger #${index + 1} (${type})`));
   });
 }
 
@@ -248,11 +274,19 @@ function checkNeeds(steps: CheckedStep[], needs: Map<string, PlanNeed[]>, issues
 }
 
 /** Kahn's algorithm, keeping the written order among ready steps; reports a cycle with its steps. */
-function topologicalOrder(steps: StepDefinition[], needs: Map<string, PlanNeed[]>, issues: CompileIssue[]): string[] {
-  const pending = new Map(steps.map((step) => [step.name, new Set((needs.get(step.name) ?? []).map((need) => need.step))]));
+function topologicalOrder(
+  steps: StepDefinition[],
+  needs: Map<string, PlanNeed[]>,
+  issues: CompileIssue[],
+): string[] {
+  const pending = new Map(
+    steps.map((step) => [step.name, new Set((needs.get(step.name) ?? []).map((need) => need.step))]),
+  );
   const order: string[] = [];
   while (pending.size > 0) {
-    const ready = [...pending.entries()].find(([, waiting]) => [...waiting].every((name) => !pending.has(name)));
+    const ready = [...pending.entries()].find(([, waiting]) =>
+      [...waiting].every((name) => !pending.has(name)),
+    );
     if (!ready) {
       const cycle = findCycle(pending);
       issues.push({
@@ -301,7 +335,11 @@ function ancestors(needs: Map<string, PlanNeed[]>): Map<string, Set<string>> {
   return memo;
 }
 
-function checkExpressions(steps: CheckedStep[], needs: Map<string, PlanNeed[]>, issues: CompileIssue[]): void {
+function checkExpressions(
+  steps: CheckedStep[],
+  needs: Map<string, PlanNeed[]>,
+  issues: CompileIssue[],
+): void {
   const upstream = ancestors(needs);
   const names = steps.map((entry) => entry.step.name);
   for (const entry of steps) {
@@ -319,7 +357,8 @@ function checkExpressions(steps: CheckedStep[], needs: Map<string, PlanNeed[]>, 
       const expressions = hasTemplate(entry.step.when) ? templatesIn(entry.step.when) : [entry.step.when];
       for (const expression of expressions) sources.push({ field: 'when', expression, roots: whenRoots });
     }
-    for (const source of sources) checkExpression(name, source, names, upstream.get(name) ?? new Set(), issues);
+    for (const source of sources)
+      checkExpression(name, source, names, upstream.get(name) ?? new Set(), issues);
   }
 }
 
@@ -335,7 +374,12 @@ function checkExpression(
     references = referencesOf(source.expression);
   } catch (error) {
     const message = error instanceof ExpressionError ? error.message : String(error);
-    issues.push({ code: 'expression_invalid', step, field: source.field, message: `Step "${step}", ${source.field}: ${message}.` });
+    issues.push({
+      code: 'expression_invalid',
+      step,
+      field: source.field,
+      message: `Step "${step}", ${source.field}: ${message}.`,
+    });
     return;
   }
   for (const root of references.roots) {
@@ -378,9 +422,11 @@ function retryOf(step: StepDefinition, node: NodeDefinition): PlanRetry {
   if (!written) return base;
   return {
     maximumAttempts: written.max_attempts ?? base.maximumAttempts,
-    initialIntervalMs: written.initial_interval !== undefined ? toMs(written.initial_interval) : base.initialIntervalMs,
+    initialIntervalMs:
+      written.initial_interval !== undefined ? toMs(written.initial_interval) : base.initialIntervalMs,
     backoffCoefficient: written.backoff ?? base.backoffCoefficient,
-    maximumIntervalMs: written.max_interval !== undefined ? toMs(written.max_interval) : base.maximumIntervalMs,
+    maximumIntervalMs:
+      written.max_interval !== undefined ? toMs(written.max_interval) : base.maximumIntervalMs,
   };
 }
 
@@ -390,7 +436,8 @@ function task(node: NodeDefinition, config: Record<string, unknown>, step: StepD
     execution: node.execution,
     taskQueue: taskQueueFor(node.capability),
     retry: retryOf(step, node),
-    timeoutMs: step.timeout !== undefined ? toMs(step.timeout) : (node.defaults?.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+    timeoutMs:
+      step.timeout !== undefined ? toMs(step.timeout) : (node.defaults?.timeoutMs ?? DEFAULT_TIMEOUT_MS),
     config,
   };
 }
@@ -398,7 +445,8 @@ function task(node: NodeDefinition, config: Record<string, unknown>, step: StepD
 function planStep(entry: CheckedStep, needs: PlanNeed[], routed: boolean): PlanStep {
   const { step } = entry;
   const base = task(entry.node, entry.config, step);
-  const when = step.when === undefined ? undefined : hasTemplate(step.when) ? templatesIn(step.when)[0] : step.when;
+  const when =
+    step.when === undefined ? undefined : hasTemplate(step.when) ? templatesIn(step.when)[0] : step.when;
   const onError = routed ? 'route' : step.on_error === 'continue' ? 'continue' : 'fail';
   return {
     ...base,
@@ -411,7 +459,12 @@ function planStep(entry: CheckedStep, needs: PlanNeed[], routed: boolean): PlanS
   };
 }
 
-function zodIssue(code: CompileIssue['code'], issue: z.core.$ZodIssue, where: string, step?: string): CompileIssue {
+function zodIssue(
+  code: CompileIssue['code'],
+  issue: z.core.$ZodIssue,
+  where: string,
+  step?: string,
+): CompileIssue {
   const field = issue.path.join('.');
   const message =
     issue.code === 'unrecognized_keys'

@@ -21,7 +21,14 @@ export interface RunInput {
 }
 
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
-export type StepState = 'pending' | 'running' | 'waiting_approval' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+export type StepState =
+  | 'pending'
+  | 'running'
+  | 'waiting_approval'
+  | 'succeeded'
+  | 'failed'
+  | 'skipped'
+  | 'cancelled';
 
 export interface StepFailure {
   step: string;

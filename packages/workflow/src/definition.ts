@@ -20,7 +20,9 @@ export const needPattern = /^([a-z][a-z0-9_]*)(?:\.([a-z][a-z0-9_]*))?$/;
 
 const durationText = z.union([
   z.number().int().nonnegative(),
-  z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/, 'expected a duration like "500ms", "30s", "5m", "2h" or "1d"'),
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/, 'expected a duration like "500ms", "30s", "5m", "2h" or "1d"'),
 ]);
 
 export const RetrySchema = z.strictObject({
@@ -102,7 +104,10 @@ export interface WorkflowDefinition {
 export const WorkflowDocumentSchema = z.strictObject({ workflow: z.unknown() });
 
 /** Splits a written step into its common fields and its node config. */
-export function splitStep(step: Record<string, unknown>): { common: Record<string, unknown>; config: Record<string, unknown> } {
+export function splitStep(step: Record<string, unknown>): {
+  common: Record<string, unknown>;
+  config: Record<string, unknown>;
+} {
   const common: Record<string, unknown> = {};
   const config: Record<string, unknown> = {};
   const commonKeys: readonly string[] = COMMON_STEP_KEYS;

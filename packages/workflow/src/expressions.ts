@@ -31,7 +31,10 @@ export function templatesIn(value: string): string[] {
 }
 
 /** Every template string in a config tree, with its path (for error messages). */
-export function templateStrings(value: unknown, path: (string | number)[] = []): { path: (string | number)[]; text: string }[] {
+export function templateStrings(
+  value: unknown,
+  path: (string | number)[] = [],
+): { path: (string | number)[]; text: string }[] {
   if (typeof value === 'string') return hasTemplate(value) ? [{ path, text: value }] : [];
   if (Array.isArray(value)) return value.flatMap((entry, index) => templateStrings(entry, [...path, index]));
   if (value !== null && typeof value === 'object') {
@@ -68,7 +71,8 @@ function compile(expression: string): jsonata.Expression {
 
 function jsonataMessage(error: unknown): string {
   if (error && typeof error === 'object' && 'message' in error && typeof error.message === 'string') {
-    const position = 'position' in error && typeof error.position === 'number' ? ` at character ${error.position}` : '';
+    const position =
+      'position' in error && typeof error.position === 'number' ? ` at character ${error.position}` : '';
     return `${error.message}${position}`;
   }
   return String(error);
@@ -92,7 +96,11 @@ export function referencesOf(expression: string): { roots: Set<string>; steps: S
 
 const NON_CHILD_KEYS = new Set(['type', 'value', 'position', 'name', 'keepArray', 'consarray', 'tuple']);
 
-function collectReferences(node: unknown, topLevel: boolean, found: { roots: Set<string>; steps: Set<string> }): void {
+function collectReferences(
+  node: unknown,
+  topLevel: boolean,
+  found: { roots: Set<string>; steps: Set<string> },
+): void {
   if (Array.isArray(node)) {
     for (const entry of node) collectReferences(entry, topLevel, found);
     return;
@@ -102,7 +110,12 @@ function collectReferences(node: unknown, topLevel: boolean, found: { roots: Set
     const [first, second] = node.steps;
     if (topLevel && isRecord(first) && first.type === 'name' && typeof first.value === 'string') {
       found.roots.add(first.value);
-      if (first.value === 'steps' && isRecord(second) && second.type === 'name' && typeof second.value === 'string') {
+      if (
+        first.value === 'steps' &&
+        isRecord(second) &&
+        second.type === 'name' &&
+        typeof second.value === 'string'
+      ) {
         found.steps.add(second.value);
       }
     }
@@ -192,12 +205,4 @@ function stringify(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;
   return JSON.stringify(value);
-}
-
-/** Truthiness as people expect it in `when:` and conditions: empty string/array/object, 0, null, false are false. */
-export function isTruthy(value: unknown): boolean {
-  if (Array.isArray(value)) return value.length > 0;
-  if (value !== null && typeof value === 'object') return Object.keys(value).length > 0;
-  if (typeof value === 'string') return value.length > 0 && value !== 'false';
-  return Boolean(value);
 }

@@ -1,4 +1,9 @@
-import { splitStep, type StepDefinition, type TriggerDefinition, type WorkflowDefinition } from './definition.ts';
+import {
+  type StepDefinition,
+  splitStep,
+  type TriggerDefinition,
+  type WorkflowDefinition,
+} from './definition.ts';
 import { effectiveNeeds, errorHandlers, formatNeed, implicitNeeds } from './needs.ts';
 import type { PlanNeed } from './plan.ts';
 
@@ -100,14 +105,18 @@ function toGraphNode(step: StepDefinition): GraphNode {
 export function graphToDefinition(graph: WorkflowGraph): WorkflowDefinition {
   const incoming = new Map<string, PlanNeed[]>();
   for (const edge of graph.edges) {
-    incoming.set(edge.target, [...(incoming.get(edge.target) ?? []), { step: edge.source, port: edge.sourceHandle }]);
+    incoming.set(edge.target, [
+      ...(incoming.get(edge.target) ?? []),
+      { step: edge.source, port: edge.sourceHandle },
+    ]);
   }
   // A single error edge out of a step is written as that step's on_error; any others stay needs.
   const routedTo = new Map<string, string>();
   for (const node of graph.nodes) {
     const errorEdges = graph.edges.filter((edge) => edge.source === node.id && edge.sourceHandle === 'error');
     const [only] = errorEdges;
-    if (errorEdges.length === 1 && only && node.data.on_error === undefined) routedTo.set(node.id, only.target);
+    if (errorEdges.length === 1 && only && node.data.on_error === undefined)
+      routedTo.set(node.id, only.target);
   }
   const steps: StepDefinition[] = graph.nodes.map((node) => {
     const step: StepDefinition = { name: node.id, type: node.type };
@@ -161,7 +170,8 @@ const KEY_ORDER = ['name', 'type', 'description', 'needs', 'join', 'when', 'on_e
 function orderKeys(step: StepDefinition): StepDefinition {
   const ordered: StepDefinition = { name: step.name, type: step.type };
   for (const key of KEY_ORDER) if (step[key] !== undefined) ordered[key] = step[key];
-  for (const [key, value] of Object.entries(step)) if (!(key in ordered) && key !== 'ui') ordered[key] = value;
+  for (const [key, value] of Object.entries(step))
+    if (!(key in ordered) && key !== 'ui') ordered[key] = value;
   if (step.ui !== undefined) ordered.ui = step.ui;
   return ordered;
 }

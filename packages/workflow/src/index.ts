@@ -17,5 +17,13 @@ export {
   graphToDefinition,
   type WorkflowGraph,
 } from './graph.ts';
-export { type Execution, type Plan, type PlanNeed, type PlanRetry, type PlanStep, type PlanTask, planFromJson } from './plan.ts';
+export {
+  type Execution,
+  type Plan,
+  type PlanNeed,
+  type PlanRetry,
+  type PlanStep,
+  type PlanTask,
+  planFromJson,
+} from './plan.ts';
 export { MAX_YAML_BYTES, parseWorkflowYaml, toWorkflowYaml } from './yaml.ts';

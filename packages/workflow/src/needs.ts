@@ -26,7 +26,11 @@ export function errorHandlers(steps: readonly StepDefinition[]): Map<string, str
  * The needs a step has when it names none: an error handler waits only on the failures it
  * handles; any other step follows the nearest step before it that is not an error handler.
  */
-export function implicitNeeds(steps: readonly StepDefinition[], index: number, handlers: Map<string, string[]>): PlanNeed[] {
+export function implicitNeeds(
+  steps: readonly StepDefinition[],
+  index: number,
+  handlers: Map<string, string[]>,
+): PlanNeed[] {
   const step = steps[index];
   if (!step) return [];
   if (handlers.has(step.name)) return [];

@@ -50,7 +50,6 @@ export interface Plan {
   steps: PlanStep[];
 }
 
-
 const RetrySchema = z.object({
   maximumAttempts: z.number(),
   initialIntervalMs: z.number(),

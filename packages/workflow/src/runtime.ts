@@ -2,16 +2,7 @@
  * What workflow (interpreter) code may import from this package: deterministic, no I/O, safe in
  * Temporal's workflow sandbox. Everything else lives in the main entry.
  */
-export {
-  EXPRESSION_ROOTS,
-  ExpressionError,
-  evaluate,
-  isTruthy,
-  resolveTemplates,
-  type Scope,
-} from './expressions.ts';
-export { formatNeed } from './needs.ts';
-export { type Execution, type Plan, type PlanNeed, type PlanRetry, type PlanStep, type PlanTask, planFromJson } from './plan.ts';
+
 export {
   type ApprovalDecision,
   approveSignal,
@@ -26,3 +17,20 @@ export {
   type StepFailure,
   type StepState,
 } from './contract.ts';
+export {
+  EXPRESSION_ROOTS,
+  ExpressionError,
+  evaluate,
+  resolveTemplates,
+  type Scope,
+} from './expressions.ts';
+export { formatNeed } from './needs.ts';
+export {
+  type Execution,
+  type Plan,
+  type PlanNeed,
+  type PlanRetry,
+  type PlanStep,
+  type PlanTask,
+  planFromJson,
+} from './plan.ts';

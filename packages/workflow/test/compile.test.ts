@@ -1,5 +1,11 @@
 import { createRegistry } from '@pincer/nodes';
-import { CompileError, type CompileIssue, COMMON_STEP_KEYS, compile, parseWorkflowYaml } from '@pincer/workflow';
+import {
+  COMMON_STEP_KEYS,
+  CompileError,
+  type CompileIssue,
+  compile,
+  parseWorkflowYaml,
+} from '@pincer/workflow';
 import { describe, expect, it } from 'vitest';
 
 const registry = createRegistry();
@@ -58,7 +64,12 @@ workflow:
 `);
     expect(plan.steps[0]).toMatchObject({
       timeoutMs: 45_000,
-      retry: { maximumAttempts: 5, initialIntervalMs: 2000, backoffCoefficient: 3, maximumIntervalMs: 60_000 },
+      retry: {
+        maximumAttempts: 5,
+        initialIntervalMs: 2000,
+        backoffCoefficient: 3,
+        maximumIntervalMs: 60_000,
+      },
       execution: 'activity',
     });
     expect(plan.steps[1]?.retry.maximumAttempts).toBe(1);
@@ -78,7 +89,9 @@ workflow:
   });
 
   it('lists the known types for an unknown one, with a suggestion', () => {
-    const [issue] = issuesOf('workflow:\n  name: t\n  steps:\n    - { name: a, type: transfrom, value: 1 }\n');
+    const [issue] = issuesOf(
+      'workflow:\n  name: t\n  steps:\n    - { name: a, type: transfrom, value: 1 }\n',
+    );
     expect(issue).toMatchObject({ code: 'unknown_type', step: 'a', field: 'type' });
     expect(issue?.message).toContain('unknown type "transfrom" (did you mean "transform"?)');
     expect(issue?.message).toContain('known: approval, condition,');
@@ -98,7 +111,9 @@ workflow:
 `);
     expect(issues.map((issue) => issue.code)).toEqual(['config_invalid', 'config_invalid']);
     expect(issues.find((issue) => issue.field === 'method')?.message).toContain('Step "call": method:');
-    expect(issues.some((issue) => issue.message.includes('unknown field "colour" for type http_request'))).toBe(true);
+    expect(
+      issues.some((issue) => issue.message.includes('unknown field "colour" for type http_request')),
+    ).toBe(true);
   });
 
   it('accepts a template where a number is expected, leaving the check to run time', () => {
@@ -135,7 +150,9 @@ workflow:
     const codes = issues.map((issue) => issue.code);
     expect(codes).toContain('dangling_need');
     expect(codes).toContain('unknown_port');
-    expect(issues.find((issue) => issue.code === 'unknown_port')?.message).toContain('its outputs: main, error');
+    expect(issues.find((issue) => issue.code === 'unknown_port')?.message).toContain(
+      'its outputs: main, error',
+    );
   });
 
   it('refuses a step reading a step it does not run after, and unknown expression roots', () => {
@@ -169,9 +186,11 @@ workflow:
     expect(byName.risky?.onError).toBe('route');
     expect(byName.cleanup?.needs).toEqual([{ step: 'risky', port: 'error' }]);
     expect(byName.after?.needs).toEqual([{ step: 'risky', port: 'main' }]);
-    expect(issuesOf('workflow:\n  name: t\n  steps:\n    - { name: a, type: transform, value: 1, on_error: nope }\n')[0]?.code).toBe(
-      'dangling_need',
-    );
+    expect(
+      issuesOf(
+        'workflow:\n  name: t\n  steps:\n    - { name: a, type: transform, value: 1, on_error: nope }\n',
+      )[0]?.code,
+    ).toBe('dangling_need');
   });
 
   it('validates the per-item step of a for-each against its own type', () => {
@@ -203,9 +222,16 @@ workflow:
   it('gives every built-in node type config fields that do not collide with the common step fields', () => {
     const common: readonly string[] = COMMON_STEP_KEYS;
     for (const type of registry.types()) {
+      if (registry.get(type)?.category === 'trigger') continue;
       const shape = registry.get(type)?.config;
-      const keys = shape && 'shape' in shape && shape.shape && typeof shape.shape === 'object' ? Object.keys(shape.shape) : [];
-      expect(keys.filter((key) => common.includes(key)), type).toEqual([]);
+      const keys =
+        shape && 'shape' in shape && shape.shape && typeof shape.shape === 'object'
+          ? Object.keys(shape.shape)
+          : [];
+      expect(
+        keys.filter((key) => common.includes(key)),
+        type,
+      ).toEqual([]);
     }
   });
 });

@@ -1,7 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRegistry } from '@pincer/nodes';
-import { compile, definitionToGraph, graphToDefinition, parseWorkflowYaml, toWorkflowYaml } from '@pincer/workflow';
+import {
+  compile,
+  definitionToGraph,
+  graphToDefinition,
+  parseWorkflowYaml,
+  toWorkflowYaml,
+} from '@pincer/workflow';
 import { describe, expect, it } from 'vitest';
 
 const registry = createRegistry();
@@ -66,7 +72,9 @@ workflow:
 
   it('keeps canvas positions in the YAML', () => {
     const { definition } = compile(
-      parseWorkflowYaml('workflow:\n  name: p\n  steps:\n    - { name: a, type: transform, value: 1, ui: { x: 10, y: 20 } }\n'),
+      parseWorkflowYaml(
+        'workflow:\n  name: p\n  steps:\n    - { name: a, type: transform, value: 1, ui: { x: 10, y: 20 } }\n',
+      ),
       registry,
     );
     const graph = definitionToGraph(definition);

@@ -14,7 +14,11 @@ export interface ActivityDeps {
 
 const HEARTBEAT_EVERY_MS = 5000;
 
-function configInvalid(step: string, type: string, issues: { path: PropertyKey[]; message: string }[]): ApplicationFailure {
+function configInvalid(
+  step: string,
+  type: string,
+  issues: { path: PropertyKey[]; message: string }[],
+): ApplicationFailure {
   const details = issues.map((issue) => `${issue.path.join('.') || 'config'}: ${issue.message}`).join('; ');
   return ApplicationFailure.nonRetryable(`Step "${step}" (${type}): ${details}`, 'StepConfigInvalid');
 }
@@ -47,16 +51,26 @@ export function createInterpreterActivities(deps: ActivityDeps): InterpreterActi
     const node = nodeFor(deps, input.step, input.type);
     const parsed = node.config.safeParse(input.config);
     if (!parsed.success) throw configInvalid(input.step, input.type, parsed.error.issues);
-    if (!node.run) throw ApplicationFailure.nonRetryable(`Node type "${input.type}" has no run()`, 'StepConfigInvalid');
+    if (!node.run)
+      throw ApplicationFailure.nonRetryable(`Node type "${input.type}" has no run()`, 'StepConfigInvalid');
     const attempt = context.info.attempt;
-    const base = { runId: input.runId, step: input.step, iteration: input.iteration, type: input.type, attempt };
+    const base = {
+      runId: input.runId,
+      step: input.step,
+      iteration: input.iteration,
+      type: input.type,
+      attempt,
+    };
     await recordStep(deps.db, { ...base, status: 'running', input: input.config, startedAt: Date.now() });
-    const heartbeat = context.info.isLocal ? undefined : setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
+    const heartbeat = context.info.isLocal
+      ? undefined
+      : setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
     try {
       const output = await node.run(parsed.data, {
         runId: input.runId,
         stepName: input.step,
         attempt,
+        timeoutMs: context.info.startToCloseTimeoutMs,
         signal: context.cancellationSignal,
         heartbeat: (details) => context.heartbeat(details),
         log: (message, fields) => deps.log.info({ ...fields, runId: input.runId, step: input.step }, message),
@@ -69,7 +83,12 @@ export function createInterpreterActivities(deps: ActivityDeps): InterpreterActi
         },
         settings: deps.settings,
       });
-      await recordStep(deps.db, { ...base, status: 'succeeded', output: output ?? null, finishedAt: Date.now() });
+      await recordStep(deps.db, {
+        ...base,
+        status: 'succeeded',
+        output: output ?? null,
+        finishedAt: Date.now(),
+      });
       return output ?? null;
     } catch (error) {
       const failure = toFailure(error);

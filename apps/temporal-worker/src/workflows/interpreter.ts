@@ -3,24 +3,11 @@
  * each step when its needs are met (independent steps run in parallel), and calls activities for
  * the work. Deterministic: no I/O, no clock but Temporal's, no randomness.
  */
-import {
-  ApplicationFailure,
-  CancellationScope,
-  condition,
-  executeChild,
-  isCancellation,
-  proxyActivities,
-  proxyLocalActivities,
-  setHandler,
-  sleep,
-  startChild,
-  workflowInfo,
-} from '@temporalio/workflow';
+
 import {
   type ApprovalDecision,
   approveSignal,
   evaluate,
-  isTruthy,
   type PlanNeed,
   type PlanRetry,
   type PlanStep,
@@ -36,6 +23,19 @@ import {
   type StepFailure,
   type StepState,
 } from '@pincer/workflow/runtime';
+import {
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  executeChild,
+  isCancellation,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  sleep,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { InterpreterActivities, StepRecord } from '../activities/contract.ts';
 
 const bookkeeping = proxyLocalActivities<InterpreterActivities>({
@@ -64,12 +64,15 @@ class StepError extends Error {
 }
 
 function messageOf(error: unknown): { message: string; type?: string } {
-  if (error instanceof StepError) return { message: error.message, ...(error.type ? { type: error.type } : {}) };
-  if (error instanceof ApplicationFailure) return { message: error.message, ...(error.type ? { type: error.type } : {}) };
+  if (error instanceof StepError)
+    return { message: error.message, ...(error.type ? { type: error.type } : {}) };
+  if (error instanceof ApplicationFailure)
+    return { message: error.message, ...(error.type ? { type: error.type } : {}) };
   if (error instanceof Error) {
     // Activity failures wrap the real error as their cause.
     const cause = error.cause;
-    if (cause instanceof ApplicationFailure) return { message: cause.message, ...(cause.type ? { type: cause.type } : {}) };
+    if (cause instanceof ApplicationFailure)
+      return { message: cause.message, ...(cause.type ? { type: cause.type } : {}) };
     if (cause instanceof Error) return { message: cause.message };
     return { message: error.message };
   }
@@ -104,12 +107,20 @@ export async function interpretPlan(input: RunInput): Promise<RunResult> {
     ),
   }));
 
-  const record = (step: PlanStep | { name: string; type: string }, fields: Omit<StepRecord, 'runId' | 'step' | 'iteration' | 'type'>, iteration = '') =>
-    bookkeeping.recordStep({ runId, step: step.name, iteration, type: step.type, ...fields });
+  const record = (
+    step: PlanStep | { name: string; type: string },
+    fields: Omit<StepRecord, 'runId' | 'step' | 'iteration' | 'type'>,
+    iteration = '',
+  ) => bookkeeping.recordStep({ runId, step: step.name, iteration, type: step.type, ...fields });
 
   // --- running one unit of work -----------------------------------------------------------
 
-  async function runTask(step: PlanStep, task: PlanTask, config: Record<string, unknown>, iteration: string): Promise<unknown> {
+  async function runTask(
+    step: PlanStep,
+    task: PlanTask,
+    config: Record<string, unknown>,
+    iteration: string,
+  ): Promise<unknown> {
     switch (task.execution) {
       case 'activity': {
         const activities = proxyActivities<InterpreterActivities>({
@@ -132,11 +143,21 @@ export async function interpretPlan(input: RunInput): Promise<RunResult> {
     }
   }
 
-  async function runControl(step: PlanStep, task: PlanTask, written: Record<string, unknown>, iteration: string): Promise<unknown> {
+  async function runControl(
+    step: PlanStep,
+    task: PlanTask,
+    written: Record<string, unknown>,
+    iteration: string,
+  ): Promise<unknown> {
     const started = Date.now();
     // The node's schema applies defaults and turns durations into ms; it runs in the worker.
     const config = await bookkeeping.parseStepConfig({ type: task.type, config: written });
-    if (task.type !== 'approval') await record({ name: step.name, type: task.type }, { status: 'running', startedAt: started }, iteration);
+    if (task.type !== 'approval')
+      await record(
+        { name: step.name, type: task.type },
+        { status: 'running', startedAt: started },
+        iteration,
+      );
     const output = await (async () => {
       switch (task.type) {
         case 'delay':
@@ -153,23 +174,41 @@ export async function interpretPlan(input: RunInput): Promise<RunResult> {
           throw new StepError(`no interpreter for control node "${task.type}"`, 'NonRetryableStepError');
       }
     })();
-    await record({ name: step.name, type: task.type }, { status: 'succeeded', output, startedAt: started, finishedAt: Date.now() }, iteration);
+    await record(
+      { name: step.name, type: task.type },
+      { status: 'succeeded', output, startedAt: started, finishedAt: Date.now() },
+      iteration,
+    );
     return output;
   }
 
   async function runDelay(config: Record<string, unknown>): Promise<unknown> {
     const until = typeof config.until === 'string' ? Date.parse(config.until) : undefined;
-    if (until !== undefined && Number.isNaN(until)) throw new StepError(`until: "${String(config.until)}" is not a date`, 'NonRetryableStepError');
+    if (until !== undefined && Number.isNaN(until))
+      throw new StepError(`until: "${String(config.until)}" is not a date`, 'NonRetryableStepError');
     const ms = until !== undefined ? Math.max(0, until - Date.now()) : numberOf(config.duration);
     await sleep(ms);
     return { waitedMs: ms };
   }
 
   /** The step's `timeout` is how long the approval waits for a decision. */
-  async function runApproval(step: PlanStep, task: PlanTask, config: Record<string, unknown>, iteration: string): Promise<unknown> {
+  async function runApproval(
+    step: PlanStep,
+    task: PlanTask,
+    config: Record<string, unknown>,
+    iteration: string,
+  ): Promise<unknown> {
     const key = iteration ? `${step.name}[${iteration}]` : step.name;
     states.set(step.name, 'waiting_approval');
-    await record(step, { status: 'waiting_approval', input: { message: config.message, approvers: config.approvers ?? null }, startedAt: Date.now() }, iteration);
+    await record(
+      step,
+      {
+        status: 'waiting_approval',
+        input: { message: config.message, approvers: config.approvers ?? null },
+        startedAt: Date.now(),
+      },
+      iteration,
+    );
     await bookkeeping.recordRun({ runId, status: 'waiting', at: Date.now() });
     const timeoutMs = task.timeoutMs;
     const decided = await condition(() => decisions.has(key) || decisions.has(step.name), timeoutMs);
@@ -181,14 +220,25 @@ export async function interpretPlan(input: RunInput): Promise<RunResult> {
     }
     const decision = decisions.get(key) ?? decisions.get(step.name);
     if (!decision?.approved) {
-      throw new StepError(`rejected by ${decision?.by ?? 'unknown'}${decision?.comment ? `: ${decision.comment}` : ''}`, 'ApprovalRejected');
+      throw new StepError(
+        `rejected by ${decision?.by ?? 'unknown'}${decision?.comment ? `: ${decision.comment}` : ''}`,
+        'ApprovalRejected',
+      );
     }
     return { approved: true, by: decision.by, ...(decision.comment ? { comment: decision.comment } : {}) };
   }
 
-  async function runForEach(step: PlanStep, task: PlanTask, config: Record<string, unknown>): Promise<unknown> {
+  async function runForEach(
+    step: PlanStep,
+    task: PlanTask,
+    config: Record<string, unknown>,
+  ): Promise<unknown> {
     const items = config.items;
-    if (!Array.isArray(items)) throw new StepError(`items must be a list, got ${items === null ? 'null' : typeof items}`, 'NonRetryableStepError');
+    if (!Array.isArray(items))
+      throw new StepError(
+        `items must be a list, got ${items === null ? 'null' : typeof items}`,
+        'NonRetryableStepError',
+      );
     const each = task.each;
     if (!each) throw new StepError('for_each has no step to run per item', 'NonRetryableStepError');
     const limit = typeof config.concurrency === 'number' && config.concurrency > 0 ? config.concurrency : 4;
@@ -221,14 +271,21 @@ export async function interpretPlan(input: RunInput): Promise<RunResult> {
       ...(typeof config.version === 'number' ? { version: config.version } : {}),
       input: config.input ?? null,
     });
-    const options = { workflowId: runWorkflowId(child.runId), args: [child] as [RunInput], taskQueue: workflowInfo().taskQueue };
+    const options = {
+      workflowId: runWorkflowId(child.runId),
+      args: [child] as [RunInput],
+      taskQueue: workflowInfo().taskQueue,
+    };
     if (config.wait === false) {
       await startChild(interpretPlan, options);
       return { runId: child.runId };
     }
     const result = await executeChild(interpretPlan, options);
     if (result.status !== 'succeeded') {
-      throw new StepError(`sub-workflow ${String(config.workflow)} failed at ${result.error?.step}: ${result.error?.message}`, 'SubWorkflowFailed');
+      throw new StepError(
+        `sub-workflow ${String(config.workflow)} failed at ${result.error?.step}: ${result.error?.message}`,
+        'SubWorkflowFailed',
+      );
     }
     return { runId: child.runId, output: result.output };
   }
@@ -237,18 +294,23 @@ export async function interpretPlan(input: RunInput): Promise<RunResult> {
     const external = proxyActivities<Record<string, (input: unknown) => Promise<unknown>>>({
       taskQueue: String(config.task_queue),
       startToCloseTimeout: task.timeoutMs,
-      ...(config.heartbeat_timeout !== undefined ? { heartbeatTimeout: numberOf(config.heartbeat_timeout) } : {}),
+      ...(config.heartbeat_timeout !== undefined
+        ? { heartbeatTimeout: numberOf(config.heartbeat_timeout) }
+        : {}),
       retry: temporalRetry(task.retry),
     });
     const activity = external[String(config.activity)];
-    if (!activity) throw new StepError(`no activity named ${String(config.activity)}`, 'NonRetryableStepError');
+    if (!activity)
+      throw new StepError(`no activity named ${String(config.activity)}`, 'NonRetryableStepError');
     return activity(config.input ?? null);
   }
 
   async function resolveConfig(config: Record<string, unknown>, at: Scope): Promise<Record<string, unknown>> {
     try {
       const resolved = await resolveTemplates(config, at);
-      return resolved !== null && typeof resolved === 'object' && !Array.isArray(resolved) ? Object.fromEntries(Object.entries(resolved)) : {};
+      return resolved !== null && typeof resolved === 'object' && !Array.isArray(resolved)
+        ? Object.fromEntries(Object.entries(resolved))
+        : {};
     } catch (error) {
       throw new StepError(messageOf(error).message, 'NonRetryableStepError');
     }
@@ -258,7 +320,8 @@ export async function interpretPlan(input: RunInput): Promise<RunResult> {
 
   function satisfied(need: PlanNeed): boolean | undefined {
     const state = states.get(need.step);
-    if (state === 'pending' || state === 'running' || state === 'waiting_approval' || state === undefined) return undefined;
+    if (state === 'pending' || state === 'running' || state === 'waiting_approval' || state === undefined)
+      return undefined;
     const source = plan.steps.find((candidate) => candidate.name === need.step);
     const result = scope.steps[need.step];
     if (need.port === 'error') return state === 'failed';
@@ -279,7 +342,8 @@ export async function interpretPlan(input: RunInput): Promise<RunResult> {
   async function execute(step: PlanStep): Promise<void> {
     const started = Date.now();
     try {
-      if (step.when !== undefined && !isTruthy(await evaluate(step.when, scope))) {
+      // JSONata's $boolean: the same truth rule as the condition node.
+      if (step.when !== undefined && (await evaluate(`$boolean((${step.when}))`, scope)) !== true) {
         states.set(step.name, 'skipped');
         scope.steps[step.name] = { output: null, status: 'skipped' };
         await record(step, { status: 'skipped', startedAt: started, finishedAt: Date.now() });
@@ -289,16 +353,26 @@ export async function interpretPlan(input: RunInput): Promise<RunResult> {
       const output = await runTask(step, step, config, '');
       states.set(step.name, 'succeeded');
       scope.steps[step.name] = { output, status: 'succeeded' };
-      if (step.type === 'respond' && output !== null && typeof output === 'object') response = toResponse(output);
+      if (step.type === 'respond' && output !== null && typeof output === 'object')
+        response = toResponse(output);
     } catch (error) {
       if (isCancellation(error)) throw error;
       const { message, type } = messageOf(error);
       states.set(step.name, 'failed');
       errors.set(step.name, message);
-      scope.steps[step.name] = { output: null, status: 'failed', error: { message, ...(type ? { type } : {}) } };
+      scope.steps[step.name] = {
+        output: null,
+        status: 'failed',
+        error: { message, ...(type ? { type } : {}) },
+      };
       // Activities record their own attempts; a timeout or a failure before the activity ran is recorded here.
-      await record(step, { status: 'failed', error: { message, ...(type ? { type } : {}) }, finishedAt: Date.now() });
-      if (step.onError === 'fail' && !failure) failure = { step: step.name, message, ...(type ? { type } : {}) };
+      await record(step, {
+        status: 'failed',
+        error: { message, ...(type ? { type } : {}) },
+        finishedAt: Date.now(),
+      });
+      if (step.onError === 'fail' && !failure)
+        failure = { step: step.name, message, ...(type ? { type } : {}) };
     }
   }
 

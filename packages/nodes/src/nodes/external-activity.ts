@@ -17,12 +17,12 @@ export const externalActivity = defineNode({
     activity: z.string().min(1),
     /** The activity's single argument. */
     input: z.unknown().optional(),
-    /** Start-to-close timeout of one attempt. */
-    timeout: duration.prefault('5m'),
     /** Set it for long activities that heartbeat, so a dead worker is noticed early. */
     heartbeat_timeout: duration.optional(),
   }),
   outputs: ['main'],
+  // The step's own `timeout` bounds one attempt (start-to-close).
+  defaults: { timeoutMs: 5 * 60_000 },
 });
 
 export type ExternalActivityConfig = z.output<typeof externalActivity.config>;

@@ -3,7 +3,6 @@ import { isIP, type LookupFunction } from 'node:net';
 import { Agent, type Dispatcher, request } from 'undici';
 import { z } from 'zod';
 import { defineNode, type NodeContext } from '../define.ts';
-import { duration } from '../duration.ts';
 import { NodeError } from '../errors.ts';
 import { type PrivateAddressGuard, privateAddressGuard } from '../private-address.ts';
 
@@ -43,8 +42,6 @@ const config = z.strictObject({
     .default(5 * 1024 * 1024),
   /** Follow up to 5 redirects, checking every address on the way. */
   follow_redirects: z.boolean().default(true),
-  /** For the whole exchange, redirects included. */
-  timeout: duration.prefault('30s'),
 });
 export type HttpRequestConfig = z.output<typeof config>;
 
@@ -71,12 +68,16 @@ export const httpRequest = defineNode({
   execution: 'activity',
   config,
   outputs: ['main'],
-  defaults: { retry: { maximumAttempts: 3, initialIntervalMs: 1000, backoffCoefficient: 2 } },
+  defaults: {
+    timeoutMs: 30_000,
+    retry: { maximumAttempts: 3, initialIntervalMs: 1000, backoffCoefficient: 2 },
+  },
   async run(config, context): Promise<HttpResponse> {
     const first = firstHop(config);
     const guard = privateAddressGuard(context.settings.allowPrivateHosts);
     const agent = new Agent({ connect: { lookup: guardedLookup(guard) } });
-    const timeout = AbortSignal.timeout(config.timeout);
+    // The step's `timeout` covers the whole exchange, redirects included.
+    const timeout = AbortSignal.timeout(context.timeoutMs);
     const signal = AbortSignal.any([context.signal, timeout]);
     try {
       return await exchange(first, config, { agent, guard, signal, context });
@@ -84,7 +85,7 @@ export const httpRequest = defineNode({
       throw toNodeError(error, first, {
         cancelled: context.signal,
         timedOut: timeout,
-        timeoutMs: config.timeout,
+        timeoutMs: context.timeoutMs,
       });
     } finally {
       await agent.destroy();
@@ -263,6 +264,8 @@ async function readLimited(
   hop: Hop,
 ): Promise<Uint8Array> {
   const tooLarge = () => {
+    // Destroying the stream emits an abort error that nothing else listens for.
+    body.once('error', () => undefined);
     body.destroy();
     return new NodeError(
       'http_response_too_large',
@@ -338,7 +341,7 @@ function toNodeError(error: unknown, first: Hop, signals: AbortSignals): NodeErr
   if (signals.timedOut.aborted) {
     return new NodeError(
       'http_timeout',
-      `http_request: ${describe(first)} took longer than ${signals.timeoutMs} ms; raise timeout if the server is slow`,
+      `http_request: ${describe(first)} took longer than ${signals.timeoutMs} ms; raise the step's timeout if the server is slow`,
       { retryable: true, cause: error },
     );
   }

@@ -1,0 +1,227 @@
+/**
+ * Every /api/v1 endpoint as data: the role it needs, its parameters, body and answers. Route
+ * handlers take their role and schemas from here and the OpenAPI document is generated from it,
+ * so the document cannot drift from what the handlers do.
+ */
+import type { Role } from '@pincer/db';
+import type { z } from 'zod';
+import * as schemas from './schemas.ts';
+
+export type Method = 'get' | 'post' | 'put' | 'delete';
+
+export interface Answer {
+  description: string;
+  /** A registered response schema: the JSON answer. */
+  json?: z.ZodType;
+  /** The answer can also be YAML text (application/yaml). */
+  yaml?: boolean;
+}
+
+export interface Endpoint {
+  operationId: string;
+  method: Method;
+  /** OpenAPI path under /api/v1, e.g. `/workflows/{name}`. */
+  path: string;
+  tag: 'workflows' | 'runs' | 'tokens';
+  summary: string;
+  /** The least role a token needs. */
+  role: Role;
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  /** A registered request schema (JSON), or `workflow`: a definition as YAML or JSON. */
+  body?: z.ZodType | 'workflow';
+  answers: Record<number, Answer>;
+}
+
+/** Identity with the literal type kept, so handlers see the concrete schemas. */
+function endpoint<const E extends Endpoint>(spec: E): E {
+  return spec;
+}
+
+const none = (description: string): Answer => ({ description });
+
+export const listWorkflows = endpoint({
+  operationId: 'listWorkflows',
+  method: 'get',
+  path: '/workflows',
+  tag: 'workflows',
+  summary: 'List the workflows that are not archived',
+  role: 'viewer',
+  answers: { 200: { description: 'The workflows, by name', json: schemas.WorkflowList } },
+});
+
+export const createWorkflow = endpoint({
+  operationId: 'importWorkflow',
+  method: 'post',
+  path: '/workflows',
+  tag: 'workflows',
+  summary: 'Import a workflow definition (creates the workflow or its next version)',
+  role: 'editor',
+  body: 'workflow',
+  answers: {
+    201: { description: 'Stored as a new version', json: schemas.SavedWorkflow },
+    200: { description: 'Equal to the latest version: nothing stored', json: schemas.SavedWorkflow },
+  },
+});
+
+export const getWorkflow = endpoint({
+  operationId: 'getWorkflow',
+  method: 'get',
+  path: '/workflows/{name}',
+  tag: 'workflows',
+  summary: 'The latest definition (or `version`) and the version list; `format=yaml` for YAML',
+  role: 'viewer',
+  params: schemas.WorkflowParams,
+  query: schemas.WorkflowQuery,
+  answers: {
+    200: {
+      description: 'The workflow; its definition as YAML with `format=yaml`',
+      json: schemas.WorkflowDetail,
+      yaml: true,
+    },
+  },
+});
+
+export const updateWorkflow = endpoint({
+  operationId: 'updateWorkflow',
+  method: 'put',
+  path: '/workflows/{name}',
+  tag: 'workflows',
+  summary: 'Store a new version; the name in the definition must be the one in the path',
+  role: 'editor',
+  params: schemas.WorkflowParams,
+  body: 'workflow',
+  answers: {
+    201: { description: 'Stored as a new version', json: schemas.SavedWorkflow },
+    200: { description: 'Equal to the latest version: nothing stored', json: schemas.SavedWorkflow },
+  },
+});
+
+export const archiveWorkflow = endpoint({
+  operationId: 'archiveWorkflow',
+  method: 'delete',
+  path: '/workflows/{name}',
+  tag: 'workflows',
+  summary: 'Archive a workflow (its versions and runs are kept; importing it again restores it)',
+  role: 'editor',
+  params: schemas.WorkflowParams,
+  answers: { 204: none('Archived') },
+});
+
+export const startRun = endpoint({
+  operationId: 'startRun',
+  method: 'post',
+  path: '/workflows/{name}/runs',
+  tag: 'runs',
+  summary: 'Start a run; with `wait: true`, answer when it has finished',
+  role: 'editor',
+  params: schemas.WorkflowParams,
+  body: schemas.StartRunRequest,
+  answers: {
+    202: { description: 'Started', json: schemas.RunAccepted },
+    200: { description: 'Finished (with `wait: true`), whether it succeeded or not', json: schemas.RunView },
+    504: {
+      description: 'Still running after the wait limit; `error.runId` names the run',
+      json: schemas.ApiErrorBody,
+    },
+  },
+});
+
+export const listRuns = endpoint({
+  operationId: 'listRuns',
+  method: 'get',
+  path: '/runs',
+  tag: 'runs',
+  summary: 'List runs, newest first',
+  role: 'viewer',
+  query: schemas.RunListQuery,
+  answers: { 200: { description: 'The runs', json: schemas.RunList } },
+});
+
+export const getRun = endpoint({
+  operationId: 'getRun',
+  method: 'get',
+  path: '/runs/{id}',
+  tag: 'runs',
+  summary: 'A run with its steps',
+  role: 'viewer',
+  params: schemas.RunParams,
+  answers: { 200: { description: 'The run', json: schemas.RunView } },
+});
+
+export const cancelRun = endpoint({
+  operationId: 'cancelRun',
+  method: 'post',
+  path: '/runs/{id}/cancel',
+  tag: 'runs',
+  summary: 'Ask a run to stop; it ends as cancelled once its current steps have stopped',
+  role: 'editor',
+  params: schemas.RunParams,
+  answers: {
+    202: { description: 'Cancellation requested', json: schemas.RunAccepted },
+    409: { description: 'The run has already finished', json: schemas.ApiErrorBody },
+  },
+});
+
+export const decideApproval = endpoint({
+  operationId: 'decideApproval',
+  method: 'post',
+  path: '/runs/{id}/approvals/{step}',
+  tag: 'runs',
+  summary: 'Approve or reject a step that waits for approval',
+  role: 'editor',
+  params: schemas.ApprovalParams,
+  body: schemas.ApprovalRequest,
+  answers: {
+    202: { description: 'Decision delivered to the run', json: schemas.ApprovalAccepted },
+    409: { description: 'The step is not waiting for approval', json: schemas.ApiErrorBody },
+  },
+});
+
+export const createToken = endpoint({
+  operationId: 'createToken',
+  method: 'post',
+  path: '/tokens',
+  tag: 'tokens',
+  summary: "Create an API token for the caller's user; the token is in this answer only",
+  role: 'owner',
+  body: schemas.CreateTokenRequest,
+  answers: { 201: { description: 'Created', json: schemas.TokenCreated } },
+});
+
+export const listTokens = endpoint({
+  operationId: 'listTokens',
+  method: 'get',
+  path: '/tokens',
+  tag: 'tokens',
+  summary: 'List the API tokens that are not revoked (never their secrets)',
+  role: 'owner',
+  answers: { 200: { description: 'The tokens', json: schemas.TokenList } },
+});
+
+export const revokeToken = endpoint({
+  operationId: 'revokeToken',
+  method: 'delete',
+  path: '/tokens/{id}',
+  tag: 'tokens',
+  summary: 'Revoke an API token for good',
+  role: 'owner',
+  params: schemas.TokenParams,
+  answers: { 204: none('Revoked') },
+});
+
+export const ENDPOINTS: readonly Endpoint[] = [
+  listWorkflows,
+  createWorkflow,
+  getWorkflow,
+  updateWorkflow,
+  archiveWorkflow,
+  startRun,
+  listRuns,
+  getRun,
+  cancelRun,
+  decideApproval,
+  createToken,
+  listTokens,
+  revokeToken,
+];
