@@ -9,7 +9,15 @@ const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const nextConfig: NextConfig = {
   // No `output: 'standalone'`: src/server.ts serves .next/ in place, with the workspace's node_modules.
   // Our workspace packages export TypeScript source (with `.ts` import specifiers); Next compiles them.
-  transpilePackages: ['@pincer/config', '@pincer/provision', '@pincer/db'],
+  transpilePackages: [
+    '@pincer/config',
+    '@pincer/provision',
+    '@pincer/db',
+    '@pincer/engine',
+    '@pincer/workflow',
+    '@pincer/nodes',
+    '@pincer/runtime',
+  ],
   // Node-only dependencies (native code, binaries, dynamic requires) load with Node's require at run
   // time instead of being bundled. pg, pino and @prisma/client are already on Next's built-in list.
   serverExternalPackages: [
