@@ -67,7 +67,7 @@ export async function startTestEngine(
     start,
     async run(workflow, input) {
       const runId = await start(workflow, input);
-      await waitForRun(client, runId).catch(() => undefined);
+      await waitForRun(db, client, runId).catch(() => undefined);
       return getRun(db, runId);
     },
     async stop() {

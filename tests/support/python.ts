@@ -22,9 +22,13 @@ export async function pythonWithTemporal(): Promise<string> {
   await rm(scratch, { recursive: true, force: true });
   await mkdir(path.dirname(dir), { recursive: true });
   await run('python3', ['-m', 'venv', scratch]);
-  await run(path.join(scratch, 'bin', 'pip'), ['install', '-q', '--disable-pip-version-check', '-r', requirements], {
-    timeout: 10 * 60_000,
-  });
+  await run(
+    path.join(scratch, 'bin', 'pip'),
+    ['install', '-q', '--disable-pip-version-check', '-r', requirements],
+    {
+      timeout: 10 * 60_000,
+    },
+  );
   await writeFile(path.join(scratch, '.ready'), '');
   await rm(dir, { recursive: true, force: true });
   await rename(scratch, dir);

@@ -3,6 +3,7 @@ export type EngineErrorCode =
   | 'version_not_found'
   | 'run_not_found'
   | 'run_not_waiting'
+  | 'schedule_not_found'
   | 'input_invalid';
 
 /** A request the engine cannot serve; the message says what to do. */

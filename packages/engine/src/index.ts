@@ -28,6 +28,17 @@ export {
   tokenActor,
 } from './tokens.ts';
 export {
+  authenticateWebhook,
+  describeSchedule,
+  listSchedules,
+  type PublishedSchedule,
+  type PublishedTriggers,
+  type PublishedWebhook,
+  publishTriggers,
+  setSchedulePaused,
+  type WebhookConfig,
+} from './triggers.ts';
+export {
   archiveWorkflow,
   checksumOf,
   exportWorkflowYaml,

@@ -23,6 +23,9 @@ export interface StartRunRequest {
   actor: string;
   userId?: string;
   parentRunId?: string;
+  /** When Temporal started the run itself (a schedule): its workflow id. */
+  temporalWorkflowId?: string;
+  temporalRunId?: string;
 }
 
 function asJson(value: unknown): Prisma.InputJsonValue {
@@ -46,7 +49,13 @@ export async function createRun(db: PrismaClient, request: StartRunRequest): Pro
       input: asJson(request.input ?? {}),
     },
   });
-  await db.run.update({ where: { id: run.id }, data: { temporalWorkflowId: runWorkflowId(run.id) } });
+  await db.run.update({
+    where: { id: run.id },
+    data: {
+      temporalWorkflowId: request.temporalWorkflowId ?? runWorkflowId(run.id),
+      ...(request.temporalRunId ? { temporalRunId: request.temporalRunId } : {}),
+    },
+  });
   await db.auditEvent.create({
     data: {
       actor: request.actor,
@@ -80,9 +89,17 @@ export async function startRun(
   return input;
 }
 
+/** The Temporal workflow of a run (scheduled runs have ids Temporal chose). */
+async function handleOf(db: PrismaClient, temporal: Client, runId: string) {
+  const run = await db.run.findUnique({ where: { id: runId }, select: { temporalWorkflowId: true } });
+  if (!run)
+    throw new EngineError('run_not_found', `No run with id ${runId}: list runs with \`pincer runs list\`.`);
+  return temporal.workflow.getHandle(run.temporalWorkflowId);
+}
+
 /** Waits for a run's interpreter to finish and returns its result (throws if it was cancelled). */
-export async function waitForRun(temporal: Client, runId: string): Promise<RunResult> {
-  return temporal.workflow.getHandle(runWorkflowId(runId)).result();
+export async function waitForRun(db: PrismaClient, temporal: Client, runId: string): Promise<RunResult> {
+  return (await handleOf(db, temporal, runId)).result();
 }
 
 export interface RunView {
@@ -193,10 +210,9 @@ export async function cancelRun(
   runId: string,
   actor: string,
 ): Promise<void> {
-  const run = await db.run.findUnique({ where: { id: runId } });
-  if (!run) throw new EngineError('run_not_found', `No run with id ${runId}.`);
+  const handle = await handleOf(db, temporal, runId);
   try {
-    await temporal.workflow.getHandle(runWorkflowId(runId)).cancel();
+    await handle.cancel();
   } catch (error) {
     if (!(error instanceof WorkflowNotFoundError)) throw error;
   }
@@ -219,7 +235,7 @@ export async function decideApproval(
       `Run ${request.runId} has no step "${request.step}" waiting for approval.`,
     );
   }
-  await temporal.workflow.getHandle(runWorkflowId(request.runId)).signal(approveSignal, {
+  await (await handleOf(db, temporal, request.runId)).signal(approveSignal, {
     step: request.step,
     approved: request.approved,
     by: request.actor,

@@ -20,6 +20,11 @@ export interface RunInput {
   trigger: unknown;
 }
 
+/** What a Temporal Schedule starts: the run is created when it fires, on the latest version. */
+export interface ScheduledStart {
+  scheduled: { workflow: string; scheduleId: string; input: unknown };
+}
+
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
 export type StepState =
   | 'pending'

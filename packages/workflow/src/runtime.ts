@@ -14,6 +14,7 @@ export {
   type RunResult,
   type RunStatus,
   runWorkflowId,
+  type ScheduledStart,
   type StepFailure,
   type StepState,
 } from './contract.ts';

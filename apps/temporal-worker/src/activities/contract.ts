@@ -48,6 +48,14 @@ export interface InterpreterActivities {
   recordRun(record: RunRecord): Promise<void>;
   /** Validates a control step's resolved config with its node schema; returns it with defaults applied. */
   parseStepConfig(input: { type: string; config: unknown }): Promise<Record<string, unknown>>;
+  /** Creates the Run row of a run a Temporal Schedule started. */
+  createScheduledRun(request: {
+    workflow: string;
+    scheduleId: string;
+    input: unknown;
+    temporalWorkflowId: string;
+    temporalRunId: string;
+  }): Promise<RunInput>;
   /** Creates the child Run row and returns the child's input (its plan pinned to a version). */
   prepareChildRun(request: ChildRunRequest): Promise<RunInput>;
 }

@@ -119,6 +119,16 @@ export function createInterpreterActivities(deps: ActivityDeps): InterpreterActi
       const value: unknown = parsed.data;
       return value !== null && typeof value === 'object' ? Object.fromEntries(Object.entries(value)) : {};
     },
+    async createScheduledRun(request) {
+      return createRun(deps.db, {
+        workflow: request.workflow,
+        input: request.input,
+        triggerKind: 'schedule',
+        actor: `schedule:${request.scheduleId}`,
+        temporalWorkflowId: request.temporalWorkflowId,
+        temporalRunId: request.temporalRunId,
+      });
+    },
     async prepareChildRun(request) {
       return createRun(deps.db, {
         workflow: request.workflow,

@@ -19,6 +19,7 @@ import {
   type RunStatus,
   resolveTemplates,
   runWorkflowId,
+  type ScheduledStart,
   type Scope,
   type StepFailure,
   type StepState,
@@ -79,7 +80,16 @@ function messageOf(error: unknown): { message: string; type?: string } {
   return { message: String(error) };
 }
 
-export async function interpretPlan(input: RunInput): Promise<RunResult> {
+export async function interpretPlan(start: RunInput | ScheduledStart): Promise<RunResult> {
+  // A schedule fires without a Run row: create it now, on the workflow's latest version.
+  const input =
+    'scheduled' in start
+      ? await bookkeeping.createScheduledRun({
+          ...start.scheduled,
+          temporalWorkflowId: workflowInfo().workflowId,
+          temporalRunId: workflowInfo().runId,
+        })
+      : start;
   const { plan, runId } = input;
   const states = new Map<string, StepState>(plan.steps.map((step) => [step.name, 'pending']));
   const errors = new Map<string, string>();

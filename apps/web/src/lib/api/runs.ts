@@ -1,6 +1,7 @@
 import type { PrismaClient } from '@pincer/db';
 import { getRun, type RunView, startRun, waitForRun } from '@pincer/engine';
 import { type Client, WorkflowFailedError } from '@temporalio/client';
+import { z } from 'zod';
 import type { Caller } from './auth.ts';
 import { ApiError } from './errors.ts';
 
@@ -42,7 +43,7 @@ export async function waitForFinishedRun(
 ): Promise<RunView> {
   const deadline = AbortSignal.timeout(limitMs);
   try {
-    await temporal.withAbortSignal(deadline, () => waitForRun(temporal, runId));
+    await temporal.withAbortSignal(deadline, () => waitForRun(db, temporal, runId));
   } catch (error) {
     if (deadline.aborted) {
       throw new ApiError(
@@ -55,4 +56,27 @@ export async function waitForFinishedRun(
     if (!(error instanceof WorkflowFailedError)) throw error;
   }
   return getRun(db, runId);
+}
+
+/** What an approval step records as its input: who may answer (null: any editor or owner). */
+const ApprovalStepInput = z.object({ approvers: z.array(z.string()).nullish() });
+
+/** An approval step that names its approvers may only be answered by them. */
+export async function assertMayApprove(
+  db: PrismaClient,
+  caller: Caller,
+  runId: string,
+  step: string,
+): Promise<void> {
+  const waiting = await db.stepRun.findFirst({
+    where: { runId, stepName: step, status: 'waiting_approval' },
+  });
+  const parsed = ApprovalStepInput.safeParse(waiting?.input);
+  const approvers = parsed.success ? parsed.data.approvers : undefined;
+  if (!approvers || approvers.some((email) => email.toLowerCase() === caller.user.email)) return;
+  throw new ApiError(
+    403,
+    'not_an_approver',
+    `Step "${step}" may only be approved by ${approvers.join(', ')}; ${caller.user.email} is not one of them.`,
+  );
 }
