@@ -92,6 +92,9 @@ export type EnvName = keyof typeof ENV_BINDINGS;
 /** Variables that steer loading itself rather than a config key. */
 export const LOADER_ENV = ['PINCER_CONFIG'] as const;
 
+/** Variables of Pincer's clients, not configuration: the `pincer` CLI's API token. */
+export const CLIENT_ENV = ['PINCER_TOKEN'] as const;
+
 export function envNameForPath(path: readonly PropertyKey[]): EnvName | undefined {
   const key = path.join('.');
   return (Object.keys(ENV_BINDINGS) as EnvName[]).find((name) => ENV_BINDINGS[name].path.join('.') === key);
@@ -138,7 +141,7 @@ function setPath(tree: Tree, path: readonly string[], value: unknown): void {
  */
 export function applyEnv(fileValues: Tree, env: NodeJS.ProcessEnv): Tree {
   const merged: Tree = structuredClone(fileValues);
-  const known = new Set<string>([...Object.keys(ENV_BINDINGS), ...LOADER_ENV]);
+  const known = new Set<string>([...Object.keys(ENV_BINDINGS), ...LOADER_ENV, ...CLIENT_ENV]);
   for (const name of Object.keys(env)) {
     if (name.startsWith('PINCER_') && !known.has(name)) {
       const candidates = [...known].filter((k) => k.startsWith('PINCER_'));

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Prisma, PrismaClient, RunStatus, StepStatus, TriggerKind } from '@pincer/db';
 import {
   approveSignal,
@@ -10,6 +11,16 @@ import {
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { EngineError } from './errors.ts';
 import { findVersion } from './workflows.ts';
+
+/** A time-ordered UUID (v7), made here so the run's Temporal id is known before its row is written. */
+function uuidv7(): string {
+  const bytes = randomBytes(16);
+  bytes.writeUIntBE(Date.now(), 0, 6);
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x70;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
 
 /** The task queue the interpreter workflows run on. */
 export const WORKFLOW_TASK_QUEUE = 'pincer-core';
@@ -36,35 +47,35 @@ function asJson(value: unknown): Prisma.InputJsonValue {
 export async function createRun(db: PrismaClient, request: StartRunRequest): Promise<RunInput> {
   const { workflow, version } = await findVersion(db, request.workflow, request.version);
   const plan = planFromJson(version.plan);
-  const run = await db.run.create({
-    data: {
-      workflowId: workflow.id,
-      workflowVersionId: version.id,
-      temporalWorkflowId: `pending-${crypto.randomUUID()}`,
-      triggerKind: request.triggerKind ?? 'manual',
-      ...(request.triggerId ? { triggerId: request.triggerId } : {}),
-      ...(request.userId ? { triggeredById: request.userId } : {}),
-      ...(request.parentRunId ? { parentRunId: request.parentRunId } : {}),
-      actor: request.actor,
-      input: asJson(request.input ?? {}),
-    },
-  });
-  await db.run.update({
-    where: { id: run.id },
-    data: {
-      temporalWorkflowId: request.temporalWorkflowId ?? runWorkflowId(run.id),
-      ...(request.temporalRunId ? { temporalRunId: request.temporalRunId } : {}),
-    },
-  });
-  await db.auditEvent.create({
-    data: {
-      actor: request.actor,
-      action: 'run.started',
-      targetType: 'run',
-      targetId: run.id,
-      data: { workflow: workflow.name, version: version.version, trigger: request.triggerKind ?? 'manual' },
-    },
-  });
+  const id = uuidv7();
+  const trigger = request.triggerKind ?? 'manual';
+  // Independent writes, sent together: a run start is on every webhook's hot path.
+  const [run] = await Promise.all([
+    db.run.create({
+      data: {
+        id,
+        workflowId: workflow.id,
+        workflowVersionId: version.id,
+        temporalWorkflowId: request.temporalWorkflowId ?? runWorkflowId(id),
+        ...(request.temporalRunId ? { temporalRunId: request.temporalRunId } : {}),
+        triggerKind: trigger,
+        ...(request.triggerId ? { triggerId: request.triggerId } : {}),
+        ...(request.userId ? { triggeredById: request.userId } : {}),
+        ...(request.parentRunId ? { parentRunId: request.parentRunId } : {}),
+        actor: request.actor,
+        input: asJson(request.input ?? {}),
+      },
+    }),
+    db.auditEvent.create({
+      data: {
+        actor: request.actor,
+        action: 'run.started',
+        targetType: 'run',
+        targetId: id,
+        data: { workflow: workflow.name, version: version.version, trigger },
+      },
+    }),
+  ]);
   return {
     runId: run.id,
     workflow: { name: workflow.name, version: version.version, versionId: version.id },

@@ -61,7 +61,10 @@ export function createInterpreterActivities(deps: ActivityDeps): InterpreterActi
       type: input.type,
       attempt,
     };
-    await recordStep(deps.db, { ...base, status: 'running', input: input.config, startedAt: Date.now() });
+    const startedAt = Date.now();
+    // A local step is over in milliseconds: one write at its end says it all.
+    if (!context.info.isLocal)
+      await recordStep(deps.db, { ...base, status: 'running', input: input.config, startedAt });
     const heartbeat = context.info.isLocal
       ? undefined
       : setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
@@ -95,6 +98,7 @@ export function createInterpreterActivities(deps: ActivityDeps): InterpreterActi
       await recordStep(deps.db, {
         ...base,
         status: 'failed',
+        ...(context.info.isLocal ? { input: input.config, startedAt } : {}),
         error: { message: failure.message, type: failure.type },
         finishedAt: Date.now(),
       });

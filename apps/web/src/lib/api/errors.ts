@@ -25,13 +25,11 @@ export class ApiError extends Error {
   }
 }
 
-const ENGINE_STATUS: Record<EngineErrorCode, number> = {
-  workflow_not_found: 404,
-  version_not_found: 404,
-  run_not_found: 404,
-  run_not_waiting: 409,
-  input_invalid: 400,
-};
+/** Every `*_not_found` is a 404; the rest are conflicts with the run's state or bad input. */
+function engineStatus(code: EngineErrorCode): number {
+  if (code.endsWith('_not_found')) return 404;
+  return code === 'run_not_waiting' ? 409 : 400;
+}
 
 const TOKEN_STATUS: Record<TokenErrorCode, number> = {
   token_not_found: 404,
@@ -83,7 +81,7 @@ function toApiError(error: unknown): ApiError {
       })),
     });
   }
-  if (error instanceof EngineError) return new ApiError(ENGINE_STATUS[error.code], error.code, error.message);
+  if (error instanceof EngineError) return new ApiError(engineStatus(error.code), error.code, error.message);
   if (error instanceof TokenError) return new ApiError(TOKEN_STATUS[error.code], error.code, error.message);
   if (error instanceof z.ZodError) return requestInvalid(error, 'Request');
   if (temporalUnreachable(error)) {

@@ -1,0 +1,467 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../support/api.ts';
+
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+const GREET = `
+workflow:
+  name: greet
+  description: Says hello
+  steps:
+    - name: hello
+      type: transform
+      value:
+        greeting: "Hello {{ trigger.name }}"
+    - name: shout
+      type: transform
+      value: "{{ $uppercase(steps.hello.output.greeting) }}"
+`;
+
+const SLEEPY = `
+workflow:
+  name: sleepy
+  steps:
+    - name: nap
+      type: delay
+      duration: 1h
+`;
+
+const GATED = `
+workflow:
+  name: gated
+  steps:
+    - name: ask
+      type: approval
+      message: Ship it?
+    - name: ship
+      type: transform
+      value: shipped
+`;
+
+const yaml = (body: string) => ({ method: 'POST', headers: { 'content-type': 'application/yaml' }, body });
+const jsonBody = (method: string, body: unknown) => ({
+  method,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
+
+interface ErrorBody {
+  error: {
+    code: string;
+    message: string;
+    issues?: { code?: string; step?: string; field?: string; message: string }[];
+  };
+}
+
+async function errorOf(response: Response): Promise<ErrorBody['error']> {
+  const body: ErrorBody = await response.json();
+  return body.error;
+}
+
+/** Polls the run over the API until `ready` holds. */
+async function runUntil(id: string, ready: (run: RunJson) => boolean): Promise<RunJson> {
+  for (let attempt = 0; attempt < 300; attempt++) {
+    const run: RunJson = await (await server.api(`/runs/${id}`, { as: 'viewer' })).json();
+    if (ready(run)) return run;
+    await sleep(200);
+  }
+  throw new Error(`run ${id} never reached the expected state`);
+}
+
+interface RunJson {
+  id: string;
+  workflow: string;
+  version: number;
+  status: string;
+  output: unknown;
+  error: unknown;
+  createdAt: string;
+  steps: { name: string; status: string; output: unknown; attempts: number; startedAt: string | null }[];
+}
+
+describe('authentication and roles', () => {
+  it('answers 401 with a hint when the token is missing or unknown', async () => {
+    const missing = await server.api('/workflows', { as: null });
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    const error = await errorOf(missing);
+    expect(error.code).toBe('unauthorized');
+    expect(error.message).toContain('Authorization: Bearer');
+    expect(error.message).toContain('pincer token create');
+
+    const unknown = await fetch(`${server.url}/api/v1/workflows`, {
+      headers: { authorization: 'Bearer pcr_AAAAAAAA_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB' },
+    });
+    expect(unknown.status).toBe(401);
+  });
+
+  it('answers 403 when a viewer token tries to create a workflow, and stores nothing', async () => {
+    const response = await server.api('/workflows', {
+      ...yaml(GREET.replace('name: greet', 'name: forbidden')),
+      as: 'viewer',
+    });
+    expect(response.status).toBe(403);
+    const error = await errorOf(response);
+    expect(error.code).toBe('forbidden');
+    expect(error.message).toContain('viewer');
+    expect(await server.engine.db.workflow.count({ where: { name: 'forbidden' } })).toBe(0);
+  });
+
+  it('lets viewers read', async () => {
+    const response = await server.api('/runs', { as: 'viewer' });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toHaveProperty('runs');
+  });
+});
+
+describe('workflows', () => {
+  it('imports YAML as version 1, and re-importing it changes nothing', async () => {
+    const first = await server.api('/workflows', { ...yaml(GREET), as: 'editor' });
+    expect(first.status).toBe(201);
+    expect(await first.json()).toEqual({ name: 'greet', version: 1, created: true });
+
+    const again = await server.api('/workflows', { ...yaml(GREET), as: 'editor' });
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual({ name: 'greet', version: 1, created: false });
+
+    const list: { workflows: { name: string; latestVersion: number }[] } = await (
+      await server.api('/workflows', { as: 'viewer' })
+    ).json();
+    expect(list.workflows).toContainEqual(expect.objectContaining({ name: 'greet', latestVersion: 1 }));
+  });
+
+  it('stores a new version with PUT, and refuses a PUT whose name differs from the URL', async () => {
+    const changed = GREET.replace('Says hello', 'Says hello, twice');
+    const put = await server.api('/workflows/greet', { ...yaml(changed), method: 'PUT', as: 'editor' });
+    expect(put.status).toBe(201);
+    expect(await put.json()).toEqual({ name: 'greet', version: 2, created: true });
+
+    const mismatch = await server.api('/workflows/other', { ...yaml(changed), method: 'PUT', as: 'editor' });
+    expect(mismatch.status).toBe(400);
+    const error = await errorOf(mismatch);
+    expect(error.code).toBe('name_mismatch');
+    expect(error.issues).toContainEqual(expect.objectContaining({ field: 'name' }));
+  });
+
+  it('returns the definition with its versions, and as YAML with format=yaml', async () => {
+    const detail = await server.api('/workflows/greet', { as: 'viewer' });
+    expect(detail.status).toBe(200);
+    const body: {
+      version: number;
+      definition: { name: string; steps: unknown[] };
+      versions: { version: number }[];
+    } = await detail.json();
+    expect(body.version).toBe(2);
+    expect(body.definition.name).toBe('greet');
+    expect(body.definition.steps).toHaveLength(2);
+    expect(body.versions.map((entry) => entry.version)).toEqual([2, 1]);
+
+    const first = await server.api('/workflows/greet?format=yaml&version=1', { as: 'viewer' });
+    expect(first.headers.get('content-type')).toContain('application/yaml');
+    const text = await first.text();
+    expect(text).toMatch(/^workflow:\n {2}name: greet/);
+    expect(text).toContain('description: Says hello\n');
+  });
+
+  it('accepts a JSON definition', async () => {
+    const response = await server.api('/workflows', {
+      ...jsonBody('POST', {
+        workflow: { name: 'from_json', steps: [{ name: 'only', type: 'transform', value: 1 }] },
+      }),
+      as: 'editor',
+    });
+    expect(response.status).toBe(201);
+    expect(await response.json()).toMatchObject({ name: 'from_json', version: 1 });
+  });
+
+  it('answers 400 with the cycle issue for a definition with a cycle', async () => {
+    const response = await server.api('/workflows', {
+      ...yaml(`
+workflow:
+  name: loop
+  steps:
+    - name: a
+      type: transform
+      needs: [b]
+      value: 1
+    - name: b
+      type: transform
+      needs: [a]
+      value: 2
+`),
+      as: 'editor',
+    });
+    expect(response.status).toBe(400);
+    const error = await errorOf(response);
+    expect(error.code).toBe('workflow_invalid');
+    const cycle = error.issues?.find((issue) => issue.code === 'cycle');
+    expect(cycle?.message).toMatch(/\ba\b.*\bb\b|\bb\b.*\ba\b/);
+    expect(await server.engine.db.workflow.count({ where: { name: 'loop' } })).toBe(0);
+  });
+
+  it('names the step and field of an unknown type', async () => {
+    const response = await server.api('/workflows', {
+      ...yaml('workflow:\n  name: typo\n  steps:\n    - name: one\n      type: transfrom\n      value: 1\n'),
+      as: 'editor',
+    });
+    expect(response.status).toBe(400);
+    const error = await errorOf(response);
+    expect(error.issues).toContainEqual(
+      expect.objectContaining({ step: 'one', field: 'type', code: 'unknown_type' }),
+    );
+    expect(error.message).toContain('did you mean "transform"');
+  });
+
+  it('answers 413 for a body over 1 MiB', async () => {
+    const huge = `workflow:\n  name: huge\n  description: "${'x'.repeat(2 * 1024 * 1024)}"\n  steps: []\n`;
+    const response = await server.api('/workflows', { ...yaml(huge), as: 'editor' });
+    expect(response.status).toBe(413);
+    expect((await errorOf(response)).code).toBe('body_too_large');
+  });
+
+  it('answers 415 for a body that is neither YAML nor JSON', async () => {
+    const response = await server.api('/workflows', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: GREET,
+      as: 'editor',
+    });
+    expect(response.status).toBe(415);
+    expect((await errorOf(response)).message).toContain('application/yaml');
+  });
+
+  it('answers 404 for a workflow that does not exist', async () => {
+    const response = await server.api('/workflows/nothing_here', { as: 'viewer' });
+    expect(response.status).toBe(404);
+    expect((await errorOf(response)).code).toBe('workflow_not_found');
+  });
+
+  it('archives a workflow with DELETE', async () => {
+    await server.api('/workflows', { ...yaml(GREET.replace('name: greet', 'name: doomed')), as: 'editor' });
+    const deleted = await server.api('/workflows/doomed', { method: 'DELETE', as: 'editor' });
+    expect(deleted.status).toBe(204);
+    expect((await server.api('/workflows/doomed', { as: 'viewer' })).status).toBe(404);
+    const list: { workflows: { name: string }[] } = await (await server.api('/workflows')).json();
+    expect(list.workflows.map((workflow) => workflow.name)).not.toContain('doomed');
+  });
+});
+
+describe('runs', () => {
+  it('runs a workflow and waits for it: 200 with the steps and their outputs', async () => {
+    const response = await server.api('/workflows/greet/runs', {
+      ...jsonBody('POST', { input: { name: 'Ada' }, wait: true }),
+      as: 'editor',
+    });
+    expect(response.status).toBe(200);
+    const run: RunJson = await response.json();
+    expect(run).toMatchObject({ workflow: 'greet', version: 2, status: 'succeeded', output: 'HELLO ADA' });
+    expect(run.steps.map((step) => [step.name, step.status, step.output])).toEqual([
+      ['hello', 'succeeded', { greeting: 'Hello Ada' }],
+      ['shout', 'succeeded', 'HELLO ADA'],
+    ]);
+    expect(new Date(run.createdAt).toISOString()).toBe(run.createdAt);
+
+    const fetched = await server.api(`/runs/${run.id}`, { as: 'viewer' });
+    expect(fetched.status).toBe(200);
+    expect(await fetched.json()).toEqual(run);
+
+    const listed: { runs: { id: string; status: string; actor: string }[] } = await (
+      await server.api('/runs?workflow=greet&status=succeeded', { as: 'viewer' })
+    ).json();
+    expect(listed.runs.map((entry) => entry.id)).toContain(run.id);
+    expect(listed.runs.find((entry) => entry.id === run.id)?.actor).toMatch(/^token:pcr_/);
+  });
+
+  it('runs a given version', async () => {
+    const response = await server.api('/workflows/greet/runs', {
+      ...jsonBody('POST', { input: { name: 'v1' }, version: 1, wait: true }),
+      as: 'editor',
+    });
+    expect(await response.json()).toMatchObject({ version: 1, status: 'succeeded' });
+  });
+
+  it('answers 400 naming the field of an invalid run request', async () => {
+    const response = await server.api('/workflows/greet/runs', {
+      ...jsonBody('POST', { wait: 'yes' }),
+      as: 'editor',
+    });
+    expect(response.status).toBe(400);
+    const error = await errorOf(response);
+    expect(error.code).toBe('request_invalid');
+    expect(error.issues).toContainEqual(expect.objectContaining({ field: 'wait' }));
+  });
+
+  it('answers 400 naming the parameter of an invalid list filter', async () => {
+    const response = await server.api('/runs?status=sleeping', { as: 'viewer' });
+    expect(response.status).toBe(400);
+    expect((await errorOf(response)).issues).toContainEqual(expect.objectContaining({ field: 'status' }));
+  });
+
+  it('starts a run without waiting (202), then cancels it', async () => {
+    await server.api('/workflows', { ...yaml(SLEEPY), as: 'editor' });
+    const started = await server.api('/workflows/sleepy/runs', { method: 'POST', as: 'editor' });
+    expect(started.status).toBe(202);
+    const { id, status }: { id: string; status: string } = await started.json();
+    expect(['queued', 'running']).toContain(status);
+    await runUntil(id, (run) => run.steps.some((step) => step.name === 'nap' && step.status === 'running'));
+
+    const viewerCancel = await server.api(`/runs/${id}/cancel`, { method: 'POST', as: 'viewer' });
+    expect(viewerCancel.status).toBe(403);
+    const cancel = await server.api(`/runs/${id}/cancel`, { method: 'POST', as: 'editor' });
+    expect(cancel.status).toBe(202);
+    const run = await runUntil(id, (current) => current.status === 'cancelled');
+    expect(run.steps.find((step) => step.name === 'nap')?.status).toBe('cancelled');
+
+    const again = await server.api(`/runs/${id}/cancel`, { method: 'POST', as: 'editor' });
+    expect(again.status).toBe(409);
+    expect((await errorOf(again)).code).toBe('run_finished');
+  });
+
+  it('delivers an approval to a waiting run', async () => {
+    await server.api('/workflows', { ...yaml(GATED), as: 'editor' });
+    const { id }: { id: string } = await (
+      await server.api('/workflows/gated/runs', { method: 'POST', as: 'editor' })
+    ).json();
+    const early = await server.api(`/runs/${id}/approvals/ship`, {
+      ...jsonBody('POST', { approved: true }),
+      as: 'editor',
+    });
+    expect(early.status).toBe(409);
+    expect((await errorOf(early)).code).toBe('run_not_waiting');
+
+    await runUntil(id, (run) => run.status === 'waiting');
+    const decided = await server.api(`/runs/${id}/approvals/ask`, {
+      ...jsonBody('POST', { approved: true, comment: 'go' }),
+      as: 'editor',
+    });
+    expect(decided.status).toBe(202);
+    expect(await decided.json()).toEqual({ id, step: 'ask', approved: true });
+    const run = await runUntil(id, (current) => current.status === 'succeeded');
+    expect(run.output).toBe('shipped');
+  });
+
+  it('lets only the listed approvers decide', async () => {
+    await server.api('/workflows', {
+      ...yaml(
+        GATED.replace('name: gated', 'name: gated_owner').replace(
+          'message: Ship it?',
+          'approvers: [owner@api.test]',
+        ),
+      ),
+      as: 'editor',
+    });
+    const { id }: { id: string } = await (
+      await server.api('/workflows/gated_owner/runs', { method: 'POST', as: 'editor' })
+    ).json();
+    await runUntil(id, (run) => run.status === 'waiting');
+    const byEditor = await server.api(`/runs/${id}/approvals/ask`, {
+      ...jsonBody('POST', { approved: true }),
+      as: 'editor',
+    });
+    expect(byEditor.status).toBe(403);
+    expect((await errorOf(byEditor)).code).toBe('not_an_approver');
+    const byOwner = await server.api(`/runs/${id}/approvals/ask`, {
+      ...jsonBody('POST', { approved: false }),
+      as: 'owner',
+    });
+    expect(byOwner.status).toBe(202);
+    expect((await runUntil(id, (run) => run.status === 'failed')).steps[0]?.status).toBe('failed');
+  });
+
+  it('answers 404 for a run that does not exist, malformed id or not', async () => {
+    for (const id of ['00000000-0000-7000-8000-000000000000', 'not-a-run']) {
+      const response = await server.api(`/runs/${id}`, { as: 'viewer' });
+      expect(response.status).toBe(404);
+      expect((await errorOf(response)).code).toBe('run_not_found');
+    }
+  });
+});
+
+describe('tokens', () => {
+  it('lets an owner create, list and revoke tokens, and nobody else', async () => {
+    const byEditor = await server.api('/tokens', { ...jsonBody('POST', { name: 'nope' }), as: 'editor' });
+    expect(byEditor.status).toBe(403);
+
+    const created = await server.api('/tokens', {
+      ...jsonBody('POST', { name: 'reporting', role: 'viewer' }),
+      as: 'owner',
+    });
+    expect(created.status).toBe(201);
+    const token: { token: string; id: string; prefix: string; role: string } = await created.json();
+    expect(token.token.startsWith(`${token.prefix}_`)).toBe(true);
+    expect(token.role).toBe('viewer');
+
+    const useIt = (method = 'GET') =>
+      fetch(`${server.url}/api/v1/workflows`, {
+        method,
+        headers: { authorization: `Bearer ${token.token}` },
+      });
+    expect((await useIt()).status).toBe(200);
+
+    const list: { tokens: { id: string; prefix: string }[] } = await (await server.api('/tokens')).json();
+    expect(list.tokens).toContainEqual(expect.objectContaining({ id: token.id, prefix: token.prefix }));
+    expect(JSON.stringify(list)).not.toContain(token.token);
+
+    expect((await server.api(`/tokens/${token.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await useIt()).status).toBe(401);
+  });
+
+  it('answers 400 naming the field of an invalid token request', async () => {
+    const response = await server.api('/tokens', { ...jsonBody('POST', { role: 'admin' }) });
+    expect(response.status).toBe(400);
+    const fields = (await errorOf(response)).issues?.map((issue) => issue.field);
+    expect(fields).toEqual(expect.arrayContaining(['name', 'role']));
+  });
+});
+
+describe('OpenAPI', () => {
+  it('serves an OpenAPI 3.1 document without a token, covering every endpoint', async () => {
+    const response = await fetch(`${server.url}/api/v1/openapi.json`);
+    expect(response.status).toBe(200);
+    const document: {
+      openapi: string;
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+      components: { securitySchemes: Record<string, { scheme: string }>; schemas: Record<string, unknown> };
+    } = await response.json();
+    expect(document.openapi).toBe('3.1.0');
+    expect(document.components.securitySchemes.bearer?.scheme).toBe('bearer');
+    const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(operations.sort()).toEqual(
+      [
+        'GET /workflows',
+        'POST /workflows',
+        'GET /workflows/{name}',
+        'PUT /workflows/{name}',
+        'DELETE /workflows/{name}',
+        'POST /workflows/{name}/runs',
+        'GET /runs',
+        'GET /runs/{id}',
+        'POST /runs/{id}/cancel',
+        'POST /runs/{id}/approvals/{step}',
+        'POST /tokens',
+        'GET /tokens',
+        'DELETE /tokens/{id}',
+      ].sort(),
+    );
+    expect(Object.keys(document.components.schemas)).toEqual(
+      expect.arrayContaining(['Error', 'Run', 'WorkflowDefinition', 'StartRunRequest', 'TokenCreated']),
+    );
+    // Every $ref points at something the document defines.
+    const refs = [...JSON.stringify(document).matchAll(/"\$ref":"#\/components\/(\w+)\/(\w+)"/g)];
+    expect(refs.length).toBeGreaterThan(10);
+    for (const [, kind, name] of refs) {
+      expect(Object.keys((document.components as Record<string, object>)[kind ?? ''] ?? {})).toContain(name);
+    }
+  });
+});
