@@ -295,8 +295,7 @@ export async function authenticateWebhook(
     where: { id: triggerId },
     include: { workflow: { select: { name: true, archivedAt: true } } },
   });
-  if (!row || row.kind !== 'webhook' || !row.enabled || !row.secretHash || row.workflow.archivedAt)
-    return null;
+  if (row?.kind !== 'webhook' || !row.enabled || !row.secretHash || row.workflow.archivedAt) return null;
   const expected = Buffer.from(row.secretHash, 'hex');
   const given = Buffer.from(hashSecret(secret), 'hex');
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
