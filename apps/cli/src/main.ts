@@ -1,9 +1,16 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, PINCER_VERSION } from '@pincer/config';
+import { ConfigError, loadConfig, PINCER_VERSION, type PincerConfig } from '@pincer/config';
+import { TokenError } from '@pincer/engine';
 import { ProvisionError } from '@pincer/provision';
+import { CliError } from './api-client.ts';
+import { approve } from './commands/approve.ts';
 import { doctor } from './commands/doctor.ts';
 import { migrate } from './commands/migrate.ts';
+import { run } from './commands/run.ts';
+import { runs } from './commands/runs.ts';
 import { start } from './commands/start.ts';
+import { token } from './commands/token.ts';
+import { workflow } from './commands/workflow.ts';
 
 const COMMANDS = {
   start: { run: start, summary: 'provision what is missing, start every process, supervise until Ctrl-C' },
@@ -12,13 +19,28 @@ const COMMANDS = {
     summary: 'apply database migrations to DATABASE_URL and create the owner account',
   },
   doctor: { run: doctor, summary: 'show what is provisioned and healthy, and how to fix what is not' },
-} as const;
+  workflow: { run: workflow, summary: 'import FILE | export NAME [--version N] | list: workflow definitions' },
+  run: { run, summary: 'NAME [--input JSON] [--version N] [--wait]: start a run (--wait: print it when done)' },
+  runs: { run: runs, summary: 'list [--workflow W] [--status S] | show ID | cancel ID' },
+  approve: { run: approve, summary: 'RUN STEP [--reject] [--comment TEXT]: answer a step waiting for approval' },
+  token: { run: token, summary: 'create [--name N] [--role R]: print a new API token of the owner (shown once)' },
+} as const satisfies Record<string, { run: (config: PincerConfig, args: string[]) => Promise<number>; summary: string }>;
 
 type CommandName = keyof typeof COMMANDS;
 
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, { summary }]) => `  ${name.padEnd(8)} ${summary}`);
-  return [`pincer ${PINCER_VERSION}`, '', 'Usage: pincer <command>', '', 'Commands:', ...lines].join('\n');
+  return [
+    `pincer ${PINCER_VERSION}`,
+    '',
+    'Usage: pincer <command> [arguments]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Commands that talk to the running instance use PINCER_TOKEN when set, else a token of the owner',
+    'that the CLI creates and keeps in <dataDir>/cli-token.',
+  ].join('\n');
 }
 
 function isCommand(name: string): name is CommandName {
@@ -34,7 +56,7 @@ export async function main(argv: string[]): Promise<number> {
     options: { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } },
   });
   const name = positionals[0];
-  if (values.version) {
+  if (values.version && !name) {
     console.log(PINCER_VERSION);
     return 0;
   }
@@ -48,9 +70,19 @@ export async function main(argv: string[]): Promise<number> {
     );
     return 2;
   }
+  const args = argv.slice(argv.indexOf(name) + 1);
   try {
-    return await COMMANDS[name].run(loadConfig());
+    return await COMMANDS[name].run(loadConfig(), args);
   } catch (error) {
+    if (error instanceof CliError) {
+      console.error(`pincer: ${error.message}`);
+      for (const detail of error.details) console.error(`  ${detail}`);
+      return error.exitCode;
+    }
+    if (error instanceof TokenError) {
+      console.error(`pincer: ${error.message}`);
+      return 1;
+    }
     if (error instanceof ConfigError) {
       console.error(`pincer: config error: ${error.message}`);
       return 1;

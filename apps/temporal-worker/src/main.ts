@@ -47,6 +47,7 @@ const workers = await startWorkers({
   registry,
   settings: { allowPrivateHosts: config.nodes.allowPrivateHosts },
   log,
+  ...(config.worker.capabilities ? { capabilities: config.worker.capabilities } : {}),
 });
 
 const health = await startHealthServer(config.worker.healthPort, config.worker.healthHost, () => {

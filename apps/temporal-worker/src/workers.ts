@@ -1,5 +1,5 @@
 import type { PrismaClient } from '@pincer/db';
-import { CAPABILITIES, type NodeRegistry, type NodeSettings, taskQueueFor } from '@pincer/nodes';
+import { CAPABILITIES, type Capability, type NodeRegistry, type NodeSettings, taskQueueFor } from '@pincer/nodes';
 import type { Logger } from '@pincer/runtime';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import { createInterpreterActivities } from './activities/interpreter.ts';
@@ -13,6 +13,8 @@ export interface WorkerDeps {
   registry: NodeRegistry;
   settings: NodeSettings;
   log: Logger;
+  /** The capability queues to serve; all when absent. */
+  capabilities?: readonly Capability[];
 }
 
 export interface RunningWorkers {
@@ -38,9 +40,10 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     describeWorker,
   };
   const bundle = prebuiltBundle();
-  const taskQueues = CAPABILITIES.map(taskQueueFor);
+  const served = deps.capabilities ?? CAPABILITIES;
+  const taskQueues = served.map(taskQueueFor);
   const workers = await Promise.all(
-    CAPABILITIES.map((capability) =>
+    served.map((capability) =>
       Worker.create({
         connection: deps.connection,
         namespace: deps.namespace,

@@ -63,6 +63,11 @@ export const ENV_BINDINGS = {
     kind: 'string',
     description: 'worker health URL',
   },
+  PINCER_WORKER_CAPABILITIES: {
+    path: ['worker', 'capabilities'],
+    kind: 'list',
+    description: 'comma-separated task queue capabilities this worker serves',
+  },
   PINCER_GATEWAY_HEALTH_HOST: {
     path: ['gateway', 'healthHost'],
     kind: 'string',

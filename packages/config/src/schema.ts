@@ -14,8 +14,7 @@ const processHealth = (defaultPort: number) =>
       healthPort: port.default(defaultPort),
       /** How other processes reach it; defaults to http://127.0.0.1:<healthPort>/health. */
       healthUrl: z.url().optional(),
-    })
-    .prefault({});
+    });
 
 const logLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
 
@@ -55,8 +54,16 @@ export const ConfigSchema = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
-  worker: processHealth(3001),
-  gateway: processHealth(3002),
+  worker: processHealth(3001)
+    .extend({
+      /**
+       * Which capability task queues this worker serves (core, sandbox, llm, browser, messaging);
+       * all by default. Start more workers with a subset to scale one capability.
+       */
+      capabilities: z.array(z.enum(['core', 'sandbox', 'llm', 'browser', 'messaging'])).min(1).optional(),
+    })
+    .prefault({}),
+  gateway: processHealth(3002).prefault({}),
   nodes: z
     .strictObject({
       /** Private, loopback or link-local hosts/CIDRs that HTTP and browser steps may reach (SSRF guard). */

@@ -34,6 +34,8 @@ export async function migrateDatabase(
       { cause: error },
     );
   });
+  // Every start comes here: when nothing is pending, answer without loading the wasm engine.
+  if (await everyMigrationApplied(databaseUrl, migrationsList)) return { applied: [] };
   const release = await acquireMigrationLock(databaseUrl, options.lockTimeoutMs ?? 120_000);
   const pool = new pg.Pool({ connectionString: databaseUrl });
   try {
@@ -53,6 +55,24 @@ export async function migrateDatabase(
   } finally {
     await pool.end();
     await release();
+  }
+}
+
+/** True when `_prisma_migrations` records every migration in the folder as finished. */
+async function everyMigrationApplied(databaseUrl: string, migrationsList: MigrationList): Promise<boolean> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  try {
+    await client.connect();
+    const result = await client.query<{ migration_name: string }>(
+      'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
+    );
+    const applied = new Set(result.rows.map((row) => row.migration_name));
+    return migrationsList.migrationDirectories.every((directory) => applied.has(directory.path));
+  } catch {
+    // No table yet, or anything unusual: let the engine, which explains its errors, decide.
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
   }
 }
 

@@ -1,0 +1,88 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { PincerConfig } from '@pincer/config';
+import { ApiAnswerError, CliError, PincerApi } from '../api-client.ts';
+import { Run, RunAccepted } from '../api-schemas.ts';
+import { say } from '../output.ts';
+import { parseCommand, required, usageError } from './args.ts';
+
+const USAGE = 'pincer run NAME [--input JSON] [--version N] [--wait]';
+const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);
+/** How often to look at a run that outlasted the server's wait limit. */
+const POLL_MS = 1000;
+
+function parseInput(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw usageError(`--input is not valid JSON (${reason}): e.g. --input '{"name": "Ada"}'.`);
+  }
+}
+
+/** The run as `--wait` prints it: what scripts check, without timings and bookkeeping. */
+export function runSummary(run: Run) {
+  return {
+    id: run.id,
+    status: run.status,
+    output: run.output,
+    ...(run.error !== null && run.error !== undefined ? { error: run.error } : {}),
+    steps: run.steps.map((step) => ({
+      name: step.name,
+      ...(step.iteration ? { iteration: step.iteration } : {}),
+      status: step.status,
+      output: step.output,
+      error: step.error,
+      attempts: step.attempts,
+    })),
+  };
+}
+
+/** Waits server-side; a run that outlasts the server's limit (504) is followed by polling. */
+async function startAndWait(api: PincerApi, name: string, body: object): Promise<Run> {
+  try {
+    return await api.json(`/workflows/${encodeURIComponent(name)}/runs`, Run, {
+      method: 'POST',
+      body: { ...body, wait: true },
+    });
+  } catch (error) {
+    if (!(error instanceof ApiAnswerError && error.status === 504 && error.runId)) throw error;
+    for (;;) {
+      const run = await api.json(`/runs/${error.runId}`, Run);
+      if (FINISHED.has(run.status)) return run;
+      await sleep(POLL_MS);
+    }
+  }
+}
+
+/** `pincer run NAME`: starts a run; with --wait prints it as JSON when done and exits 0 only if it succeeded. */
+export async function run(config: PincerConfig, args: string[]): Promise<number> {
+  const { positionals, values } = parseCommand(
+    args,
+    { input: { type: 'string' }, version: { type: 'string' }, wait: { type: 'boolean' } },
+    USAGE,
+  );
+  const name = required(positionals, 0, 'the workflow NAME', USAGE);
+  if (positionals.length > 1) throw usageError(`unexpected "${positionals[1]}". Usage: ${USAGE}`);
+  if (values.version !== undefined && !/^[1-9]\d*$/.test(values.version)) {
+    throw usageError(`--version must be a positive integer, not "${values.version}".`);
+  }
+  const input = parseInput(values.input);
+  const body = {
+    ...(input !== undefined ? { input } : {}),
+    ...(values.version !== undefined ? { version: Number(values.version) } : {}),
+  };
+  const api = new PincerApi(config);
+  if (!values.wait) {
+    const started = await api.json(`/workflows/${encodeURIComponent(name)}/runs`, RunAccepted, {
+      method: 'POST',
+      body,
+    });
+    say(started.id);
+    return 0;
+  }
+  const finished = await startAndWait(api, name, body);
+  say(JSON.stringify(runSummary(finished), null, 2));
+  if (finished.status === 'succeeded') return 0;
+  throw new CliError(`run ${finished.id} ${finished.status}`, 1);
+}

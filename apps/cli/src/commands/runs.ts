@@ -1,0 +1,47 @@
+import type { PincerConfig } from '@pincer/config';
+import { z } from 'zod';
+import { PincerApi } from '../api-client.ts';
+import { RunList } from '../api-schemas.ts';
+import { say } from '../output.ts';
+import { parseCommand, required, table, usageError } from './args.ts';
+
+const USAGE = 'pincer runs list [--workflow W] [--status S] [--limit N] | show ID | cancel ID';
+
+async function listRuns(api: PincerApi, filter: { workflow?: string; status?: string; limit?: string }) {
+  const { runs } = await api.json('/runs', RunList, { query: filter });
+  if (runs.length === 0) {
+    say('no runs');
+    return 0;
+  }
+  const rows = runs.map((run) => [run.id, run.workflow, String(run.version), run.status, run.trigger, run.createdAt]);
+  say(table(['ID', 'WORKFLOW', 'VERSION', 'STATUS', 'TRIGGER', 'CREATED'], rows));
+  return 0;
+}
+
+/** `pincer runs list|show|cancel`: runs on the running instance. */
+export async function runs(config: PincerConfig, args: string[]): Promise<number> {
+  const { positionals, values } = parseCommand(
+    args,
+    { workflow: { type: 'string' }, status: { type: 'string' }, limit: { type: 'string' } },
+    USAGE,
+  );
+  const [action] = positionals;
+  const api = new PincerApi(config);
+  switch (action) {
+    case 'list':
+      return listRuns(api, values);
+    case 'show': {
+      const id = required(positionals, 1, 'the run ID', USAGE);
+      say(JSON.stringify(await api.json(`/runs/${encodeURIComponent(id)}`, z.unknown()), null, 2));
+      return 0;
+    }
+    case 'cancel': {
+      const id = required(positionals, 1, 'the run ID', USAGE);
+      await api.request(`/runs/${encodeURIComponent(id)}/cancel`, { method: 'POST' });
+      say(`cancelling run ${id}`);
+      return 0;
+    }
+    default:
+      throw usageError(`${action ? `unknown action "${action}"` : 'missing action'}. Usage: ${USAGE}`);
+  }
+}

@@ -1,0 +1,209 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '@pincer/provision';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../support/api.ts';
+import { repoRoot } from '../support/pincer.ts';
+
+let server: TestServer;
+let files: string;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  files = await mkdtemp(path.join(os.tmpdir(), 'pincer-cli-'));
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `pincer ...` as a user would, against the test server. */
+function pincer(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(repoRoot, 'apps/cli/bin/pincer.mjs'), ...args], {
+      cwd: repoRoot,
+      env: { ...server.env, PINCER_TOKEN: server.tokens.editor, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function workflowFile(name: string, yaml: string): Promise<string> {
+  const file = path.join(files, name);
+  await writeFile(file, yaml);
+  return file;
+}
+
+const GREET = `workflow:
+  name: cli_greet
+  steps:
+    - name: hello
+      type: transform
+      value: "Hello {{ trigger.name }}"
+    - name: count
+      type: transform
+      value: "{{ $length(steps.hello.output) }}"
+`;
+
+describe('pincer CLI against the running instance', () => {
+  it('imports a workflow file, and says when it is unchanged', async () => {
+    const file = await workflowFile('greet.yaml', GREET);
+    const first = await pincer(['workflow', 'import', file]);
+    expect(first.stderr).toBe('');
+    expect(first.stdout).toBe('imported cli_greet version 1\n');
+    expect(first.code).toBe(0);
+    const again = await pincer(['workflow', 'import', file]);
+    expect(again.stdout).toBe('cli_greet is unchanged at version 1\n');
+  });
+
+  it('runs a workflow with --wait, prints the run as JSON and exits 0 when it succeeded', async () => {
+    const result = await pincer(['run', 'cli_greet', '--input', '{"name":"Ada"}', '--wait']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const run: { id: string; status: string; output: unknown; steps: Record<string, unknown>[] } = JSON.parse(result.stdout);
+    expect(run.status).toBe('succeeded');
+    expect(run.output).toBe(9);
+    expect(run.steps).toEqual([
+      { name: 'hello', status: 'succeeded', output: 'Hello Ada', error: null, attempts: 1 },
+      { name: 'count', status: 'succeeded', output: 9, error: null, attempts: 1 },
+    ]);
+    const shown = await pincer(['runs', 'show', run.id], { PINCER_TOKEN: server.tokens.viewer });
+    expect(JSON.parse(shown.stdout)).toMatchObject({ id: run.id, workflow: 'cli_greet', status: 'succeeded' });
+    const listed = await pincer(['runs', 'list', '--workflow', 'cli_greet']);
+    expect(listed.stdout).toContain(run.id);
+  });
+
+  it('exits 1 with --wait when the run fails', async () => {
+    // 127.0.0.1 is private and the server allows no private hosts: the request is refused.
+    const file = await workflowFile(
+      'refused.yaml',
+      `workflow:
+  name: cli_refused
+  steps:
+    - name: fetch
+      type: http_request
+      url: http://127.0.0.1:9/
+      retry:
+        max_attempts: 1
+`,
+    );
+    expect((await pincer(['workflow', 'import', file])).code).toBe(0);
+    const result = await pincer(['run', 'cli_refused', '--wait']);
+    expect(result.code).toBe(1);
+    const run: { status: string; steps: { name: string; status: string; error: unknown }[] } = JSON.parse(result.stdout);
+    expect(run.status).toBe('failed');
+    expect(run.steps[0]).toMatchObject({ name: 'fetch', status: 'failed' });
+    expect(result.stderr).toMatch(/^pincer: run \S+ failed\n$/);
+  });
+
+  it('prints the run id without --wait, and exports the definition as YAML', async () => {
+    const started = await pincer(['run', 'cli_greet', '--input', '{"name":"Bo"}']);
+    expect(started.code).toBe(0);
+    expect(started.stdout).toMatch(/^[0-9a-f-]{36}\n$/);
+    const exported = await pincer(['workflow', 'export', 'cli_greet']);
+    expect(exported.code).toBe(0);
+    expect(exported.stdout).toMatch(/^workflow:\n {2}name: cli_greet\n/);
+    const listed = await pincer(['workflow', 'list']);
+    expect(listed.stdout).toMatch(/^NAME\s+VERSION/);
+    expect(listed.stdout).toContain('cli_greet');
+  });
+
+  it('approves a waiting step', async () => {
+    const file = await workflowFile(
+      'gated.yaml',
+      'workflow:\n  name: cli_gated\n  steps:\n    - name: ask\n      type: approval\n    - name: done\n      type: transform\n      value: ok\n',
+    );
+    await pincer(['workflow', 'import', file]);
+    const runId = (await pincer(['run', 'cli_gated'])).stdout.trim();
+    await until(async () => (await runStatus(runId)) === 'waiting');
+    const approved = await pincer(['approve', runId, 'ask', '--comment', 'fine']);
+    expect(approved.stdout).toBe(`approved step ask of run ${runId}\n`);
+    await until(async () => (await runStatus(runId)) === 'succeeded');
+  });
+
+  it('prints each problem of an invalid workflow on its own line', async () => {
+    const file = await workflowFile(
+      'cycle.yaml',
+      'workflow:\n  name: cli_cycle\n  steps:\n    - name: a\n      type: transform\n      needs: [b]\n      value: 1\n    - name: b\n      type: transfrom\n      needs: [a]\n',
+    );
+    const result = await pincer(['workflow', 'import', file]);
+    expect(result.code).toBe(1);
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe(`pincer: ${file} is not a valid workflow (1 problem):`);
+    expect(lines[1]).toMatch(/^ {2}Step "b": unknown type "transfrom"/);
+  });
+
+  it('says in one line that Pincer is not running, with the fix', async () => {
+    const result = await pincer(['workflow', 'list'], { PINCER_PORT: String(await freePort()) });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^pincer: Pincer is not running at http:\/\/127\.0\.0\.1:\d+ .*`npm start`\.\n$/);
+  });
+
+  it('explains a rejected PINCER_TOKEN', async () => {
+    const result = await pincer(['workflow', 'list'], { PINCER_TOKEN: 'pcr_nope' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('PINCER_TOKEN');
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+
+  it('without PINCER_TOKEN, creates its own owner token in the database and keeps it in dataDir/cli-token', async () => {
+    const env = { PINCER_TOKEN: undefined };
+    const listed = await pincer(['workflow', 'list'], env);
+    expect(listed.stderr).toBe('');
+    expect(listed.stdout).toContain('cli_greet');
+    const tokenFile = path.join(server.env.PINCER_DATA_DIR ?? '', 'cli-token');
+    expect((await stat(tokenFile)).mode & 0o777).toBe(0o600);
+    const created = await pincer(['token', 'create', '--name', 'ci', '--role', 'viewer'], env);
+    expect(created.code).toBe(0);
+    const token = created.stdout.trim();
+    expect(token).toMatch(/^pcr_[0-9A-Za-z]{8}_[0-9A-Za-z]{32,}$/);
+    const asViewer = await pincer(['workflow', 'import', tokenFile.replace('cli-token', 'missing.yaml')], {
+      PINCER_TOKEN: token,
+    });
+    expect(asViewer.stderr).toMatch(/^pincer: Cannot read .*missing\.yaml/);
+    const forbidden = await pincer(['run', 'cli_greet'], { PINCER_TOKEN: token });
+    expect(forbidden.code).toBe(1);
+    expect(forbidden.stderr).toMatch(/^pincer: This token acts as viewer/);
+  });
+
+  it('refuses bad arguments with the usage and exit code 2', async () => {
+    const result = await pincer(['run']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Usage: pincer run NAME');
+    const badInput = await pincer(['run', 'cli_greet', '--input', '{oops']);
+    expect(badInput.code).toBe(2);
+    expect(badInput.stderr).toMatch(/^pincer: --input is not valid JSON/);
+  });
+});
+
+async function runStatus(id: string): Promise<string> {
+  const run: { status: string } = await (await server.api(`/runs/${id}`, { as: 'viewer' })).json();
+  return run.status;
+}
+
+async function until(condition: () => Promise<boolean>): Promise<void> {
+  for (let attempt = 0; attempt < 300; attempt++) {
+    if (await condition()) return;
+    await sleep(200);
+  }
+  throw new Error('condition never held');
+}
