@@ -79,7 +79,9 @@ describe('pincer CLI against the running instance', () => {
     const result = await pincer(['run', 'cli_greet', '--input', '{"name":"Ada"}', '--wait']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    const run: { id: string; status: string; output: unknown; steps: Record<string, unknown>[] } = JSON.parse(result.stdout);
+    const run: { id: string; status: string; output: unknown; steps: Record<string, unknown>[] } = JSON.parse(
+      result.stdout,
+    );
     expect(run.status).toBe('succeeded');
     expect(run.output).toBe(9);
     expect(run.steps).toEqual([
@@ -87,7 +89,11 @@ describe('pincer CLI against the running instance', () => {
       { name: 'count', status: 'succeeded', output: 9, error: null, attempts: 1 },
     ]);
     const shown = await pincer(['runs', 'show', run.id], { PINCER_TOKEN: server.tokens.viewer });
-    expect(JSON.parse(shown.stdout)).toMatchObject({ id: run.id, workflow: 'cli_greet', status: 'succeeded' });
+    expect(JSON.parse(shown.stdout)).toMatchObject({
+      id: run.id,
+      workflow: 'cli_greet',
+      status: 'succeeded',
+    });
     const listed = await pincer(['runs', 'list', '--workflow', 'cli_greet']);
     expect(listed.stdout).toContain(run.id);
   });
@@ -109,7 +115,9 @@ describe('pincer CLI against the running instance', () => {
     expect((await pincer(['workflow', 'import', file])).code).toBe(0);
     const result = await pincer(['run', 'cli_refused', '--wait']);
     expect(result.code).toBe(1);
-    const run: { status: string; steps: { name: string; status: string; error: unknown }[] } = JSON.parse(result.stdout);
+    const run: { status: string; steps: { name: string; status: string; error: unknown }[] } = JSON.parse(
+      result.stdout,
+    );
     expect(run.status).toBe('failed');
     expect(run.steps[0]).toMatchObject({ name: 'fetch', status: 'failed' });
     expect(result.stderr).toMatch(/^pincer: run \S+ failed\n$/);
@@ -142,20 +150,24 @@ describe('pincer CLI against the running instance', () => {
 
   it('prints each problem of an invalid workflow on its own line', async () => {
     const file = await workflowFile(
-      'cycle.yaml',
-      'workflow:\n  name: cli_cycle\n  steps:\n    - name: a\n      type: transform\n      needs: [b]\n      value: 1\n    - name: b\n      type: transfrom\n      needs: [a]\n',
+      'typos.yaml',
+      'workflow:\n  name: cli_typos\n  steps:\n    - name: a\n      type: tranform\n      value: 1\n    - name: b\n      type: transfrom\n      value: 2\n',
     );
     const result = await pincer(['workflow', 'import', file]);
     expect(result.code).toBe(1);
     const lines = result.stderr.trimEnd().split('\n');
-    expect(lines[0]).toBe(`pincer: ${file} is not a valid workflow (1 problem):`);
-    expect(lines[1]).toMatch(/^ {2}Step "b": unknown type "transfrom"/);
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toBe(`pincer: ${file} is not a valid workflow (2 problems):`);
+    expect(lines[1]).toMatch(/^ {2}Step "a": unknown type "tranform" \(did you mean "transform"\?\)/);
+    expect(lines[2]).toMatch(/^ {2}Step "b": unknown type "transfrom"/);
   });
 
   it('says in one line that Pincer is not running, with the fix', async () => {
     const result = await pincer(['workflow', 'list'], { PINCER_PORT: String(await freePort()) });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^pincer: Pincer is not running at http:\/\/127\.0\.0\.1:\d+ .*`npm start`\.\n$/);
+    expect(result.stderr).toMatch(
+      /^pincer: Pincer is not running at http:\/\/127\.0\.0\.1:\d+ .*`npm start`\.\n$/,
+    );
   });
 
   it('explains a rejected PINCER_TOKEN', async () => {

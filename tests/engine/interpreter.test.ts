@@ -323,6 +323,37 @@ workflow:
     expect(step(run, 'fetch_all', '5').status).toBe('succeeded');
   });
 
+  it('runs a long for-each in its own workflow that continues as new, and keeps every result', async () => {
+    await engine.save(`
+workflow:
+  name: many
+  steps:
+    - name: squares
+      type: for_each
+      items: "{{ [1..250] }}"
+      concurrency: 10
+      step:
+        type: transform
+        value: "{{ item * item }}"
+    - name: total
+      type: transform
+      value: "{{ $sum(steps.squares.output) }}"
+`);
+    const run = await engine.run('many');
+    expect(run.status).toBe('succeeded');
+    expect(run.output).toBe(5_239_625);
+    expect(run.steps.filter((s) => s.name === 'squares' && s.iteration !== '')).toHaveLength(250);
+    const loop = engine.client.workflow.getHandle(`run-${run.id}-squares-items`);
+    const executions = [];
+    for await (const execution of engine.client.workflow.list({
+      query: `WorkflowId = "run-${run.id}-squares-items"`,
+    })) {
+      executions.push(execution.runId);
+    }
+    expect((await loop.describe()).status.name).toBe('COMPLETED');
+    expect(executions.length).toBe(3);
+  });
+
   it('cancels a running run: the run and its waiting step end cancelled', async () => {
     await engine.save(`
 workflow:

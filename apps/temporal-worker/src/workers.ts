@@ -1,5 +1,11 @@
 import type { PrismaClient } from '@pincer/db';
-import { CAPABILITIES, type Capability, type NodeRegistry, type NodeSettings, taskQueueFor } from '@pincer/nodes';
+import {
+  CAPABILITIES,
+  type Capability,
+  type NodeRegistry,
+  type NodeSettings,
+  taskQueueFor,
+} from '@pincer/nodes';
 import type { Logger } from '@pincer/runtime';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import { createInterpreterActivities } from './activities/interpreter.ts';

@@ -2,5 +2,6 @@
  * Workflow code: deterministic only (no I/O, no clock, no randomness); Temporal's sandbox enforces
  * it. Side effects live in ../activities.
  */
+export { forEachLoop } from './for-each-loop.ts';
 export { interpretPlan } from './interpreter.ts';
 export { type SelfTestResult, selfTest } from './self-test.ts';

@@ -4,17 +4,32 @@ import { defineNode } from '../define.ts';
 export const approval = defineNode({
   type: 'approval',
   title: 'Approval',
-  description: 'Waits until a person approves or rejects going on, in the studio, the CLI or chat.',
+  description:
+    "Pauses the run until a person approves or rejects going on, or until the step's timeout (default 24h) passes.",
   category: 'logic',
   capability: 'core',
   execution: 'control',
   config: z.strictObject({
-    /** What the approver is asked; may hold {{ expressions }} to show the data at stake. */
-    message: z.string().min(1).default('Approve to continue'),
-    /** What counts as the answer when nobody answers in time. */
-    on_timeout: z.enum(['reject', 'approve']).default('reject'),
-    /** E-mails of the users who may answer; when absent any editor or owner may. */
-    approvers: z.array(z.email()).min(1, 'list at least one approver, or leave approvers out').optional(),
+    message: z
+      .string()
+      .min(1)
+      .default('Approve to continue')
+      .describe(
+        'What the approver is asked. May hold {{ expressions }} to show what is at stake, e.g. "Pay invoice {{ trigger.body.id }}?"',
+      ),
+    on_timeout: z
+      .enum(['reject', 'approve'])
+      .default('reject')
+      .describe(
+        "The decision when nobody answers within the step's timeout: reject fails the step, approve lets the run go on.",
+      ),
+    approvers: z
+      .array(z.email())
+      .min(1, 'list at least one approver, or leave approvers out')
+      .optional()
+      .describe(
+        'E-mail addresses of the users who may answer, e.g. [ops@example.com]. Leave it out to let any editor or owner answer.',
+      ),
   }),
   outputs: ['main'],
   // The step's own `timeout` is how long it waits for a decision.

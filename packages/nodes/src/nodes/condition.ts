@@ -19,13 +19,17 @@ export function isTruthy(value: unknown): boolean {
 export const condition = defineNode({
   type: 'condition',
   title: 'Condition',
-  description: 'Goes on through `true` or `false` depending on a value, usually a {{ expression }}.',
+  description:
+    'Goes on through its `true` or `false` port depending on a value, usually a {{ expression }}; the other branch is skipped.',
   category: 'logic',
   capability: 'core',
   execution: 'local',
   config: z.strictObject({
-    /** Decides the branch by JSONata truthiness (empty, 0, null, false → false). */
-    condition: z.unknown(),
+    condition: z
+      .unknown()
+      .describe(
+        'The value that picks the branch, usually a whole {{ expression }}, e.g. "{{ trigger.body.amount > 1000 }}". It is false when empty, 0, null or false (JSONata\'s $boolean), true otherwise.',
+      ),
   }),
   outputs: ['true', 'false'],
   defaults: { retry: { maximumAttempts: 1 } },

@@ -11,10 +11,15 @@ export const delay = defineNode({
   execution: 'control',
   config: z
     .strictObject({
-      /** How long to wait, e.g. 10m or 24h. */
-      duration: duration.optional(),
-      /** When to go on: an ISO date-time with offset (2025-06-01T09:00:00Z), often a {{ expression }}. */
-      until: z.iso.datetime({ offset: true }).optional(),
+      duration: duration
+        .optional()
+        .describe('How long to wait: "10m", "24h", "1h30m" or milliseconds. Set this or until, not both.'),
+      until: z.iso
+        .datetime({ offset: true })
+        .optional()
+        .describe(
+          'When to go on: an ISO 8601 date-time with an offset, e.g. "2025-06-01T09:00:00Z", often a {{ expression }}. A time in the past does not wait. Set this or duration, not both.',
+        ),
     })
     .refine((config) => (config.duration === undefined) !== (config.until === undefined), {
       message: 'set exactly one of duration (e.g. 10m) or until (an ISO date-time)',

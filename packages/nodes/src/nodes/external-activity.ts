@@ -11,14 +11,17 @@ export const externalActivity = defineNode({
   capability: 'core',
   execution: 'control',
   config: z.strictObject({
-    /** The task queue your worker polls. */
-    task_queue: z.string().min(1),
-    /** The activity type name your worker registers. */
-    activity: z.string().min(1),
-    /** The activity's single argument. */
-    input: z.unknown().optional(),
-    /** Set it for long activities that heartbeat, so a dead worker is noticed early. */
-    heartbeat_timeout: duration.optional(),
+    task_queue: z.string().min(1).describe('The Temporal task queue your worker polls, e.g. "python-tools".'),
+    activity: z.string().min(1).describe('The activity type name your worker registers, e.g. "score_lead".'),
+    input: z
+      .unknown()
+      .optional()
+      .describe("The activity's single argument; any value, may hold {{ expressions }}. null when left out."),
+    heartbeat_timeout: duration
+      .optional()
+      .describe(
+        'For long activities that heartbeat: the longest silence before the attempt counts as failed, e.g. "30s", so a dead worker is noticed before the step\'s timeout.',
+      ),
   }),
   outputs: ['main'],
   // The step's own `timeout` bounds one attempt (start-to-close).

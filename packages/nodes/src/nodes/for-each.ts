@@ -4,22 +4,34 @@ import { defineNode } from '../define.ts';
 export const forEach = defineNode({
   type: 'for_each',
   title: 'For each',
-  description: 'Runs one step for every item of a list, a few items at a time.',
+  description:
+    'Runs one step for every item of a list, a few items at a time; outputs the list of their outputs, in item order.',
   category: 'logic',
   capability: 'core',
   execution: 'control',
   config: z.strictObject({
-    /** The list, usually a {{ expression }}; it must resolve to an array. */
-    items: z.unknown(),
-    /** How many items run at the same time. */
-    concurrency: z.int().min(1).max(100).default(4),
-    /**
-     * The step run for each item. Only `type` is checked here: the compiler validates the rest
-     * against that node type's own schema.
-     */
-    step: z.looseObject({
-      type: z.string().regex(/^[a-z][a-z0-9_]*$/, 'expected a node type such as http_request'),
-    }),
+    items: z
+      .unknown()
+      .describe(
+        'The list to go through, usually a {{ expression }} such as "{{ steps.fetch.output.body.users }}"; it must resolve to a list.',
+      ),
+    concurrency: z
+      .int()
+      .min(1)
+      .max(100)
+      .default(4)
+      .describe('How many items run at the same time, 1 to 100.'),
+    /** Only `type` is checked here: the compiler validates the rest against that node type's own schema. */
+    step: z
+      .looseObject({
+        type: z
+          .string()
+          .regex(/^[a-z][a-z0-9_]*$/, 'expected a node type such as http_request')
+          .describe('The node type run for each item, e.g. http_request.'),
+      })
+      .describe(
+        "The step run for each item: a type and that type's own fields, whose expressions may read item (the item) and index (from 0). It takes no name, needs or when; the for_each step's retry and timeout apply to each item.",
+      ),
   }),
   outputs: ['main'],
 });

@@ -19,29 +19,53 @@ const BODY_EXCERPT_CHARS = 300;
 const ALLOW_HINT = 'allow it with nodes.allowPrivateHosts in pincer.yaml';
 
 const config = z.strictObject({
-  url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }),
-  method: z.enum(METHODS).default('GET'),
+  url: z
+    .url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' })
+    .describe(
+      'The http:// or https:// URL to call, e.g. "https://api.example.com/v1/orders". Private and loopback addresses are refused unless nodes.allowPrivateHosts in pincer.yaml allows them.',
+    ),
+  method: z.enum(METHODS).default('GET').describe('The HTTP method.'),
   headers: z
     .record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'not a valid header name'), z.string())
-    .default({}),
-  /** Added to the URL's query string. */
-  query: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
-  /**
-   * Strings are sent as they are; other values as JSON, or as a form when content-type is
-   * application/x-www-form-urlencoded.
-   */
-  body: z.unknown().optional(),
-  /** `auto` parses JSON when the response says it is JSON, and gives text otherwise. */
-  response_type: z.enum(['auto', 'json', 'text']).default('auto'),
-  /** Fail the step on a non-2xx answer (the error carries the status and a body excerpt). */
-  fail_on_status: z.boolean().default(true),
-  /** Larger responses fail the step instead of filling the worker's memory. */
+    .default({})
+    .describe(
+      'Request headers, e.g. { Accept: application/json }. Authorization and Cookie are dropped when a redirect leaves the origin.',
+    ),
+  query: z
+    .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+    .default({})
+    .describe("Parameters added to the URL's query string, e.g. { page: 2, q: pincer }."),
+  body: z
+    .unknown()
+    .optional()
+    .describe(
+      'The request body. A string is sent as it is (text/plain unless headers set content-type); any other value as JSON, or as a form when content-type is application/x-www-form-urlencoded.',
+    ),
+  response_type: z
+    .enum(['auto', 'json', 'text'])
+    .default('auto')
+    .describe(
+      'How to read the response body: auto parses JSON when the response says it is JSON and gives text otherwise; json always parses (invalid JSON fails the step); text never parses.',
+    ),
+  fail_on_status: z
+    .boolean()
+    .default(true)
+    .describe(
+      'Fail the step on a non-2xx answer; the error carries the status and a body excerpt, and 408, 425, 429, 500, 502, 503 and 504 are retried. false outputs such answers like any other.',
+    ),
   max_response_bytes: z
     .int()
     .positive()
-    .default(5 * 1024 * 1024),
-  /** Follow up to 5 redirects, checking every address on the way. */
-  follow_redirects: z.boolean().default(true),
+    .default(5 * 1024 * 1024)
+    .describe(
+      "The largest response body accepted, in bytes (default 5 MiB); a larger one fails the step rather than fill the worker's memory.",
+    ),
+  follow_redirects: z
+    .boolean()
+    .default(true)
+    .describe(
+      'Follow up to 5 redirects, checking every address on the way; false outputs the redirect answer itself.',
+    ),
 });
 export type HttpRequestConfig = z.output<typeof config>;
 
@@ -62,7 +86,8 @@ interface Hop {
 export const httpRequest = defineNode({
   type: 'http_request',
   title: 'HTTP request',
-  description: 'Calls an HTTP API or fetches a page; outputs status, headers and the (JSON-parsed) body.',
+  description:
+    'Calls an HTTP API or fetches a page; outputs { status, headers, body }, the body parsed when it is JSON.',
   category: 'data',
   capability: 'core',
   execution: 'activity',

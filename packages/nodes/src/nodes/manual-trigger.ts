@@ -4,13 +4,17 @@ import { defineNode } from '../define.ts';
 export const manualTrigger = defineNode({
   type: 'manual_trigger',
   title: 'Manual trigger',
-  description: 'Starts the workflow from the studio, the CLI or the API, with an optional input form.',
+  description: 'Starts the workflow by hand, from the API or the CLI, with the input given at the start.',
   category: 'trigger',
   capability: 'core',
   execution: 'control',
   config: z.strictObject({
-    /** JSON Schema of the run input; the studio renders it as the form shown before a run. */
-    input_schema: z.record(z.string(), z.unknown()).default({}),
+    input_schema: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .describe(
+        'JSON Schema of the run input, e.g. { type: object, properties: { name: { type: string } } }, for the form shown before a run. Run input is not checked against it yet.',
+      ),
   }),
   outputs: ['main'],
 });

@@ -4,15 +4,25 @@ import { defineNode } from '../define.ts';
 export const respond = defineNode({
   type: 'respond',
   title: 'Respond',
-  description: 'Sets the answer of a webhook that waits for its run (respond: when_done).',
+  description:
+    'Sets the answer of a webhook that waits for its run (respond: when_done); the answer is sent when the run ends.',
   category: 'data',
   capability: 'core',
   execution: 'local',
   config: z.strictObject({
-    status: z.int().min(100).max(599).default(200),
-    headers: z.record(z.string(), z.string()).default({}),
-    /** The answer body; the webhook endpoint encodes it for the caller. */
-    body: z.unknown().optional(),
+    status: z.int().min(100).max(599).default(200).describe('The HTTP status of the answer, 100 to 599.'),
+    headers: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe(
+        'Headers of the answer, e.g. { Location: /orders/42 }; content-type here overrides the default.',
+      ),
+    body: z
+      .unknown()
+      .optional()
+      .describe(
+        'The answer body, usually a {{ expression }}: a string is sent as text/plain, any other value as JSON.',
+      ),
   }),
   outputs: ['main'],
   defaults: { retry: { maximumAttempts: 1 } },

@@ -86,22 +86,32 @@ export const scheduleTrigger = defineNode({
   capability: 'core',
   execution: 'control',
   config: z.strictObject({
-    /** Five fields: minute hour day-of-month month day-of-week, or a shorthand like @daily. */
-    cron: z.string().superRefine((expression, context) => {
-      const problem = cronProblem(expression);
-      if (problem) context.addIssue({ code: 'custom', message: `cron ${problem}` });
-    }),
-    /** An IANA time zone name such as Europe/Berlin; the cron fields are read in it. */
+    cron: z
+      .string()
+      .superRefine((expression, context) => {
+        const problem = cronProblem(expression);
+        if (problem) context.addIssue({ code: 'custom', message: `cron ${problem}` });
+      })
+      .describe(
+        'When to start: five fields, minute hour day-of-month month day-of-week, e.g. "0 9 * * MON-FRI" (09:00 on weekdays) or "*/15 * * * *"; or @hourly, @daily, @weekly, @monthly, @yearly.',
+      ),
     timezone: z
       .string()
       .refine(isTimeZone, 'expected an IANA time zone name such as UTC or Europe/Berlin')
-      .default('UTC'),
-    /** What happens when a run is still going at the next tick (Temporal's overlap policies). */
+      .default('UTC')
+      .describe('The IANA time zone the cron fields are read in, e.g. Europe/Berlin.'),
     overlap: z
       .enum(['skip', 'buffer_one', 'buffer_all', 'cancel_other', 'terminate_other', 'allow_all'])
-      .default('skip'),
-    /** The input each scheduled run starts with. */
-    input: z.unknown().optional(),
+      .default('skip')
+      .describe(
+        'When the previous run is still going at the next tick (Temporal overlap policies): skip the tick; buffer_one or buffer_all to start after it; cancel_other or terminate_other to stop it first; allow_all to run side by side.',
+      ),
+    input: z
+      .unknown()
+      .optional()
+      .describe(
+        'The input every scheduled run starts with, read as trigger in expressions; {} when left out.',
+      ),
   }),
   outputs: ['main'],
 });

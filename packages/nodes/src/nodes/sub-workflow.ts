@@ -9,15 +9,27 @@ export const subWorkflow = defineNode({
   capability: 'core',
   execution: 'control',
   config: z.strictObject({
-    /** The other workflow's name. */
     workflow: z
       .string()
-      .regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected a workflow name: lowercase letters, digits, _ and -'),
-    /** A published version; when absent the latest published version at the time of the run. */
-    version: z.int().positive().optional(),
-    input: z.unknown().optional(),
-    /** false: start the child run and go on without waiting for its result. */
-    wait: z.boolean().default(true),
+      .regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected a workflow name: lowercase letters, digits, _ and -')
+      .describe('The name of the workflow to run, e.g. daily_report.'),
+    version: z
+      .int()
+      .positive()
+      .optional()
+      .describe(
+        'The version of that workflow to run, e.g. 3; when left out, its latest version when the step starts.',
+      ),
+    input: z
+      .unknown()
+      .optional()
+      .describe("The child run's input, read as trigger in its expressions; may hold {{ expressions }}."),
+    wait: z
+      .boolean()
+      .default(true)
+      .describe(
+        'true: wait for the child run and output { runId, output }; a failed child fails this step. false: start it and go on at once with { runId }.',
+      ),
   }),
   outputs: ['main'],
 });

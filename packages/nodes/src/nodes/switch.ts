@@ -28,22 +28,32 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 const switchCase = z.strictObject({
-  /** The output port taken when `value` equals `equals`. */
-  name: portName.refine((name) => !RESERVED_PORTS.includes(name), {
-    message: `"default" and "error" are ports every switch has; name the case something else`,
-  }),
-  equals: z.unknown(),
+  name: portName
+    .refine((name) => !RESERVED_PORTS.includes(name), {
+      message: `"default" and "error" are ports every switch has; name the case something else`,
+    })
+    .describe(
+      'The output port taken when this case matches, e.g. premium; snake_case, not default or error.',
+    ),
+  equals: z
+    .unknown()
+    .describe(
+      'The value to match, compared as JSON without conversion: 1 and "1" differ, key order does not matter.',
+    ),
 });
 
 export const switchNode = defineNode({
   type: 'switch',
   title: 'Switch',
-  description: 'Goes on through the first case whose `equals` matches `value`, or else through `default`.',
+  description:
+    'Goes on through the port of the first case whose `equals` matches `value`, or else through `default`.',
   category: 'logic',
   capability: 'core',
   execution: 'local',
   config: z.strictObject({
-    value: z.unknown(),
+    value: z
+      .unknown()
+      .describe('The value to compare, usually a {{ expression }} such as "{{ trigger.body.plan }}".'),
     cases: z
       .array(switchCase)
       .min(1, 'a switch needs at least one case')
@@ -59,7 +69,10 @@ export const switchNode = defineNode({
           }
           seen.add(name);
         }
-      }),
+      })
+      .describe(
+        'The cases, tried in order. Each name is an output port a later step can need, e.g. needs: [route.premium].',
+      ),
   }),
   outputs: (config) => [...config.cases.map((c) => c.name), 'default'],
   defaults: { retry: { maximumAttempts: 1 } },

@@ -9,8 +9,11 @@ export const transform = defineNode({
   capability: 'core',
   execution: 'local',
   config: z.strictObject({
-    /** Any value; strings, objects and arrays may hold {{ jsonata }} templates. */
-    value: z.unknown(),
+    value: z
+      .unknown()
+      .describe(
+        'The output: any value, whose strings may hold {{ jsonata }} templates at any depth, e.g. { total: "{{ $sum(steps.fetch.output.body.items.price) }}" }.',
+      ),
   }),
   outputs: ['main'],
   // The same value always gives the same output: trying again cannot help.

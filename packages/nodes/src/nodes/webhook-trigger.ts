@@ -10,14 +10,21 @@ export const webhookTrigger = defineNode({
   capability: 'core',
   execution: 'control',
   config: z.strictObject({
-    method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('POST'),
-    /**
-     * `immediately`: answer 202 with the run id. `when_done`: wait for the run and answer with a
-     * respond step's output, or else the last step's output.
-     */
-    respond: z.enum(['immediately', 'when_done']).default('immediately'),
-    /** How long a `when_done` webhook waits for the run to finish. */
-    timeout: duration.prefault('30s'),
+    method: z
+      .enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'])
+      .default('POST')
+      .describe('The HTTP method the webhook accepts; other methods get 405.'),
+    respond: z
+      .enum(['immediately', 'when_done'])
+      .default('immediately')
+      .describe(
+        "immediately: answer 202 with the run id at once. when_done: wait for the run and answer with its respond step's output, or else the last step's output.",
+      ),
+    timeout: duration
+      .prefault('30s')
+      .describe(
+        'How long a when_done webhook waits for the run, e.g. "30s"; after it, it answers 504 and the run goes on.',
+      ),
   }),
   outputs: ['main'],
 });

@@ -1,0 +1,361 @@
+/**
+ * Running one unit of work of a plan: an activity, a local activity, or a control node the
+ * workflow interprets itself. Shared by the interpreter and the long for-each loop workflow.
+ * Deterministic workflow code.
+ */
+import {
+  type ApprovalDecision,
+  type PlanRetry,
+  type PlanTask,
+  type RunInput,
+  type RunResult,
+  resolveTemplates,
+  runWorkflowId,
+  type Scope,
+  type StepState,
+} from '@pincer/workflow/runtime';
+import {
+  ApplicationFailure,
+  condition,
+  executeChild,
+  isCancellation,
+  proxyActivities,
+  proxyLocalActivities,
+  sleep,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { InterpreterActivities, StepRecord } from '../activities/contract.ts';
+
+export const bookkeeping = proxyLocalActivities<InterpreterActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 10, initialInterval: '200 milliseconds', maximumInterval: '5 seconds' },
+});
+
+/** Above this many items a for-each runs in its own workflow, which continues as new as it goes. */
+export const INLINE_FOR_EACH_ITEMS = 100;
+/** Items one execution of that workflow handles before it continues as new (bounded history). */
+export const ITEMS_PER_EXECUTION = 100;
+
+export function temporalRetry(retry: PlanRetry) {
+  return {
+    maximumAttempts: retry.maximumAttempts,
+    initialInterval: retry.initialIntervalMs,
+    backoffCoefficient: retry.backoffCoefficient,
+    maximumInterval: retry.maximumIntervalMs,
+    nonRetryableErrorTypes: ['StepConfigInvalid', 'NonRetryableStepError'],
+  };
+}
+
+/** A failure of one step, with the message people see on the run. */
+export class StepError extends Error {
+  constructor(
+    message: string,
+    readonly type?: string,
+  ) {
+    super(message);
+  }
+}
+
+export function messageOf(error: unknown): { message: string; type?: string } {
+  if (error instanceof StepError)
+    return { message: error.message, ...(error.type ? { type: error.type } : {}) };
+  if (error instanceof ApplicationFailure)
+    return { message: error.message, ...(error.type ? { type: error.type } : {}) };
+  if (error instanceof Error) {
+    // Activity failures wrap the real error as their cause.
+    const cause = error.cause;
+    if (cause instanceof ApplicationFailure)
+      return { message: cause.message, ...(cause.type ? { type: cause.type } : {}) };
+    if (cause instanceof Error) return { message: cause.message };
+    return { message: error.message };
+  }
+  return { message: String(error) };
+}
+
+export function numberOf(value: unknown): number {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  throw new StepError(`expected a duration in ms, got ${JSON.stringify(value)}`, 'NonRetryableStepError');
+}
+
+export async function resolveConfig(
+  config: Record<string, unknown>,
+  at: Scope,
+): Promise<Record<string, unknown>> {
+  try {
+    const resolved = await resolveTemplates(config, at);
+    return resolved !== null && typeof resolved === 'object' && !Array.isArray(resolved)
+      ? Object.fromEntries(Object.entries(resolved))
+      : {};
+  } catch (error) {
+    throw new StepError(messageOf(error).message, 'NonRetryableStepError');
+  }
+}
+
+/**
+ * Runs `work` on items[offset..] with at most `limit` at a time, in order of start; stops handing
+ * out items once one fails or `stop()` says so, and waits for those under way.
+ * Returns the index of the first item not started.
+ */
+export async function runLanes(
+  count: number,
+  offset: number,
+  limit: number,
+  stop: () => boolean,
+  work: (index: number) => Promise<void>,
+): Promise<number> {
+  let next = offset;
+  let failure: unknown;
+  const lane = async () => {
+    while (next < count && failure === undefined && !stop()) {
+      const index = next++;
+      try {
+        await work(index);
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, count - offset)) }, lane));
+  if (failure !== undefined) throw failure;
+  return next;
+}
+
+export interface TaskContext {
+  runId: string;
+  scope: Scope;
+  decisions: Map<string, ApprovalDecision>;
+  /** Tells the owner a step waits for a person (or no longer does). */
+  onState(step: string, state: StepState): void;
+}
+
+/** The step a task belongs to: its name, for records and approvals. */
+export interface TaskOwner {
+  name: string;
+  type: string;
+}
+
+export function createTaskRunner(context: TaskContext) {
+  const { runId } = context;
+  const record = (
+    step: TaskOwner,
+    fields: Omit<StepRecord, 'runId' | 'step' | 'iteration' | 'type'>,
+    iteration = '',
+  ) => bookkeeping.recordStep({ runId, step: step.name, iteration, type: step.type, ...fields });
+
+  async function runTask(
+    step: TaskOwner,
+    task: PlanTask,
+    config: Record<string, unknown>,
+    iteration: string,
+  ): Promise<unknown> {
+    switch (task.execution) {
+      case 'activity': {
+        const activities = proxyActivities<InterpreterActivities>({
+          taskQueue: task.taskQueue,
+          startToCloseTimeout: task.timeoutMs,
+          heartbeatTimeout: Math.min(task.timeoutMs, 60_000),
+          retry: temporalRetry(task.retry),
+        });
+        return activities.runStep({ runId, step: step.name, iteration, type: task.type, config });
+      }
+      case 'local': {
+        const activities = proxyLocalActivities<InterpreterActivities>({
+          startToCloseTimeout: task.timeoutMs,
+          retry: temporalRetry(task.retry),
+        });
+        return activities.runStep({ runId, step: step.name, iteration, type: task.type, config });
+      }
+      case 'control':
+        return runControl(step, task, config, iteration);
+    }
+  }
+
+  async function runControl(
+    step: TaskOwner,
+    task: PlanTask,
+    written: Record<string, unknown>,
+    iteration: string,
+  ): Promise<unknown> {
+    const started = Date.now();
+    // The node's schema applies defaults and turns durations into ms; it runs in the worker.
+    const config = await bookkeeping.parseStepConfig({ type: task.type, config: written });
+    if (task.type !== 'approval')
+      await record(
+        { name: step.name, type: task.type },
+        { status: 'running', startedAt: started },
+        iteration,
+      );
+    const output = await (async () => {
+      switch (task.type) {
+        case 'delay':
+          return runDelay(config);
+        case 'approval':
+          return runApproval(step, task, config, iteration);
+        case 'for_each':
+          return runForEach(step, task, config);
+        case 'sub_workflow':
+          return runSubWorkflow(step, config);
+        case 'external_activity':
+          return runExternal(task, config);
+        default:
+          throw new StepError(`no interpreter for control node "${task.type}"`, 'NonRetryableStepError');
+      }
+    })();
+    await record(
+      { name: step.name, type: task.type },
+      { status: 'succeeded', output, startedAt: started, finishedAt: Date.now() },
+      iteration,
+    );
+    return output;
+  }
+
+  async function runDelay(config: Record<string, unknown>): Promise<unknown> {
+    const until = typeof config.until === 'string' ? Date.parse(config.until) : undefined;
+    if (until !== undefined && Number.isNaN(until))
+      throw new StepError(`until: "${String(config.until)}" is not a date`, 'NonRetryableStepError');
+    const ms = until !== undefined ? Math.max(0, until - Date.now()) : numberOf(config.duration);
+    await sleep(ms);
+    return { waitedMs: ms };
+  }
+
+  /** The step's `timeout` is how long the approval waits for a decision. */
+  async function runApproval(
+    step: TaskOwner,
+    task: PlanTask,
+    config: Record<string, unknown>,
+    iteration: string,
+  ): Promise<unknown> {
+    const key = iteration ? `${step.name}[${iteration}]` : step.name;
+    context.onState(step.name, 'waiting_approval');
+    await record(
+      step,
+      {
+        status: 'waiting_approval',
+        input: { message: config.message, approvers: config.approvers ?? null },
+        startedAt: Date.now(),
+      },
+      iteration,
+    );
+    await bookkeeping.recordRun({ runId, status: 'waiting', at: Date.now() });
+    const timeoutMs = task.timeoutMs;
+    const decided = await condition(
+      () => context.decisions.has(key) || context.decisions.has(step.name),
+      timeoutMs,
+    );
+    context.onState(step.name, 'running');
+    await bookkeeping.recordRun({ runId, status: 'running', at: Date.now() });
+    if (!decided) {
+      if (config.on_timeout === 'approve') return { approved: true, by: 'timeout' };
+      throw new StepError(`approval timed out after ${timeoutMs} ms`, 'ApprovalTimedOut');
+    }
+    const decision = context.decisions.get(key) ?? context.decisions.get(step.name);
+    if (!decision?.approved) {
+      throw new StepError(
+        `rejected by ${decision?.by ?? 'unknown'}${decision?.comment ? `: ${decision.comment}` : ''}`,
+        'ApprovalRejected',
+      );
+    }
+    return { approved: true, by: decision.by, ...(decision.comment ? { comment: decision.comment } : {}) };
+  }
+
+  async function runForEach(
+    step: TaskOwner,
+    task: PlanTask,
+    config: Record<string, unknown>,
+  ): Promise<unknown> {
+    const items = config.items;
+    if (!Array.isArray(items)) {
+      throw new StepError(
+        `items must be a list, got ${items === null ? 'null' : typeof items}`,
+        'NonRetryableStepError',
+      );
+    }
+    const each = task.each;
+    if (!each) throw new StepError('for_each has no step to run per item', 'NonRetryableStepError');
+    const limit = typeof config.concurrency === 'number' && config.concurrency > 0 ? config.concurrency : 4;
+    // Approvals need the run's signals, which only this workflow receives: they stay inline.
+    if (items.length > INLINE_FOR_EACH_ITEMS && each.type !== 'approval') {
+      return executeChild('forEachLoop', {
+        workflowId: `${workflowInfo().workflowId}-${step.name}-items`,
+        taskQueue: workflowInfo().taskQueue,
+        args: [
+          { runId, step, each, items, concurrency: limit, scope: context.scope, offset: 0, results: [] },
+        ],
+      });
+    }
+    const results: unknown[] = new Array(items.length).fill(null);
+    await runLanes(
+      items.length,
+      0,
+      limit,
+      () => false,
+      async (index) => {
+        results[index] = await runItem(step, each, items, index, context.scope);
+      },
+    );
+    return results;
+  }
+
+  /** One item of a for-each: its config resolved with `item` and `index` in scope. */
+  async function runItem(
+    step: TaskOwner,
+    each: PlanTask,
+    items: unknown[],
+    index: number,
+    scope: Scope,
+  ): Promise<unknown> {
+    try {
+      const config = await resolveConfig(each.config, { ...scope, item: items[index], index });
+      return await runTask(step, each, config, String(index));
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      const { message, type } = messageOf(error);
+      throw new StepError(`item ${index}: ${message}`, type);
+    }
+  }
+
+  async function runSubWorkflow(step: TaskOwner, config: Record<string, unknown>): Promise<unknown> {
+    const child = await bookkeeping.prepareChildRun({
+      parentRunId: runId,
+      step: step.name,
+      workflow: String(config.workflow),
+      ...(typeof config.version === 'number' ? { version: config.version } : {}),
+      input: config.input ?? null,
+    });
+    const options = {
+      workflowId: runWorkflowId(child.runId),
+      args: [child] as [RunInput],
+      taskQueue: workflowInfo().taskQueue,
+    };
+    if (config.wait === false) {
+      await startChild('interpretPlan', options);
+      return { runId: child.runId };
+    }
+    const result: RunResult = await executeChild('interpretPlan', options);
+    if (result.status !== 'succeeded') {
+      throw new StepError(
+        `sub-workflow ${String(config.workflow)} failed at ${result.error?.step}: ${result.error?.message}`,
+        'SubWorkflowFailed',
+      );
+    }
+    return { runId: child.runId, output: result.output };
+  }
+
+  async function runExternal(task: PlanTask, config: Record<string, unknown>): Promise<unknown> {
+    const external = proxyActivities<Record<string, (input: unknown) => Promise<unknown>>>({
+      taskQueue: String(config.task_queue),
+      startToCloseTimeout: task.timeoutMs,
+      ...(config.heartbeat_timeout !== undefined
+        ? { heartbeatTimeout: numberOf(config.heartbeat_timeout) }
+        : {}),
+      retry: temporalRetry(task.retry),
+    });
+    const activity = external[String(config.activity)];
+    if (!activity)
+      throw new StepError(`no activity named ${String(config.activity)}`, 'NonRetryableStepError');
+    return activity(config.input ?? null);
+  }
+
+  return { runTask, runItem, record };
+}

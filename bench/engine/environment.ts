@@ -1,0 +1,159 @@
+/**
+ * Everything both benchmarks run on, started inside the benchmark: a fresh embedded PostgreSQL
+ * (migrated), an in-memory Temporal dev server, Pincer's real workers on a namespace of their own,
+ * and the baseline worker on its own task queue, all workers in this process.
+ */
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { loadConfig } from '@pincer/config';
+import { createDb, migrateDatabase, type PrismaClient } from '@pincer/db';
+import { createRegistry, type NodeRegistry } from '@pincer/nodes';
+import {
+  embeddedPostgresStep,
+  freePort,
+  provision,
+  type RunningPostgres,
+  type RunningTemporal,
+  silentReporter,
+  startEmbeddedPostgres,
+  startTemporalDevServer,
+  temporalCliStep,
+} from '@pincer/provision';
+import { createLogger } from '@pincer/runtime';
+import { startWorkers } from '@pincer/temporal-worker';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { repoRoot } from '../startup/pincer-run.ts';
+import type { Cleanup, Scratch } from '../startup/scratch.ts';
+import * as baselineActivities from './baseline-activities.ts';
+import { BASELINE_NAMESPACE, BASELINE_TASK_QUEUE, PINCER_NAMESPACE } from './shapes.ts';
+import type { Teardown } from './teardown.ts';
+
+export interface Environment {
+  databaseUrl: string;
+  temporalAddress: string;
+  db: PrismaClient;
+  registry: NodeRegistry;
+  /** A client on Pincer's namespace. */
+  pincer: Client;
+  /** A client on the baselines' namespace. */
+  baseline: Client;
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** Runs one setup step, printing what it was and how long it took. */
+async function step<T>(title: string, work: () => Promise<T>): Promise<T> {
+  process.stdout.write(`  ${title} … `);
+  const started = performance.now();
+  const result = await work();
+  console.log(seconds(performance.now() - started));
+  return result;
+}
+
+/** The web app must be built for its server; turbo's cache makes this quick when nothing changed. */
+export async function buildOnce(): Promise<void> {
+  await step('npx turbo run build (cached unless the code changed)', async () => {
+    execFileSync('npx', ['turbo', 'run', 'build', '--output-logs=errors-only'], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  });
+}
+
+const cacheDir = path.join(repoRoot, '.pincer', 'cache');
+
+async function startPostgres(scratch: Scratch, cleanup: Cleanup, teardown: Teardown) {
+  const dir = path.join(scratch.dataDir, 'postgres');
+  const port = await freePort();
+  await provision([embeddedPostgresStep({ dir, port })], silentReporter);
+  const postgres = await startEmbeddedPostgres({ dir, port });
+  cleanup.trackGroup(postgres.pid);
+  teardown.defer('PostgreSQL', () => postgres.stop());
+  return postgres;
+}
+
+async function startTemporal(cleanup: Cleanup, teardown: Teardown): Promise<RunningTemporal> {
+  const version = loadConfig({ cwd: repoRoot, env: {} }).temporal.embedded.version;
+  await provision([temporalCliStep({ cacheDir, version })], silentReporter);
+  const temporal = await startTemporalDevServer({
+    binary: path.join(cacheDir, 'temporal', version, 'temporal'),
+    port: await freePort(),
+    namespace: PINCER_NAMESPACE,
+  });
+  cleanup.trackGroup(temporal.pid);
+  teardown.defer('Temporal dev server', () => temporal.stop());
+  return temporal;
+}
+
+async function startPincerWorkers(
+  connection: NativeConnection,
+  db: PrismaClient,
+  registry: NodeRegistry,
+  teardown: Teardown,
+): Promise<void> {
+  const workers = await startWorkers({
+    connection,
+    namespace: PINCER_NAMESPACE,
+    db,
+    registry,
+    settings: { allowPrivateHosts: [] },
+    log: createLogger('bench-worker', 'warn'),
+  });
+  teardown.defer("Pincer's workers", () => workers.shutdown());
+}
+
+async function startBaselineWorker(connection: NativeConnection, teardown: Teardown): Promise<void> {
+  const workflowBundle = await bundleWorkflowCode({
+    workflowsPath: path.join(import.meta.dirname, 'baseline-workflows.ts'),
+    logger: new DefaultLogger('WARN'),
+  });
+  const worker = await Worker.create({
+    connection,
+    namespace: BASELINE_NAMESPACE,
+    taskQueue: BASELINE_TASK_QUEUE,
+    workflowBundle,
+    activities: baselineActivities,
+  });
+  const running = worker.run();
+  teardown.defer('the baseline worker', async () => {
+    worker.shutdown();
+    await running;
+  });
+}
+
+async function connectClients(address: string, teardown: Teardown) {
+  const connection = await Connection.connect({ address });
+  teardown.defer('the Temporal client', () => connection.close());
+  return {
+    pincer: new Client({ connection, namespace: PINCER_NAMESPACE }),
+    baseline: new Client({ connection, namespace: BASELINE_NAMESPACE }),
+  };
+}
+
+export async function startEnvironment(
+  scratch: Scratch,
+  cleanup: Cleanup,
+  teardown: Teardown,
+): Promise<Environment> {
+  // The SDK's own INFO lines (worker states) would drown the progress output.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const postgres: RunningPostgres = await step('PostgreSQL: initdb and start (fresh cluster)', () =>
+    startPostgres(scratch, cleanup, teardown),
+  );
+  await step('migrations on a fresh database', () => migrateDatabase(postgres.url));
+  const temporal = await step('Temporal dev server (in memory)', () => startTemporal(cleanup, teardown));
+  const db = createDb(postgres.url);
+  teardown.defer('the database client', () => db.$disconnect());
+  const registry = createRegistry();
+  const native = await NativeConnection.connect({ address: temporal.address });
+  teardown.defer("the workers' Temporal connection", () => native.close());
+  await step(`Pincer's workers (namespace ${PINCER_NAMESPACE})`, () =>
+    startPincerWorkers(native, db, registry, teardown),
+  );
+  await step(`baseline worker (bundling its workflows, task queue ${BASELINE_TASK_QUEUE})`, () =>
+    startBaselineWorker(native, teardown),
+  );
+  const clients = await connectClients(temporal.address, teardown);
+  return { databaseUrl: postgres.url, temporalAddress: temporal.address, db, registry, ...clients };
+}
