@@ -5,6 +5,7 @@ import type { Role } from '@pincer/db';
 import { createApiToken } from '@pincer/engine';
 import { freePort } from '@pincer/provision';
 import { inject } from 'vitest';
+import type { z } from 'zod';
 import { startTestEngine, type TestEngine } from './engine.ts';
 import { cleanEnv, Job } from './pincer.ts';
 
@@ -88,4 +89,9 @@ async function waitUntilServing(url: string, server: Job): Promise<void> {
     }
   }
   throw new Error(`the web server did not start:\n${server.output.slice(-4000)}`);
+}
+
+/** A response's JSON body, checked against `schema` (loose schemas keep the fields they do not name). */
+export async function bodyOf<T extends z.ZodType>(response: Response, schema: T): Promise<z.output<T>> {
+  return schema.parse(await response.json());
 }

@@ -17,13 +17,6 @@ export {
   graphToDefinition,
   type WorkflowGraph,
 } from './graph.ts';
-export {
-  type Execution,
-  type Plan,
-  type PlanNeed,
-  type PlanRetry,
-  type PlanStep,
-  type PlanTask,
-  planFromJson,
-} from './plan.ts';
+// Everything workflow code may use (plan types, expressions, the run contract) is public here too.
+export * from './runtime.ts';
 export { MAX_YAML_BYTES, parseWorkflowYaml, toWorkflowYaml } from './yaml.ts';
