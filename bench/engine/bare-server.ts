@@ -1,7 +1,7 @@
 // The ceiling of the webhook benchmark: the order's transform and condition inline in a plain
 // node:http server, nothing durable. Started by run.ts as `node --import tsx bench/engine/bare-server.ts`.
 import { createServer } from 'node:http';
-import { portFromEnv, readJson, sendError, sendJson, serve } from './http-server.ts';
+import { portArgument, readJson, sendError, sendJson, serve } from './http-server.ts';
 import { approve, parseOrder, price, reply } from './order.ts';
 
 const server = createServer((request, response) => {
@@ -13,4 +13,4 @@ const server = createServer((request, response) => {
     .catch((error: unknown) => sendError(response, error));
 });
 
-serve(server, portFromEnv(), 'bare server', async () => {});
+serve(server, portArgument(), 'bare server', async () => {});

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import type { orderFlow } from './baseline-workflows.ts';
-import { portFromEnv, readJson, sendError, sendJson, serve } from './http-server.ts';
+import { portArgument, readJson, sendError, sendJson, serve } from './http-server.ts';
 import { BASELINE_NAMESPACE, BASELINE_TASK_QUEUE } from './shapes.ts';
 
 const address = process.env.TEMPORAL_ADDRESS;
@@ -26,4 +26,4 @@ const server = createServer((request, response) => {
     .catch((error: unknown) => sendError(response, error));
 });
 
-serve(server, portFromEnv(), 'durable server', () => connection.close());
+serve(server, portArgument(), 'durable server', () => connection.close());

@@ -38,6 +38,8 @@ export interface Environment {
   pincer: Client;
   /** A client on the baselines' namespace. */
   baseline: Client;
+  /** PostgreSQL's and Temporal's process ids, to check nothing outlives the benchmark. */
+  pids: number[];
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -155,5 +157,12 @@ export async function startEnvironment(
     startBaselineWorker(native, teardown),
   );
   const clients = await connectClients(temporal.address, teardown);
-  return { databaseUrl: postgres.url, temporalAddress: temporal.address, db, registry, ...clients };
+  return {
+    databaseUrl: postgres.url,
+    temporalAddress: temporal.address,
+    db,
+    registry,
+    ...clients,
+    pids: [postgres.pid, temporal.pid],
+  };
 }

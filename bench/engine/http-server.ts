@@ -33,10 +33,11 @@ export function sendError(response: ServerResponse, error: unknown): void {
   else response.end();
 }
 
-/** BENCH_PORT, which the benchmark chose with freePort(). */
-export function portFromEnv(): number {
-  const port = Number(process.env.BENCH_PORT);
-  if (!Number.isInteger(port) || port <= 0) throw new Error('set BENCH_PORT to the port to listen on');
+/** The port to listen on: the first argument, chosen by the benchmark with freePort(). */
+export function portArgument(): number {
+  const port = Number(process.argv[2]);
+  if (!Number.isInteger(port) || port <= 0)
+    throw new Error('pass the port to listen on as the first argument');
   return port;
 }
 

@@ -15,7 +15,9 @@ export class Teardown {
       try {
         await stop();
       } catch (error) {
-        console.log(`  ! stopping ${label} failed: ${error instanceof Error ? error.message : String(error)}`);
+        console.log(
+          `  ! stopping ${label} failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
     }
   }

@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '@pincer/provision';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/api.ts';
+import { z } from 'zod';
+import { bodyOf, startTestServer, type TestServer } from '../support/api.ts';
 import { repoRoot } from '../support/pincer.ts';
 
 let server: TestServer;
@@ -18,6 +19,25 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.stop();
+  if (files) await rm(files, { recursive: true, force: true });
+});
+
+/** What `pincer run --wait` prints; strict, so an extra field is a change of the contract. */
+const WaitedRun = z.strictObject({
+  id: z.string(),
+  status: z.string(),
+  output: z.unknown(),
+  error: z.unknown().optional(),
+  steps: z.array(
+    z.strictObject({
+      name: z.string(),
+      iteration: z.string().optional(),
+      status: z.string(),
+      output: z.unknown(),
+      error: z.unknown(),
+      attempts: z.number(),
+    }),
+  ),
 });
 
 interface Result {
@@ -79,9 +99,7 @@ describe('pincer CLI against the running instance', () => {
     const result = await pincer(['run', 'cli_greet', '--input', '{"name":"Ada"}', '--wait']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    const run: { id: string; status: string; output: unknown; steps: Record<string, unknown>[] } = JSON.parse(
-      result.stdout,
-    );
+    const run = WaitedRun.parse(JSON.parse(result.stdout));
     expect(run.status).toBe('succeeded');
     expect(run.output).toBe(9);
     expect(run.steps).toEqual([
@@ -115,9 +133,7 @@ describe('pincer CLI against the running instance', () => {
     expect((await pincer(['workflow', 'import', file])).code).toBe(0);
     const result = await pincer(['run', 'cli_refused', '--wait']);
     expect(result.code).toBe(1);
-    const run: { status: string; steps: { name: string; status: string; error: unknown }[] } = JSON.parse(
-      result.stdout,
-    );
+    const run = WaitedRun.parse(JSON.parse(result.stdout));
     expect(run.status).toBe('failed');
     expect(run.steps[0]).toMatchObject({ name: 'fetch', status: 'failed' });
     expect(result.stderr).toMatch(/^pincer: run \S+ failed\n$/);
@@ -208,7 +224,10 @@ describe('pincer CLI against the running instance', () => {
 });
 
 async function runStatus(id: string): Promise<string> {
-  const run: { status: string } = await (await server.api(`/runs/${id}`, { as: 'viewer' })).json();
+  const run = await bodyOf(
+    await server.api(`/runs/${id}`, { as: 'viewer' }),
+    z.looseObject({ status: z.string() }),
+  );
   return run.status;
 }
 

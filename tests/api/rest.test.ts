@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/api.ts';
+import { z } from 'zod';
+import { bodyOf, startTestServer, type TestServer } from '../support/api.ts';
 
 let server: TestServer;
 
@@ -54,38 +55,55 @@ const jsonBody = (method: string, body: unknown) => ({
   body: JSON.stringify(body),
 });
 
-interface ErrorBody {
-  error: {
-    code: string;
-    message: string;
-    issues?: { code?: string; step?: string; field?: string; message: string }[];
-  };
-}
+const ErrorBody = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    issues: z
+      .array(
+        z.object({
+          code: z.string().optional(),
+          step: z.string().optional(),
+          field: z.string().optional(),
+          message: z.string(),
+        }),
+      )
+      .optional(),
+  }),
+});
 
-async function errorOf(response: Response): Promise<ErrorBody['error']> {
-  const body: ErrorBody = await response.json();
-  return body.error;
+const Run = z.looseObject({
+  id: z.string(),
+  workflow: z.string(),
+  version: z.number(),
+  status: z.string(),
+  output: z.unknown(),
+  error: z.unknown(),
+  createdAt: z.string(),
+  steps: z.array(
+    z.looseObject({ name: z.string(), status: z.string(), output: z.unknown(), attempts: z.number() }),
+  ),
+});
+type Run = z.output<typeof Run>;
+
+const Accepted = z.looseObject({ id: z.string(), status: z.string() });
+
+const WorkflowList = z.object({
+  workflows: z.array(z.looseObject({ name: z.string(), latestVersion: z.number().nullable() })),
+});
+
+async function errorOf(response: Response) {
+  return (await bodyOf(response, ErrorBody)).error;
 }
 
 /** Polls the run over the API until `ready` holds. */
-async function runUntil(id: string, ready: (run: RunJson) => boolean): Promise<RunJson> {
+async function runUntil(id: string, ready: (run: Run) => boolean): Promise<Run> {
   for (let attempt = 0; attempt < 300; attempt++) {
-    const run: RunJson = await (await server.api(`/runs/${id}`, { as: 'viewer' })).json();
+    const run = await bodyOf(await server.api(`/runs/${id}`, { as: 'viewer' }), Run);
     if (ready(run)) return run;
     await sleep(200);
   }
   throw new Error(`run ${id} never reached the expected state`);
-}
-
-interface RunJson {
-  id: string;
-  workflow: string;
-  version: number;
-  status: string;
-  output: unknown;
-  error: unknown;
-  createdAt: string;
-  steps: { name: string; status: string; output: unknown; attempts: number; startedAt: string | null }[];
 }
 
 describe('authentication and roles', () => {
@@ -133,9 +151,7 @@ describe('workflows', () => {
     expect(again.status).toBe(200);
     expect(await again.json()).toEqual({ name: 'greet', version: 1, created: false });
 
-    const list: { workflows: { name: string; latestVersion: number }[] } = await (
-      await server.api('/workflows', { as: 'viewer' })
-    ).json();
+    const list = await bodyOf(await server.api('/workflows', { as: 'viewer' }), WorkflowList);
     expect(list.workflows).toContainEqual(expect.objectContaining({ name: 'greet', latestVersion: 1 }));
   });
 
@@ -155,11 +171,14 @@ describe('workflows', () => {
   it('returns the definition with its versions, and as YAML with format=yaml', async () => {
     const detail = await server.api('/workflows/greet', { as: 'viewer' });
     expect(detail.status).toBe(200);
-    const body: {
-      version: number;
-      definition: { name: string; steps: unknown[] };
-      versions: { version: number }[];
-    } = await detail.json();
+    const body = await bodyOf(
+      detail,
+      z.looseObject({
+        version: z.number(),
+        definition: z.looseObject({ name: z.string(), steps: z.array(z.unknown()) }),
+        versions: z.array(z.looseObject({ version: z.number() })),
+      }),
+    );
     expect(body.version).toBe(2);
     expect(body.definition.name).toBe('greet');
     expect(body.definition.steps).toHaveLength(2);
@@ -250,7 +269,7 @@ workflow:
     const deleted = await server.api('/workflows/doomed', { method: 'DELETE', as: 'editor' });
     expect(deleted.status).toBe(204);
     expect((await server.api('/workflows/doomed', { as: 'viewer' })).status).toBe(404);
-    const list: { workflows: { name: string }[] } = await (await server.api('/workflows')).json();
+    const list = await bodyOf(await server.api('/workflows'), WorkflowList);
     expect(list.workflows.map((workflow) => workflow.name)).not.toContain('doomed');
   });
 });
@@ -262,7 +281,7 @@ describe('runs', () => {
       as: 'editor',
     });
     expect(response.status).toBe(200);
-    const run: RunJson = await response.json();
+    const run = await bodyOf(response, Run);
     expect(run).toMatchObject({ workflow: 'greet', version: 2, status: 'succeeded', output: 'HELLO ADA' });
     expect(run.steps.map((step) => [step.name, step.status, step.output])).toEqual([
       ['hello', 'succeeded', { greeting: 'Hello Ada' }],
@@ -274,9 +293,10 @@ describe('runs', () => {
     expect(fetched.status).toBe(200);
     expect(await fetched.json()).toEqual(run);
 
-    const listed: { runs: { id: string; status: string; actor: string }[] } = await (
-      await server.api('/runs?workflow=greet&status=succeeded', { as: 'viewer' })
-    ).json();
+    const listed = await bodyOf(
+      await server.api('/runs?workflow=greet&status=succeeded', { as: 'viewer' }),
+      z.object({ runs: z.array(z.looseObject({ id: z.string(), actor: z.string() })) }),
+    );
     expect(listed.runs.map((entry) => entry.id)).toContain(run.id);
     expect(listed.runs.find((entry) => entry.id === run.id)?.actor).toMatch(/^token:pcr_/);
   });
@@ -310,7 +330,7 @@ describe('runs', () => {
     await server.api('/workflows', { ...yaml(SLEEPY), as: 'editor' });
     const started = await server.api('/workflows/sleepy/runs', { method: 'POST', as: 'editor' });
     expect(started.status).toBe(202);
-    const { id, status }: { id: string; status: string } = await started.json();
+    const { id, status } = await bodyOf(started, Accepted);
     expect(['queued', 'running']).toContain(status);
     await runUntil(id, (run) => run.steps.some((step) => step.name === 'nap' && step.status === 'running'));
 
@@ -328,9 +348,10 @@ describe('runs', () => {
 
   it('delivers an approval to a waiting run', async () => {
     await server.api('/workflows', { ...yaml(GATED), as: 'editor' });
-    const { id }: { id: string } = await (
-      await server.api('/workflows/gated/runs', { method: 'POST', as: 'editor' })
-    ).json();
+    const { id } = await bodyOf(
+      await server.api('/workflows/gated/runs', { method: 'POST', as: 'editor' }),
+      Accepted,
+    );
     const early = await server.api(`/runs/${id}/approvals/ship`, {
       ...jsonBody('POST', { approved: true }),
       as: 'editor',
@@ -359,9 +380,10 @@ describe('runs', () => {
       ),
       as: 'editor',
     });
-    const { id }: { id: string } = await (
-      await server.api('/workflows/gated_owner/runs', { method: 'POST', as: 'editor' })
-    ).json();
+    const { id } = await bodyOf(
+      await server.api('/workflows/gated_owner/runs', { method: 'POST', as: 'editor' }),
+      Accepted,
+    );
     await runUntil(id, (run) => run.status === 'waiting');
     const byEditor = await server.api(`/runs/${id}/approvals/ask`, {
       ...jsonBody('POST', { approved: true }),
@@ -396,7 +418,10 @@ describe('tokens', () => {
       as: 'owner',
     });
     expect(created.status).toBe(201);
-    const token: { token: string; id: string; prefix: string; role: string } = await created.json();
+    const token = await bodyOf(
+      created,
+      z.looseObject({ token: z.string(), id: z.string(), prefix: z.string(), role: z.string() }),
+    );
     expect(token.token.startsWith(`${token.prefix}_`)).toBe(true);
     expect(token.role).toBe('viewer');
 
@@ -407,7 +432,10 @@ describe('tokens', () => {
       });
     expect((await useIt()).status).toBe(200);
 
-    const list: { tokens: { id: string; prefix: string }[] } = await (await server.api('/tokens')).json();
+    const list = await bodyOf(
+      await server.api('/tokens'),
+      z.object({ tokens: z.array(z.looseObject({ id: z.string(), prefix: z.string() })) }),
+    );
     expect(list.tokens).toContainEqual(expect.objectContaining({ id: token.id, prefix: token.prefix }));
     expect(JSON.stringify(list)).not.toContain(token.token);
 
@@ -427,13 +455,16 @@ describe('OpenAPI', () => {
   it('serves an OpenAPI 3.1 document without a token, covering every endpoint', async () => {
     const response = await fetch(`${server.url}/api/v1/openapi.json`);
     expect(response.status).toBe(200);
-    const document: {
-      openapi: string;
-      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
-      components: { securitySchemes: Record<string, { scheme: string }>; schemas: Record<string, unknown> };
-    } = await response.json();
+    const document = await bodyOf(
+      response,
+      z.looseObject({
+        openapi: z.string(),
+        paths: z.record(z.string(), z.record(z.string(), z.unknown())),
+        components: z.record(z.string(), z.record(z.string(), z.unknown())),
+      }),
+    );
     expect(document.openapi).toBe('3.1.0');
-    expect(document.components.securitySchemes.bearer?.scheme).toBe('bearer');
+    expect(document.components.securitySchemes?.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
       Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
     );
@@ -454,14 +485,14 @@ describe('OpenAPI', () => {
         'DELETE /tokens/{id}',
       ].sort(),
     );
-    expect(Object.keys(document.components.schemas)).toEqual(
+    expect(Object.keys(document.components.schemas ?? {})).toEqual(
       expect.arrayContaining(['Error', 'Run', 'WorkflowDefinition', 'StartRunRequest', 'TokenCreated']),
     );
     // Every $ref points at something the document defines.
     const refs = [...JSON.stringify(document).matchAll(/"\$ref":"#\/components\/(\w+)\/(\w+)"/g)];
     expect(refs.length).toBeGreaterThan(10);
     for (const [, kind, name] of refs) {
-      expect(Object.keys((document.components as Record<string, object>)[kind ?? ''] ?? {})).toContain(name);
+      expect(Object.keys(document.components[kind ?? ''] ?? {})).toContain(name);
     }
   });
 });

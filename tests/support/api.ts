@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Role } from '@pincer/db';
@@ -35,7 +35,8 @@ async function userWithToken(engine: TestEngine, role: Role): Promise<string> {
 export async function startTestServer(): Promise<TestServer> {
   const engine = await startTestEngine();
   const port = await freePort();
-  const dataDir = path.join(await mkdtemp(path.join(os.tmpdir(), 'pincer-api-')), 'data');
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'pincer-api-'));
+  const dataDir = path.join(scratch, 'data');
   const env: NodeJS.ProcessEnv = {
     ...cleanEnv(),
     PINCER_PORT: String(port),
@@ -70,6 +71,7 @@ export async function startTestServer(): Promise<TestServer> {
       server.interrupt();
       await server.exit;
       await engine.stop();
+      await rm(scratch, { recursive: true, force: true });
     },
   };
 }

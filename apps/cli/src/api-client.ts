@@ -114,7 +114,11 @@ export class PincerApi {
   }
 
   /** The JSON answer, checked against `schema`. */
-  async json<T extends z.ZodType>(pathname: string, schema: T, options: RequestOptions = {}): Promise<z.output<T>> {
+  async json<T extends z.ZodType>(
+    pathname: string,
+    schema: T,
+    options: RequestOptions = {},
+  ): Promise<z.output<T>> {
     const response = await this.request(pathname, options);
     const parsed = schema.safeParse(await response.json().catch(() => undefined));
     if (!parsed.success) {
@@ -139,7 +143,9 @@ export class PincerApi {
   }
 
   private notRunning(reason: string): CliError {
-    return new CliError(`Pincer is not running at ${this.config.server.publicUrl} (${reason}): start it with \`npm start\`.`);
+    return new CliError(
+      `Pincer is not running at ${this.config.server.publicUrl} (${reason}): start it with \`npm start\`.`,
+    );
   }
 
   private async ensureRunning(): Promise<void> {
@@ -159,10 +165,15 @@ export class PincerApi {
     let body: string | undefined;
     if (options.body !== undefined) {
       headers['content-type'] = options.contentType ?? 'application/json';
-      body = typeof options.body === 'string' && options.contentType ? options.body : JSON.stringify(options.body);
+      body =
+        typeof options.body === 'string' && options.contentType ? options.body : JSON.stringify(options.body);
     }
     try {
-      return await fetch(url, { method: options.method ?? 'GET', headers, ...(body !== undefined ? { body } : {}) });
+      return await fetch(url, {
+        method: options.method ?? 'GET',
+        headers,
+        ...(body !== undefined ? { body } : {}),
+      });
     } catch (error) {
       throw this.notRunning(networkReason(error));
     }
@@ -178,7 +189,13 @@ export class PincerApi {
       response.status === 401 && this.env.PINCER_TOKEN
         ? ' (the token is PINCER_TOKEN: unset it to let the CLI use its own)'
         : '';
-    return new ApiAnswerError(response.status, error?.code ?? 'http_error', `${message}${hint}`, details, error?.runId);
+    return new ApiAnswerError(
+      response.status,
+      error?.code ?? 'http_error',
+      `${message}${hint}`,
+      details,
+      error?.runId,
+    );
   }
 }
 

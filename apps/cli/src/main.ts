@@ -19,12 +19,27 @@ const COMMANDS = {
     summary: 'apply database migrations to DATABASE_URL and create the owner account',
   },
   doctor: { run: doctor, summary: 'show what is provisioned and healthy, and how to fix what is not' },
-  workflow: { run: workflow, summary: 'import FILE | export NAME [--version N] | list: workflow definitions' },
-  run: { run, summary: 'NAME [--input JSON] [--version N] [--wait]: start a run (--wait: print it when done)' },
+  workflow: {
+    run: workflow,
+    summary: 'import FILE | export NAME [--version N] | list: workflow definitions',
+  },
+  run: {
+    run,
+    summary: 'NAME [--input JSON] [--version N] [--wait]: start a run (--wait: print it when done)',
+  },
   runs: { run: runs, summary: 'list [--workflow W] [--status S] | show ID | cancel ID' },
-  approve: { run: approve, summary: 'RUN STEP [--reject] [--comment TEXT]: answer a step waiting for approval' },
-  token: { run: token, summary: 'create [--name N] [--role R]: print a new API token of the owner (shown once)' },
-} as const satisfies Record<string, { run: (config: PincerConfig, args: string[]) => Promise<number>; summary: string }>;
+  approve: {
+    run: approve,
+    summary: 'RUN STEP [--reject] [--comment TEXT]: answer a step waiting for approval',
+  },
+  token: {
+    run: token,
+    summary: 'create [--name N] [--role R]: print a new API token of the owner (shown once)',
+  },
+} as const satisfies Record<
+  string,
+  { run: (config: PincerConfig, args: string[]) => Promise<number>; summary: string }
+>;
 
 type CommandName = keyof typeof COMMANDS;
 

@@ -15,10 +15,13 @@ export async function approve(config: PincerConfig, args: string[]): Promise<num
   const runId = required(positionals, 0, 'the RUN id', USAGE);
   const step = required(positionals, 1, 'the STEP name', USAGE);
   const approved = !values.reject;
-  await new PincerApi(config).request(`/runs/${encodeURIComponent(runId)}/approvals/${encodeURIComponent(step)}`, {
-    method: 'POST',
-    body: { approved, ...(values.comment ? { comment: values.comment } : {}) },
-  });
+  await new PincerApi(config).request(
+    `/runs/${encodeURIComponent(runId)}/approvals/${encodeURIComponent(step)}`,
+    {
+      method: 'POST',
+      body: { approved, ...(values.comment ? { comment: values.comment } : {}) },
+    },
+  );
   say(`${approved ? 'approved' : 'rejected'} step ${step} of run ${runId}`);
   return 0;
 }

@@ -6,7 +6,7 @@ import { say } from '../output.ts';
 import { parseCommand, required, usageError } from './args.ts';
 
 const USAGE = 'pincer run NAME [--input JSON] [--version N] [--wait]';
-const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);
+const FINISHED = new Set(['succeeded', 'failed', 'cancelled', 'timed_out']);
 /** How often to look at a run that outlasted the server's wait limit. */
 const POLL_MS = 1000;
 

@@ -13,7 +13,14 @@ async function listRuns(api: PincerApi, filter: { workflow?: string; status?: st
     say('no runs');
     return 0;
   }
-  const rows = runs.map((run) => [run.id, run.workflow, String(run.version), run.status, run.trigger, run.createdAt]);
+  const rows = runs.map((run) => [
+    run.id,
+    run.workflow,
+    String(run.version),
+    run.status,
+    run.trigger,
+    run.createdAt,
+  ]);
   say(table(['ID', 'WORKFLOW', 'VERSION', 'STATUS', 'TRIGGER', 'CREATED'], rows));
   return 0;
 }

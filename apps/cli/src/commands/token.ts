@@ -14,9 +14,15 @@ function isRole(value: string): value is Role {
  * (this machine's installation), printed once on stdout so scripts can capture it.
  */
 export async function token(config: PincerConfig, args: string[]): Promise<number> {
-  const { positionals, values } = parseCommand(args, { name: { type: 'string' }, role: { type: 'string' } }, USAGE);
+  const { positionals, values } = parseCommand(
+    args,
+    { name: { type: 'string' }, role: { type: 'string' } },
+    USAGE,
+  );
   if (positionals[0] !== 'create') {
-    throw usageError(`${positionals[0] ? `unknown action "${positionals[0]}"` : 'missing action'}. Usage: ${USAGE}`);
+    throw usageError(
+      `${positionals[0] ? `unknown action "${positionals[0]}"` : 'missing action'}. Usage: ${USAGE}`,
+    );
   }
   const role = values.role ?? 'owner';
   if (!isRole(role)) throw usageError(`--role must be owner, editor or viewer, not "${role}".`);

@@ -24,17 +24,28 @@ async function importWorkflow(api: PincerApi, file: string): Promise<number> {
   } catch (error) {
     if (error instanceof ApiAnswerError && error.code === 'workflow_invalid') {
       const count = error.details.length;
-      throw new CliError(`${file} is not a valid workflow (${count} problem${count === 1 ? '' : 's'}):`, 1, error.details);
+      throw new CliError(
+        `${file} is not a valid workflow (${count} problem${count === 1 ? '' : 's'}):`,
+        1,
+        error.details,
+      );
     }
     throw error;
   }
-  say(saved.created ? `imported ${saved.name} version ${saved.version}` : `${saved.name} is unchanged at version ${saved.version}`);
+  say(
+    saved.created
+      ? `imported ${saved.name} version ${saved.version}`
+      : `${saved.name} is unchanged at version ${saved.version}`,
+  );
   return 0;
 }
 
 async function exportWorkflow(api: PincerApi, name: string, version: string | undefined): Promise<number> {
-  if (version !== undefined && !/^[1-9]\d*$/.test(version)) throw usageError(`--version must be a positive integer, not "${version}".`);
-  const response = await api.request(`/workflows/${encodeURIComponent(name)}`, { query: { format: 'yaml', version } });
+  if (version !== undefined && !/^[1-9]\d*$/.test(version))
+    throw usageError(`--version must be a positive integer, not "${version}".`);
+  const response = await api.request(`/workflows/${encodeURIComponent(name)}`, {
+    query: { format: 'yaml', version },
+  });
   process.stdout.write(await response.text());
   return 0;
 }

@@ -5,7 +5,7 @@ export const approval = defineNode({
   type: 'approval',
   title: 'Approval',
   description:
-    "Pauses the run until a person approves or rejects going on, or until the step's timeout (default 24h) passes.",
+    "Pauses the run until a person approves or rejects going on, or until the step's timeout passes.",
   category: 'logic',
   capability: 'core',
   execution: 'control',

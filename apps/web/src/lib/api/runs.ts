@@ -8,7 +8,7 @@ import { ApiError } from './errors.ts';
 /** How long `wait: true` holds the request open before answering 504 with the run id. */
 export const MAX_WAIT_MS = 5 * 60_000;
 
-const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);
+const FINISHED = new Set(['succeeded', 'failed', 'cancelled', 'timed_out']);
 
 export function isFinished(status: string): boolean {
   return FINISHED.has(status);

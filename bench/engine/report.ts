@@ -1,0 +1,337 @@
+/** Prints the tables, writes bench/results/engine.json and rewrites this benchmark's docs section. */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { repoRoot } from '../startup/pincer-run.ts';
+import type { Machine } from '../startup/report.ts';
+import type { Breakdown } from './breakdown.ts';
+import { NOOP_STEPS } from './shapes.ts';
+import type { Ratios, Summary, WorkflowRatio } from './summary.ts';
+import { WEBHOOK_PLAN } from './webhook-bench.ts';
+import { type Sample, WORKFLOW_PLAN } from './workflow-bench.ts';
+
+export interface Results {
+  machine: Machine;
+  date: string;
+  /** The commit measured, and whether the work tree had changes on top of it. */
+  code: { commit: string; dirty: boolean };
+  notes: string[];
+  plan: { workflow: typeof WORKFLOW_PLAN; webhook: typeof WEBHOOK_PLAN };
+  /** Every run's times (ms) of part A; autocannon keeps no per-request times, its aggregates are in summary. */
+  runs: { workflow: Sample[] };
+  summary: Summary;
+  ratios: Ratios;
+}
+
+export const NOTES = [
+  'Everything runs on one machine: PostgreSQL, the Temporal dev server (in memory), the web server and the baseline servers as child processes, and all Temporal workers plus the load generator in the benchmark process. Compare the ratios, not the absolute numbers.',
+  `Part A: each run is timed from the start call to its result in the benchmark process. Pincer: startRun then waitForRun; Temporal: workflow.start then result(). A warm-up of ${WORKFLOW_PLAN.warmup.runs} runs of each at c=${WORKFLOW_PLAN.warmup.concurrency}, then each level in ${WORKFLOW_PLAN.rounds} rounds with the order of the variants reversed every round; runs/s is runs over the summed wall time.`,
+  "Part A's breakdown: start/wait medians at c=1; one run's Temporal history on each side; the engine's createRun/recordStep/recordRun called alone on the same database after the runs (the Run rows createRun leaves stay queued).",
+  `Part B: autocannon (keep-alive connections, no pipelining), ${WEBHOOK_PLAN.warmupSeconds} s warm-up then ${WEBHOOK_PLAN.seconds} s per server and concurrency; a request counts as correct only with status 2xx and the expected JSON body. n8n's ~100 req/s for this path is the engine issue's figure, not measured here.`,
+];
+
+export function codeVersion(): { commit: string; dirty: boolean } {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8' }).trim();
+  try {
+    return { commit: git('rev-parse', '--short', 'HEAD'), dirty: git('status', '--porcelain').length > 0 };
+  } catch {
+    return { commit: 'unknown', dirty: false };
+  }
+}
+
+// --- tables, rendered for the terminal and for Markdown from the same rows ----------------------
+
+interface Table {
+  header: string[];
+  rows: string[][];
+}
+
+function markdown({ header, rows }: Table): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  const align = header.map((_, index) => (index === 0 ? '---' : '---:'));
+  return [line(header), line(align), ...rows.map(line)].join('\n');
+}
+
+function plain({ header, rows }: Table): string {
+  const all = [header, ...rows].map((cells) =>
+    cells.map((cell) => cell.replaceAll('**', '').replaceAll('`', '')),
+  );
+  const widths = header.map((_, column) => Math.max(...all.map((cells) => cells[column]?.length ?? 0)));
+  return all
+    .map((cells) =>
+      cells
+        .map((cell, column) =>
+          column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0),
+        )
+        .join('  '),
+    )
+    .join('\n');
+}
+
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+const times = (value: number) => `${value.toFixed(2)}×`;
+const pct = (value: number) => `${value > 0 ? '+' : ''}${value.toFixed(1)} %`;
+const perSec = (value: number) => value.toFixed(1);
+
+function workflowTable(summary: Summary): Table {
+  return {
+    header: ['', 'concurrency', 'runs', 'p50', 'p95', 'runs/s'],
+    rows: summary.workflow.map((row) => [
+      row.label,
+      String(row.concurrency),
+      String(row.runs),
+      ms(row.latencyMs.p50),
+      ms(row.latencyMs.p95),
+      perSec(row.runsPerSec),
+    ]),
+  };
+}
+
+function workflowRatioTable(ratios: Ratios): Table {
+  return {
+    header: [
+      'Pincer vs Temporal, local activities',
+      'p50 ×',
+      'p95 ×',
+      'throughput ÷',
+      'overhead p50',
+      'overhead runs/s',
+      'p50 × vs activities',
+    ],
+    rows: ratios.workflow.map((row) => [
+      `c=${row.concurrency}`,
+      times(row.p50),
+      times(row.p95),
+      times(row.throughput),
+      pct(row.latencyOverheadPct),
+      pct(row.throughputOverheadPct),
+      times(row.vsActivities.p50),
+    ]),
+  };
+}
+
+function worstLevel(ratios: WorkflowRatio[]): string {
+  const worst = Math.max(...ratios.flatMap((row) => [row.latencyOverheadPct, row.throughputOverheadPct]));
+  const found = ratios.find((row) => row.latencyOverheadPct === worst || row.throughputOverheadPct === worst);
+  if (!found) return '';
+  return found.latencyOverheadPct === worst
+    ? `p50 latency at c=${found.concurrency}`
+    : `runs/s at c=${found.concurrency}`;
+}
+
+function targetLine(ratios: Ratios): string {
+  const { target } = ratios;
+  const spread = ratios.workflow
+    .map(
+      (row) =>
+        `c=${row.concurrency}: p50 ${pct(row.latencyOverheadPct)}, runs/s ${pct(row.throughputOverheadPct)}`,
+    )
+    .join('; ');
+  const head = target.met
+    ? `**Target met**: Pincer's overhead over the hand-written Temporal workflow stays within ${target.limitPct} %`
+    : `**Target not met**: the issue asks for at most ${target.limitPct} % overhead over hand-written Temporal; Pincer's worst is ${pct(target.worstPct)} (${worstLevel(ratios.workflow)})`;
+  return `${head} (${spread}).`;
+}
+
+function breakdownTable(breakdown: Breakdown): Table {
+  const { startMs, waitMs, history, isolatedMs } = breakdown;
+  const extraWait = waitMs.pincer - waitMs.temporal;
+  return {
+    header: ['at c=1 (medians)', 'Pincer', 'Temporal, local activities'],
+    rows: [
+      ['start call (`startRun` / `workflow.start`)', ms(startMs.pincer), ms(startMs.temporal)],
+      ['then the wait for the result', ms(waitMs.pincer), ms(waitMs.temporal)],
+      ['history events per run', String(history.pincer.events), String(history.temporal.events)],
+      [
+        'workflow tasks per run',
+        String(history.pincer.workflowTasks),
+        String(history.temporal.workflowTasks),
+      ],
+      [
+        'local activities per run (markers)',
+        String(history.pincer.localActivities),
+        String(history.temporal.localActivities),
+      ],
+      ['`createRun` alone (the rows a start writes)', ms(isolatedMs.createRun), ''],
+      ['`recordStep` alone (one StepRun upsert)', ms(isolatedMs.recordStep), ''],
+      ['`recordRun` alone (one Run update)', ms(isolatedMs.recordRun), ''],
+      [
+        'local activities × `recordStep`: the writes in the wait, roughly',
+        ms(breakdown.estimatedRecordingMs),
+        '',
+      ],
+      ['extra wait over Temporal', ms(extraWait), ''],
+      ['extra start over Temporal', ms(startMs.pincer - startMs.temporal), ''],
+    ],
+  };
+}
+
+function recordedLine(breakdown: Breakdown): string {
+  const { runs, stepRuns, expectedStepRuns } = breakdown.recorded;
+  const ok = stepRuns === expectedStepRuns;
+  return `${ok ? 'Recorded' : '**Recording incomplete**:'} ${runs} succeeded runs with ${stepRuns} succeeded StepRuns (${NOOP_STEPS} each would be ${expectedStepRuns}).`;
+}
+
+function webhookTable(summary: Summary, labels: Record<string, string>): Table {
+  return {
+    header: ['', 'concurrency', 'req/s', 'p50', 'p99', 'requests', 'errors', 'non-2xx', 'wrong body'],
+    rows: summary.webhook.map((row) => [
+      labels[row.target] ?? row.target,
+      String(row.concurrency),
+      perSec(row.requestsPerSec),
+      `${row.latencyMs.p50} ms`,
+      `${row.latencyMs.p99} ms`,
+      String(row.requests),
+      String(row.errors),
+      String(row.non2xx),
+      String(row.mismatches),
+    ]),
+  };
+}
+
+function webhookRatioTable(ratios: Ratios): Table {
+  return {
+    header: [
+      'Pincer webhook',
+      'req/s ÷ bare',
+      'req/s ÷ durable',
+      'p50 × bare',
+      'p50 × durable',
+      'p99 × durable',
+    ],
+    rows: ratios.webhook.map((row) => [
+      `c=${row.concurrency}`,
+      times(row.throughputVsBare),
+      times(row.throughputVsDurable),
+      times(row.p50VsBare),
+      times(row.p50VsDurable),
+      times(row.p99VsDurable),
+    ]),
+  };
+}
+
+function failedRequests(summary: Summary): number {
+  return summary.webhook.reduce((total, row) => total + row.errors + row.non2xx + row.mismatches, 0);
+}
+
+function failureLine(summary: Summary): string {
+  const failed = failedRequests(summary);
+  return failed === 0
+    ? 'Every answer was checked: no connection errors, no non-2xx status, no wrong body.'
+    : `**${failed} requests failed** (connection errors, non-2xx or a wrong body): the rows with failures do not measure the path.`;
+}
+
+export const TARGET_LABELS: Record<string, string> = {
+  bare: 'bare node:http, inline (ceiling)',
+  durable: 'hand-written Temporal, 3 local activities',
+  pincer: 'Pincer webhook (`respond: when_done`)',
+};
+
+export function printSummary(results: Results): void {
+  const { summary, ratios } = results;
+  console.log(`\nA. ${NOOP_STEPS}-step no-op workflow, start → result\n`);
+  console.log(plain(workflowTable(summary)));
+  console.log('');
+  console.log(plain(workflowRatioTable(ratios)));
+  console.log(`\n${targetLine(ratios).replaceAll('**', '')}`);
+  console.log(`${recordedLine(summary.breakdown).replaceAll('**', '')}\n`);
+  console.log(plain(breakdownTable(summary.breakdown)));
+  console.log('\nB. webhook → transform → condition → respond\n');
+  console.log(plain(webhookTable(summary, TARGET_LABELS)));
+  console.log('');
+  console.log(plain(webhookRatioTable(ratios)));
+  console.log(`\n${failureLine(summary).replaceAll('**', '')}`);
+}
+
+export async function writeResults(results: Results): Promise<string> {
+  const file = path.join(repoRoot, 'bench', 'results', 'engine.json');
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
+  return file;
+}
+
+const START_MARK = '<!-- bench:engine:start -->';
+const END_MARK = '<!-- bench:engine:end -->';
+
+function engineSection(results: Results, minutes: number): string {
+  const { summary, ratios, machine: box, code } = results;
+  const load = `load average ${box.loadAverage.start}${box.loadAverage.end === undefined ? '' : ` → ${box.loadAverage.end}`}`;
+  const levels = WORKFLOW_PLAN.levels
+    .map((level) => `${level.runs} runs at c=${level.concurrency}`)
+    .join(' and ');
+  const commit = `${code.commit}${code.dirty ? ' plus uncommitted changes' : ''}`;
+  return `${START_MARK}
+## Engine
+
+\`npm run bench:engine\` (\`bench/engine/\`, took ${minutes.toFixed(1)} min) starts all it measures itself: a fresh
+embedded PostgreSQL (migrated), an in-memory Temporal dev server, Pincer's real workers (\`startWorkers\`) on
+a namespace of their own and the baseline worker on its own task queue (its workflows bundled at the
+start), all workers in the benchmark's process.
+
+Measured ${results.date} at ${commit} on ${box.cpus} × ${box.model}, ${box.memGB} GB, Node ${box.node}
+(${load}; shared machine). Raw numbers: [bench/results/engine.json](../bench/results/engine.json).
+
+### A. A ${NOOP_STEPS}-step no-op workflow
+
+- **Pincer**: ${NOOP_STEPS} \`transform\` steps with \`value: null\`: local activities that each record
+  their StepRun, plus the run's own records; \`startRun\` → \`waitForRun\`.
+- **Temporal SDK, local activities**, the matching baseline: a hand-written workflow calling ${NOOP_STEPS} no-op
+  local activities; \`workflow.start\` → \`result()\`.
+- **Temporal SDK, activities**, for reference: the same with ${NOOP_STEPS} regular activities.
+
+Each run is timed from the start call to its result: ${levels} per variant after a warm-up, in
+${WORKFLOW_PLAN.rounds} rounds with the order of the variants reversed every round.
+
+${markdown(workflowTable(summary))}
+
+${markdown(workflowRatioTable(ratios))}
+
+${targetLine(ratios)}
+
+${recordedLine(summary.breakdown)}
+
+Where Pincer's time goes, from outside the product (no switches in it): the start/wait split of the
+runs above, one run's Temporal history on each side, and the engine's recording calls timed alone on
+the same database after the runs.
+
+${markdown(breakdownTable(summary.breakdown))}
+
+### B. Webhook → transform → condition → respond
+
+The path users compare with n8n: \`POST /api/v1/hooks/{id}\` with \`X-Pincer-Secret\` on the real web
+server (\`node --import tsx apps/web/src/server.ts\`, a child process) and the real worker, the webhook
+set to \`respond: when_done\`, so each request waits for its run and is answered by its \`respond\`
+step. Baselines in the same run, each a child process too:
+
+- **bare node:http**: the same transform and condition inline, nothing durable: the ceiling.
+- **hand-written Temporal**: a node:http server that starts a workflow of 3 local activities (transform,
+  condition, respond) and answers with its result: the durable equivalent.
+
+autocannon, ${WEBHOOK_PLAN.warmupSeconds} s warm-up then ${WEBHOOK_PLAN.seconds} s per server at concurrency ${WEBHOOK_PLAN.concurrency.join(', ')}; every
+answer is checked (2xx and the expected JSON body). For reference, not measured here: the engine issue
+notes that n8n does about 100 req/s on one core of this machine for this path.
+
+${markdown(webhookTable(summary, TARGET_LABELS))}
+
+${markdown(webhookRatioTable(ratios))}
+
+${failureLine(summary)}
+${END_MARK}`;
+}
+
+/** Replaces this benchmark's section of docs/benchmarks.md, appending it if it is not there yet. */
+export async function writeDocs(results: Results, minutes: number): Promise<string> {
+  const file = path.join(repoRoot, 'docs', 'benchmarks.md');
+  const current = existsSync(file) ? await readFile(file, 'utf8') : '# Benchmarks\n';
+  const section = engineSection(results, minutes);
+  const start = current.indexOf(START_MARK);
+  const end = current.indexOf(END_MARK);
+  const next =
+    start >= 0 && end > start
+      ? current.slice(0, start) + section + current.slice(end + END_MARK.length)
+      : `${current.trimEnd()}\n\n${section}\n`;
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, next);
+  return file;
+}

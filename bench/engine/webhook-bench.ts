@@ -1,0 +1,86 @@
+/**
+ * Part B: the webhook path under load with autocannon, against the bare ceiling and the
+ * hand-written durable equivalent, every answer checked (status and body).
+ */
+import autocannon from 'autocannon';
+import { ORDER } from './order.ts';
+import { isExpectedReply, type Target, type TargetKey } from './servers.ts';
+import { round2 } from './stats.ts';
+
+export const WEBHOOK_PLAN = { warmupSeconds: 2, seconds: 10, concurrency: [1, 10, 50] };
+
+export interface LoadResult {
+  target: TargetKey;
+  concurrency: number;
+  seconds: number;
+  /** autocannon's mean of its per-second request counts. */
+  requestsPerSec: number;
+  requests: number;
+  /** Answers with status 200 and the expected body. */
+  correct: number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  /** 2xx answers whose body was not the expected reply. */
+  mismatches: number;
+  latencyMs: { p50: number; p90: number; p99: number; mean: number; max: number };
+}
+
+function fire(target: Target, concurrency: number, seconds: number) {
+  return autocannon({
+    url: target.url,
+    method: 'POST',
+    headers: target.headers,
+    body: JSON.stringify(ORDER),
+    connections: concurrency,
+    duration: seconds,
+    timeout: 30,
+    verifyBody: (body) => typeof body === 'string' && isExpectedReply(body),
+  });
+}
+
+async function load(target: Target, concurrency: number): Promise<LoadResult> {
+  await fire(target, concurrency, WEBHOOK_PLAN.warmupSeconds);
+  const result = await fire(target, concurrency, WEBHOOK_PLAN.seconds);
+  const { latency } = result;
+  // A non-2xx answer fails the body check too; count it once, as non-2xx.
+  const mismatches = Math.max(0, result.mismatches - result.non2xx);
+  return {
+    target: target.key,
+    concurrency,
+    seconds: result.duration,
+    requestsPerSec: round2(result.requests.average),
+    requests: result.requests.total,
+    correct: result['2xx'] - mismatches,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    non2xx: result.non2xx,
+    mismatches,
+    latencyMs: {
+      p50: latency.p50,
+      p90: latency.p90,
+      p99: latency.p99,
+      mean: round2(latency.mean),
+      max: latency.max,
+    },
+  };
+}
+
+function describeLoad(result: LoadResult): string {
+  const failed = result.errors + result.non2xx + result.mismatches;
+  const failures = failed === 0 ? 'all answers right' : `${failed} failed`;
+  return `${result.requestsPerSec.toFixed(1)} req/s · p50 ${result.latencyMs.p50} ms · p99 ${result.latencyMs.p99} ms · ${result.requests} requests, ${failures}`;
+}
+
+/** Concurrency levels outside, servers inside: each level's comparison is measured close in time. */
+export async function measureWebhooks(targets: Target[]): Promise<LoadResult[]> {
+  const results: LoadResult[] = [];
+  for (const concurrency of WEBHOOK_PLAN.concurrency) {
+    for (const target of targets) {
+      const result = await load(target, concurrency);
+      console.log(`  c=${String(concurrency).padEnd(3)} ${target.label.padEnd(44)} ${describeLoad(result)}`);
+      results.push(result);
+    }
+  }
+  return results;
+}
