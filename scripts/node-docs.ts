@@ -78,6 +78,7 @@ workflow:
     notes:
       'The request is `trigger` in expressions: `{ method, path, query, headers, body }` (a JSON body parsed; ' +
       'the secret, Authorization and Cookie left out). Callers send the secret in the `X-Pincer-Secret` header. ' +
+      'Its URL is `/api/v1/hooks/{id}`; the id and secret are made when the workflow is stored. ' +
       'See [workflows.md](workflows.md#webhook) for the answers it gives.',
   },
   schedule_trigger: {
@@ -95,7 +96,9 @@ workflow:
       type: http_request
       url: "{{ 'https://status.example.com/api/' & trigger.region }}"
 `,
-    notes: "Scheduled runs start on the workflow's latest version; `input` is `trigger` in expressions.",
+    notes:
+      'A Temporal Schedule, made when the workflow is stored. ' +
+      "Scheduled runs start on the workflow's latest version; `input` is `trigger` in expressions.",
   },
   transform: {
     example: `
@@ -152,7 +155,9 @@ workflow:
       needs: [route.default]
       value: standard support
 `,
-    notes: 'Outputs `{ branch, value }`. Steps that need a port not taken are skipped.',
+    notes:
+      'Its ports are the names of its cases and `default`. Outputs `{ branch, value }`. Steps that need a ' +
+      'port not taken are skipped.',
   },
   respond: {
     example: `
@@ -396,7 +401,7 @@ function renderNode(entry: CatalogEntry, registry: NodeRegistry): string {
 function outputsText(entry: CatalogEntry): string {
   const ports =
     entry.outputs === 'dynamic'
-      ? 'one port per case, named by the case, and `default`'
+      ? 'decided by the config'
       : entry.outputs.map((port) => `\`${port}\``).join(', ');
   return `${ports}; and \`error\``;
 }

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { getRun } from '@pincer/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { bodyOf, startTestServer, type TestServer } from '../support/api.ts';
@@ -145,11 +146,21 @@ describe('workflows', () => {
   it('imports YAML as version 1, and re-importing it changes nothing', async () => {
     const first = await server.api('/workflows', { ...yaml(GREET), as: 'editor' });
     expect(first.status).toBe(201);
-    expect(await first.json()).toEqual({ name: 'greet', version: 1, created: true });
+    expect(await first.json()).toEqual({
+      name: 'greet',
+      version: 1,
+      created: true,
+      triggers: { webhooks: [], schedules: [] },
+    });
 
     const again = await server.api('/workflows', { ...yaml(GREET), as: 'editor' });
     expect(again.status).toBe(200);
-    expect(await again.json()).toEqual({ name: 'greet', version: 1, created: false });
+    expect(await again.json()).toEqual({
+      name: 'greet',
+      version: 1,
+      created: false,
+      triggers: { webhooks: [], schedules: [] },
+    });
 
     const list = await bodyOf(await server.api('/workflows', { as: 'viewer' }), WorkflowList);
     expect(list.workflows).toContainEqual(expect.objectContaining({ name: 'greet', latestVersion: 1 }));
@@ -159,7 +170,12 @@ describe('workflows', () => {
     const changed = GREET.replace('Says hello', 'Says hello, twice');
     const put = await server.api('/workflows/greet', { ...yaml(changed), method: 'PUT', as: 'editor' });
     expect(put.status).toBe(201);
-    expect(await put.json()).toEqual({ name: 'greet', version: 2, created: true });
+    expect(await put.json()).toEqual({
+      name: 'greet',
+      version: 2,
+      created: true,
+      triggers: { webhooks: [], schedules: [] },
+    });
 
     const mismatch = await server.api('/workflows/other', { ...yaml(changed), method: 'PUT', as: 'editor' });
     expect(mismatch.status).toBe(400);
@@ -451,6 +467,123 @@ describe('tokens', () => {
   });
 });
 
+describe('webhooks', () => {
+  const HOOKED = `
+workflow:
+  name: order_intake
+  triggers:
+    - { type: webhook, name: orders, respond: when_done, timeout: 20s }
+  steps:
+    - name: total
+      type: transform
+      value: "{{ $sum(trigger.body.items.price) }}"
+    - name: check
+      type: condition
+      condition: "{{ steps.total.output > 100 }}"
+    - name: big
+      type: respond
+      needs: [check.true]
+      status: 201
+      body: { verdict: review, total: "{{ steps.total.output }}" }
+    - name: small
+      type: respond
+      needs: [check.false]
+      body: { verdict: ok, total: "{{ steps.total.output }}" }
+`;
+
+  it('publishes a webhook on import and answers synchronously from the respond step', async () => {
+    const imported = await server.api('/workflows', { ...yaml(HOOKED), as: 'editor' });
+    expect(imported.status).toBe(201);
+    const saved = (await imported.json()) as {
+      triggers: { webhooks: { key: string; url: string; secret?: string }[] };
+    };
+    const hook = saved.triggers.webhooks[0];
+    expect(hook).toMatchObject({ key: 'orders', url: expect.stringContaining('/api/v1/hooks/') });
+    const secret = hook?.secret ?? '';
+    expect(secret.length).toBeGreaterThan(20);
+    const url = `${server.url}${new URL(hook?.url ?? '').pathname}`;
+
+    const call = (
+      items: { price: number }[],
+      headers: Record<string, string> = { 'x-pincer-secret': secret },
+    ) =>
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ items }),
+      });
+
+    const big = await call([{ price: 80 }, { price: 70 }]);
+    expect(big.status).toBe(201);
+    expect(await big.json()).toEqual({ verdict: 'review', total: 150 });
+    const runId = big.headers.get('x-pincer-run') ?? '';
+    const run = await getRun(server.engine.db, runId);
+    expect(run).toMatchObject({ trigger: 'webhook', status: 'succeeded' });
+
+    const small = await call([{ price: 5 }]);
+    expect(small.status).toBe(200);
+    expect(await small.json()).toEqual({ verdict: 'ok', total: 5 });
+
+    const wrong = await call([{ price: 5 }], { 'x-pincer-secret': 'nope' });
+    expect(wrong.status).toBe(404);
+    expect((await errorOf(wrong)).code).toBe('webhook_not_found');
+    const get = await fetch(url, { headers: { 'x-pincer-secret': secret } });
+    expect(get.status).toBe(405);
+
+    const again = await server.api('/workflows', { ...yaml(HOOKED), as: 'editor' });
+    const republished = (await again.json()) as {
+      triggers: { webhooks: { url: string; secret?: string }[] };
+    };
+    expect(republished.triggers.webhooks[0]?.url).toBe(hook?.url);
+    expect(republished.triggers.webhooks[0]?.secret).toBeUndefined();
+  });
+});
+
+describe('schedules and node types', () => {
+  it('lists schedules with their next fire times, and pauses and resumes them', async () => {
+    const imported = await server.api('/workflows', {
+      ...yaml(`
+workflow:
+  name: hourly
+  triggers:
+    - { type: schedule, cron: "15 * * * *", timezone: UTC }
+  steps:
+    - { name: tick, type: transform, value: tick }
+`),
+      as: 'editor',
+    });
+    expect(imported.status).toBe(201);
+    const list = (await (await server.api('/schedules', { as: 'viewer' })).json()) as {
+      schedules: { id: string; workflow: string }[];
+    };
+    const schedule = list.schedules.find((entry) => entry.workflow === 'hourly');
+    expect(schedule).toBeDefined();
+    const detail = (await (await server.api(`/schedules/${schedule?.id}`, { as: 'viewer' })).json()) as {
+      nextRuns: string[];
+      paused: boolean;
+    };
+    expect(detail.nextRuns).toHaveLength(5);
+    expect(detail.nextRuns.every((time) => new Date(time).getUTCMinutes() === 15)).toBe(true);
+    const paused = await server.api(`/schedules/${schedule?.id}/pause`, { method: 'POST', as: 'editor' });
+    expect(((await paused.json()) as { paused: boolean }).paused).toBe(true);
+    const viewerTry = await server.api(`/schedules/${schedule?.id}/resume`, { method: 'POST', as: 'viewer' });
+    expect(viewerTry.status).toBe(403);
+    const resumed = await server.api(`/schedules/${schedule?.id}/resume`, { method: 'POST', as: 'editor' });
+    expect(((await resumed.json()) as { paused: boolean }).paused).toBe(false);
+  });
+
+  it('serves the node catalog with a JSON Schema per type', async () => {
+    const catalog = (await (await server.api('/nodes', { as: 'viewer' })).json()) as {
+      nodes: { type: string; configSchema: { properties?: Record<string, unknown> } }[];
+    };
+    const http = catalog.nodes.find((node) => node.type === 'http_request');
+    expect(http?.configSchema.properties).toHaveProperty('url');
+    expect(catalog.nodes.map((node) => node.type)).toEqual(
+      expect.arrayContaining(['transform', 'approval', 'for_each']),
+    );
+  });
+});
+
 describe('OpenAPI', () => {
   it('serves an OpenAPI 3.1 document without a token, covering every endpoint', async () => {
     const response = await fetch(`${server.url}/api/v1/openapi.json`);
@@ -483,6 +616,16 @@ describe('OpenAPI', () => {
         'POST /tokens',
         'GET /tokens',
         'DELETE /tokens/{id}',
+        'GET /schedules',
+        'GET /schedules/{id}',
+        'POST /schedules/{id}/pause',
+        'POST /schedules/{id}/resume',
+        'GET /nodes',
+        'GET /hooks/{id}',
+        'POST /hooks/{id}',
+        'PUT /hooks/{id}',
+        'PATCH /hooks/{id}',
+        'DELETE /hooks/{id}',
       ].sort(),
     );
     expect(Object.keys(document.components.schemas ?? {})).toEqual(

@@ -1,7 +1,17 @@
 /** The parts of /api/v1 answers the CLI reads, checked at the edge like any other input. */
 import { z } from 'zod';
 
-export const SavedWorkflow = z.object({ name: z.string(), version: z.number(), created: z.boolean() });
+export const SavedWorkflow = z.object({
+  name: z.string(),
+  version: z.number(),
+  created: z.boolean(),
+  triggers: z.object({
+    webhooks: z.array(
+      z.object({ key: z.string(), url: z.string(), method: z.string(), secret: z.string().optional() }),
+    ),
+    schedules: z.array(z.object({ cron: z.string(), timezone: z.string(), paused: z.boolean() })),
+  }),
+});
 
 export const WorkflowList = z.object({
   workflows: z.array(

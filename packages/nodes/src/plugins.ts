@@ -88,7 +88,10 @@ async function pluginFiles(dir: string, errors: string[]): Promise<string[]> {
 async function loadPluginFile(file: string): Promise<NodeDefinition[] | string> {
   let module: Record<string, unknown>;
   try {
-    module = await import(pathToFileURL(path.resolve(file)).href);
+    // Plugins are found at run time: bundlers (Next.js) must leave this import alone.
+    module = await import(
+      /* webpackIgnore: true */ /* turbopackIgnore: true */ pathToFileURL(path.resolve(file)).href
+    );
   } catch (error) {
     return `could not be imported: ${errorMessage(error)}`;
   }

@@ -22,6 +22,17 @@ function fields(schema: JsonSchema, prefix = ''): [string, JsonSchema][] {
   });
 }
 
+describe('docs/workflows.md', () => {
+  it('holds workflows that compile', () => {
+    const guide = readFileSync(new URL('../../../docs/workflows.md', import.meta.url), 'utf8');
+    const workflows = yamlBlocks(guide).filter((block) => block.startsWith('workflow:'));
+    expect(workflows.length).toBeGreaterThan(2);
+    for (const workflow of workflows) {
+      expect(() => compile(parseWorkflowYaml(workflow), registry), workflow).not.toThrow();
+    }
+  });
+});
+
 describe('docs/nodes.md', () => {
   it('is what scripts/node-docs.ts writes from the registry (run `npm run docs:nodes`)', () => {
     expect(written).toBe(renderNodeDocs(registry));

@@ -37,6 +37,13 @@ async function importWorkflow(api: PincerApi, file: string): Promise<number> {
       ? `imported ${saved.name} version ${saved.version}`
       : `${saved.name} is unchanged at version ${saved.version}`,
   );
+  for (const hook of saved.triggers.webhooks) {
+    say(`  webhook ${hook.key}: ${hook.method} ${hook.url}`);
+    if (hook.secret) say(`    secret (shown once): ${hook.secret}  — send it as header X-Pincer-Secret`);
+  }
+  for (const schedule of saved.triggers.schedules) {
+    say(`  schedule: ${schedule.cron} (${schedule.timezone})${schedule.paused ? ', paused' : ''}`);
+  }
   return 0;
 }
 

@@ -22,7 +22,7 @@ export interface Endpoint {
   method: Method;
   /** OpenAPI path under /api/v1, e.g. `/workflows/{name}`. */
   path: string;
-  tag: 'workflows' | 'runs' | 'tokens';
+  tag: 'workflows' | 'runs' | 'tokens' | 'schedules' | 'nodes' | 'hooks';
   summary: string;
   /** The least role a token needs. */
   role: Role;
@@ -210,6 +210,59 @@ export const revokeToken = endpoint({
   answers: { 204: none('Revoked') },
 });
 
+export const listSchedules = endpoint({
+  operationId: 'listSchedules',
+  method: 'get',
+  path: '/schedules',
+  tag: 'schedules',
+  summary: "Every workflow's cron schedules (from their `schedule` triggers)",
+  role: 'viewer',
+  answers: { 200: { description: 'The schedules', json: schemas.ScheduleList } },
+});
+
+export const getSchedule = endpoint({
+  operationId: 'getSchedule',
+  method: 'get',
+  path: '/schedules/{id}',
+  tag: 'schedules',
+  summary: 'A schedule with its next 5 fire times, from Temporal',
+  role: 'viewer',
+  params: schemas.ScheduleParams,
+  answers: { 200: { description: 'The schedule', json: schemas.ScheduleDetail } },
+});
+
+export const pauseSchedule = endpoint({
+  operationId: 'pauseSchedule',
+  method: 'post',
+  path: '/schedules/{id}/pause',
+  tag: 'schedules',
+  summary: 'Pause a schedule (it fires again once resumed)',
+  role: 'editor',
+  params: schemas.ScheduleParams,
+  answers: { 200: { description: 'Paused', json: schemas.ScheduleDetail } },
+});
+
+export const resumeSchedule = endpoint({
+  operationId: 'resumeSchedule',
+  method: 'post',
+  path: '/schedules/{id}/resume',
+  tag: 'schedules',
+  summary: 'Resume a paused schedule',
+  role: 'editor',
+  params: schemas.ScheduleParams,
+  answers: { 200: { description: 'Resumed', json: schemas.ScheduleDetail } },
+});
+
+export const listNodeTypes = endpoint({
+  operationId: 'listNodeTypes',
+  method: 'get',
+  path: '/nodes',
+  tag: 'nodes',
+  summary: 'The node catalog: every step type (built-in and plugins) with the JSON Schema of its config',
+  role: 'viewer',
+  answers: { 200: { description: 'The node types', json: schemas.NodeCatalog } },
+});
+
 export const ENDPOINTS: readonly Endpoint[] = [
   listWorkflows,
   createWorkflow,
@@ -224,4 +277,9 @@ export const ENDPOINTS: readonly Endpoint[] = [
   createToken,
   listTokens,
   revokeToken,
+  listSchedules,
+  getSchedule,
+  pauseSchedule,
+  resumeSchedule,
+  listNodeTypes,
 ];

@@ -38,6 +38,9 @@ const NOT_FOUND: Record<Endpoint['tag'], { code: string; what: string }> = {
   workflows: { code: 'workflow_not_found', what: 'workflow' },
   runs: { code: 'run_not_found', what: 'run' },
   tokens: { code: 'token_not_found', what: 'API token' },
+  schedules: { code: 'schedule_not_found', what: 'schedule' },
+  nodes: { code: 'node_type_not_found', what: 'node type' },
+  hooks: { code: 'webhook_not_found', what: 'webhook' },
 };
 
 /** The path parameters parsed by `schema`; a malformed one names nothing that exists: 404. */

@@ -127,10 +127,11 @@ const errorAnswer = (description: string) => ({
 
 /** The OpenAPI 3.1 document of /api/v1, generated from the endpoint list and its zod schemas. */
 export function openApiDocument(serverUrl: string) {
-  const paths: Record<string, Record<string, ReturnType<typeof operation>>> = {};
+  const paths: Record<string, Record<string, unknown>> = {};
   for (const endpoint of ENDPOINTS) {
     paths[endpoint.path] = { ...paths[endpoint.path], [endpoint.method]: operation(endpoint) };
   }
+  paths['/hooks/{id}'] = webhookOperations();
   return {
     openapi: '3.1.0',
     info: {
@@ -146,6 +147,12 @@ export function openApiDocument(serverUrl: string) {
       { name: 'workflows', description: 'Definitions and their immutable versions' },
       { name: 'runs', description: 'Starting, following, cancelling and approving runs' },
       { name: 'tokens', description: 'API tokens (owners only)' },
+      { name: 'schedules', description: "Cron schedules from workflows' schedule triggers" },
+      { name: 'nodes', description: 'The step types this Pincer knows' },
+      {
+        name: 'hooks',
+        description: 'Webhooks: start a run from any HTTP client, authenticated by its secret',
+      },
     ],
     paths,
     components: {
@@ -162,4 +169,42 @@ export function openApiDocument(serverUrl: string) {
       },
     },
   };
+}
+
+/**
+ * The webhook endpoint is not a bearer-token endpoint: its secret travels in X-Pincer-Secret and
+ * its answer is whatever the workflow's respond step says, so it is described by hand.
+ */
+function webhookOperations(): Record<string, unknown> {
+  const operationFor = (method: string) => ({
+    operationId: `callWebhook${method[0]?.toUpperCase()}${method.slice(1)}`,
+    tags: ['hooks'],
+    summary:
+      "Start the webhook's workflow with this request as its trigger (only its configured method is accepted)",
+    security: [],
+    parameters: [
+      { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+      {
+        name: 'X-Pincer-Secret',
+        in: 'header',
+        required: false,
+        description: 'The secret shown when the webhook was created (or `?secret=`)',
+        schema: { type: 'string' },
+      },
+    ],
+    requestBody: { required: false, content: { '*/*': { schema: {} } } },
+    responses: {
+      '200': {
+        description: "`respond: when_done`: the respond step's answer, or the last step's output as JSON",
+      },
+      '202': { description: '`respond: immediately`: `{ runId, status }`' },
+      '404': { $ref: '#/components/responses/NotFound' },
+      '405': { description: "Not the webhook's method" },
+      '413': { $ref: '#/components/responses/TooLarge' },
+      '504': { description: "The run did not finish within the webhook's timeout; it goes on" },
+    },
+  });
+  return Object.fromEntries(
+    ['get', 'post', 'put', 'patch', 'delete'].map((method) => [method, operationFor(method)]),
+  );
 }

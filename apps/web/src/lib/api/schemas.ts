@@ -95,10 +95,34 @@ export const ApiErrorBody = z.object({
 });
 responseSchemas.add(ApiErrorBody, { id: 'Error' });
 
+const PublishedWebhook = z.object({
+  id: uuid,
+  key: z.string().describe('the trigger name in the definition (or webhook_<n>)'),
+  url: z.string().describe('POST (or the configured method) here with header X-Pincer-Secret'),
+  method: z.string(),
+  respond: z.enum(['immediately', 'when_done']),
+  secret: z.string().optional().describe('only when the webhook was created by this import: shown once'),
+});
+
+export const ScheduleSummary = z.object({
+  id: uuid,
+  workflow: z.string(),
+  cron: z.string(),
+  timezone: z.string(),
+  paused: z.boolean(),
+});
+responseSchemas.add(ScheduleSummary, { id: 'Schedule' });
+
 export const SavedWorkflow = z.object({
   name: z.string(),
   version: z.int(),
   created: z.boolean().describe('false when the definition equals the latest version'),
+  triggers: z
+    .object({
+      webhooks: z.array(PublishedWebhook),
+      schedules: z.array(ScheduleSummary.omit({ workflow: true })),
+    })
+    .describe("the workflow's webhooks and schedules, as published by this import"),
 });
 responseSchemas.add(SavedWorkflow, { id: 'SavedWorkflow' });
 
@@ -202,3 +226,33 @@ responseSchemas.add(TokenSummary, { id: 'TokenSummary' });
 
 export const TokenList = z.object({ tokens: z.array(TokenSummary) });
 responseSchemas.add(TokenList, { id: 'TokenList' });
+
+export const ScheduleParams = z.object({ id: uuid });
+
+export const ScheduleList = z.object({ schedules: z.array(ScheduleSummary) });
+responseSchemas.add(ScheduleList, { id: 'ScheduleList' });
+
+export const ScheduleDetail = ScheduleSummary.extend({
+  overlap: z.string(),
+  nextRuns: z.array(timestamp).describe('the next (up to) 5 fire times'),
+  recentRuns: z.int().describe('how many times it fired recently'),
+});
+responseSchemas.add(ScheduleDetail, { id: 'ScheduleDetail' });
+
+export const NodeCatalog = z.object({
+  nodes: z.array(
+    z.object({
+      type: z.string(),
+      title: z.string(),
+      description: z.string(),
+      category: z.string(),
+      capability: z.string(),
+      taskQueue: z.string(),
+      execution: z.enum(['activity', 'local', 'control']),
+      outputs: z.union([z.array(z.string()), z.literal('dynamic')]),
+      configSchema: z.record(z.string(), z.unknown()).describe('JSON Schema of the config fields'),
+      source: z.string(),
+    }),
+  ),
+});
+responseSchemas.add(NodeCatalog, { id: 'NodeCatalog' });

@@ -1,7 +1,15 @@
 import type { PrismaClient } from '@pincer/db';
-import { findVersion, type SavedWorkflow, saveWorkflow } from '@pincer/engine';
+import {
+  findVersion,
+  type PublishedSchedule,
+  type PublishedWebhook,
+  publishTriggers,
+  type SavedWorkflow,
+  saveWorkflow,
+} from '@pincer/engine';
 import { WorkflowDefinitionSchema } from '@pincer/workflow';
-import { getRegistry } from '../services.ts';
+import { getConfig } from '../config.ts';
+import { getRegistry, getTemporal } from '../services.ts';
 import type { Caller } from './auth.ts';
 import { ApiError } from './errors.ts';
 
@@ -30,7 +38,11 @@ export async function storeDefinition(
   caller: Caller,
   definition: unknown,
   expectedName?: string,
-): Promise<SavedWorkflow> {
+): Promise<
+  SavedWorkflow & {
+    triggers: { webhooks: (PublishedWebhook & { url: string })[]; schedules: PublishedSchedule[] };
+  }
+> {
   if (expectedName !== undefined) {
     const name =
       definition !== null && typeof definition === 'object' && 'name' in definition
@@ -46,10 +58,26 @@ export async function storeDefinition(
       );
     }
   }
-  return saveWorkflow(db, {
+  const saved = await saveWorkflow(db, {
     source: definition,
     catalog: await getRegistry(),
     actor: caller.actor,
     userId: caller.user.id,
   });
+  // Webhooks and schedules follow the latest version.
+  const published = await publishTriggers(db, await getTemporal(), saved.name, caller.actor);
+  const base = getConfig().server.publicUrl;
+  return {
+    ...saved,
+    triggers: {
+      webhooks: published.webhooks.map((hook) => ({ ...hook, url: `${base}/api/v1/hooks/${hook.id}` })),
+      schedules: published.schedules,
+    },
+  };
+}
+
+/** The answer to an import: the saved version and its published triggers. */
+export function savedAnswer(saved: Awaited<ReturnType<typeof storeDefinition>>) {
+  const { name, version, created, triggers } = saved;
+  return { name, version, created, triggers };
 }

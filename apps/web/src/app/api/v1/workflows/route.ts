@@ -3,7 +3,7 @@ import { readDefinition } from '../../../../lib/api/body.ts';
 import * as api from '../../../../lib/api/endpoints.ts';
 import { handler, json } from '../../../../lib/api/handler.ts';
 import { SavedWorkflow, WorkflowList } from '../../../../lib/api/schemas.ts';
-import { storeDefinition } from '../../../../lib/api/workflows.ts';
+import { savedAnswer, storeDefinition } from '../../../../lib/api/workflows.ts';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
@@ -14,6 +14,5 @@ export const GET = handler(api.listWorkflows, async ({ db }) =>
 
 export const POST = handler(api.createWorkflow, async ({ request, db, caller }) => {
   const saved = await storeDefinition(db, caller, await readDefinition(request));
-  const { name, version, created } = saved;
-  return json(SavedWorkflow, { name, version, created }, created ? 201 : 200);
+  return json(SavedWorkflow, savedAnswer(saved), saved.created ? 201 : 200);
 });

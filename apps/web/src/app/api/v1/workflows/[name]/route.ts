@@ -3,7 +3,7 @@ import { readDefinition } from '../../../../../lib/api/body.ts';
 import * as api from '../../../../../lib/api/endpoints.ts';
 import { handler, json, noContent, pathParams, queryParams } from '../../../../../lib/api/handler.ts';
 import { SavedWorkflow, WorkflowDetail } from '../../../../../lib/api/schemas.ts';
-import { storeDefinition, workflowDetail } from '../../../../../lib/api/workflows.ts';
+import { savedAnswer, storeDefinition, workflowDetail } from '../../../../../lib/api/workflows.ts';
 import { getRegistry } from '../../../../../lib/services.ts';
 
 export const dynamic = 'force-dynamic';
@@ -24,11 +24,7 @@ export const GET = handler(api.getWorkflow, async ({ request, db, rawParams }) =
 export const PUT = handler(api.updateWorkflow, async ({ request, db, caller, rawParams }) => {
   const { name } = pathParams(api.updateWorkflow, api.updateWorkflow.params, rawParams);
   const saved = await storeDefinition(db, caller, await readDefinition(request), name);
-  return json(
-    SavedWorkflow,
-    { name: saved.name, version: saved.version, created: saved.created },
-    saved.created ? 201 : 200,
-  );
+  return json(SavedWorkflow, savedAnswer(saved), saved.created ? 201 : 200);
 });
 
 export const DELETE = handler(api.archiveWorkflow, async ({ db, caller, rawParams }) => {
