@@ -22,7 +22,14 @@ import {
 import { createLogger } from '@pincer/runtime';
 import { startWorkers } from '@pincer/temporal-worker';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  type LogEntry,
+  NativeConnection,
+  Runtime,
+  Worker,
+} from '@temporalio/worker';
 import { repoRoot } from '../startup/pincer-run.ts';
 import type { Cleanup, Scratch } from '../startup/scratch.ts';
 import * as baselineActivities from './baseline-activities.ts';
@@ -32,7 +39,13 @@ import type { Teardown } from './teardown.ts';
 export interface Environment {
   databaseUrl: string;
   temporalAddress: string;
+  /** The workers' database client. */
   db: PrismaClient;
+  /**
+   * The client side's own (startRun, waitForRun): in production the web server and the worker
+   * are separate processes with a pool each, so the benchmark does not let them share one.
+   */
+  clientDb: PrismaClient;
   registry: NodeRegistry;
   /** A client on Pincer's namespace. */
   pincer: Client;
@@ -56,10 +69,27 @@ async function step<T>(title: string, work: () => Promise<T>): Promise<T> {
 /** The web app must be built for its server; turbo's cache makes this quick when nothing changed. */
 export async function buildOnce(): Promise<void> {
   await step('npx turbo run build (cached unless the code changed)', async () => {
-    execFileSync('npx', ['turbo', 'run', 'build', '--output-logs=errors-only'], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    try {
+      execFileSync('npx', ['turbo', 'run', 'build', '--output-logs=errors-only'], {
+        cwd: repoRoot,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        encoding: 'utf8',
+      });
+    } catch (error) {
+      const output = error instanceof Error && 'stderr' in error ? String(error.stderr) : '';
+      throw new Error(`the build failed:\n${output.trim().split('\n').slice(-30).join('\n')}`, { cause: error });
+    }
+  });
+}
+
+/**
+ * The SDK's warnings and errors, except the one every Pincer worker without workflows gives at
+ * start (its capability queues run activities only), which would only clutter the output.
+ */
+function sdkLogger(): DefaultLogger {
+  return new DefaultLogger('WARN', (entry: LogEntry) => {
+    if (entry.message.startsWith('No workflows registered')) return;
+    console.log(`  [temporal ${entry.level}] ${entry.message} ${entry.meta ? JSON.stringify(entry.meta) : ''}`);
   });
 }
 
@@ -108,7 +138,7 @@ async function startPincerWorkers(
 async function startBaselineWorker(connection: NativeConnection, teardown: Teardown): Promise<void> {
   const workflowBundle = await bundleWorkflowCode({
     workflowsPath: path.join(import.meta.dirname, 'baseline-workflows.ts'),
-    logger: new DefaultLogger('WARN'),
+    logger: sdkLogger(),
   });
   const worker = await Worker.create({
     connection,
@@ -138,15 +168,16 @@ export async function startEnvironment(
   cleanup: Cleanup,
   teardown: Teardown,
 ): Promise<Environment> {
-  // The SDK's own INFO lines (worker states) would drown the progress output.
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  Runtime.install({ logger: sdkLogger() });
   const postgres: RunningPostgres = await step('PostgreSQL: initdb and start (fresh cluster)', () =>
     startPostgres(scratch, cleanup, teardown),
   );
   await step('migrations on a fresh database', () => migrateDatabase(postgres.url));
   const temporal = await step('Temporal dev server (in memory)', () => startTemporal(cleanup, teardown));
   const db = createDb(postgres.url);
-  teardown.defer('the database client', () => db.$disconnect());
+  teardown.defer("the workers' database client", () => db.$disconnect());
+  const clientDb = createDb(postgres.url);
+  teardown.defer("the client side's database client", () => clientDb.$disconnect());
   const registry = createRegistry();
   const native = await NativeConnection.connect({ address: temporal.address });
   teardown.defer("the workers' Temporal connection", () => native.close());
@@ -161,6 +192,7 @@ export async function startEnvironment(
     databaseUrl: postgres.url,
     temporalAddress: temporal.address,
     db,
+    clientDb,
     registry,
     ...clients,
     pids: [postgres.pid, temporal.pid],

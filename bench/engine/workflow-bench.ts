@@ -58,13 +58,13 @@ function pincerVariant(env: Environment): Variant {
     label: VARIANT_LABELS.pincer,
     async once() {
       const started = performance.now();
-      const { runId } = await startRun(env.db, env.pincer, {
+      const { runId } = await startRun(env.clientDb, env.pincer, {
         workflow: NOOP_WORKFLOW,
         input: {},
         actor: 'bench',
       });
       const startMs = performance.now() - started;
-      const result = await waitForRun(env.db, env.pincer, runId);
+      const result = await waitForRun(env.clientDb, env.pincer, runId);
       const totalMs = performance.now() - started;
       if (result.status !== 'succeeded')
         throw new Error(`Pincer run ${runId} ended ${result.status}: ${JSON.stringify(result.error)}`);

@@ -8,13 +8,12 @@ const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres
 
 /** Where a background process serves GET /health, and where others reach it. */
 const processHealth = (defaultPort: number) =>
-  z
-    .strictObject({
-      healthHost: z.string().min(1).default('127.0.0.1'),
-      healthPort: port.default(defaultPort),
-      /** How other processes reach it; defaults to http://127.0.0.1:<healthPort>/health. */
-      healthUrl: z.url().optional(),
-    });
+  z.strictObject({
+    healthHost: z.string().min(1).default('127.0.0.1'),
+    healthPort: port.default(defaultPort),
+    /** How other processes reach it; defaults to http://127.0.0.1:<healthPort>/health. */
+    healthUrl: z.url().optional(),
+  });
 
 const logLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
 
@@ -60,7 +59,10 @@ export const ConfigSchema = z.strictObject({
        * Which capability task queues this worker serves (core, sandbox, llm, browser, messaging);
        * all by default. Start more workers with a subset to scale one capability.
        */
-      capabilities: z.array(z.enum(['core', 'sandbox', 'llm', 'browser', 'messaging'])).min(1).optional(),
+      capabilities: z
+        .array(z.enum(['core', 'sandbox', 'llm', 'browser', 'messaging']))
+        .min(1)
+        .optional(),
     })
     .prefault({}),
   gateway: processHealth(3002).prefault({}),
