@@ -10,7 +10,7 @@ import type { tenLocalNoops } from './baseline-workflows.ts';
 import type { Environment } from './environment.ts';
 import { BASELINE_TASK_QUEUE, NOOP_STEPS, NOOP_WORKFLOW } from './shapes.ts';
 import { latency, round2 } from './stats.ts';
-import type { Sample } from './workflow-bench.ts';
+import { type Sample, WORKFLOW_PLAN } from './workflow-bench.ts';
 
 /** What one run looks like in Temporal's history. */
 export interface HistoryShape {
@@ -30,6 +30,11 @@ export interface Breakdown {
   isolatedMs: { createRun: number; recordStep: number; recordRun: number };
   /** Pincer's local activities × one recordStep each: the database's share of the wait, roughly. */
   estimatedRecordingMs: number;
+  /**
+   * Median from one step's start to the next one's in the c=1 runs, from Pincer's own StepRun
+   * times (millisecond resolution); the baseline's is its wait ÷ the number of steps.
+   */
+  perStepMs: { pincer: number; temporal: number };
   /** Runs and StepRuns Pincer recorded during part A, against what the runs should have left. */
   recorded: { runs: number; stepRuns: number; expectedStepRuns: number };
 }
@@ -82,7 +87,7 @@ async function isolatedRecording(env: Environment) {
   const actor = 'bench:isolated';
   let runId = '';
   const createRunMs = await medianOf(ISOLATED_CALLS, async () => {
-    runId = (await createRun(env.db, { workflow: NOOP_WORKFLOW, input: {}, actor })).runId;
+    runId = (await createRun(env.clientDb, { workflow: NOOP_WORKFLOW, input: {}, actor })).runId;
   });
   const recordStepMs = await medianOf(ISOLATED_CALLS, (index) => {
     const at = Date.now();
@@ -112,6 +117,23 @@ async function recordedByPartA(env: Environment) {
   return { runs, stepRuns, expectedStepRuns: runs * NOOP_STEPS };
 }
 
+/** The runs of the c=1 level: after the warm-up, before the next level (runs are sequential there). */
+async function pincerStepIntervals(env: Environment): Promise<number[]> {
+  const level = WORKFLOW_PLAN.levels[0];
+  const runs = await env.db.run.findMany({
+    where: { workflow: { name: NOOP_WORKFLOW }, actor: 'bench' },
+    orderBy: { createdAt: 'asc' },
+    skip: WORKFLOW_PLAN.warmup.runs,
+    take: level?.runs ?? 0,
+    select: { steps: { select: { startedAt: true } } },
+  });
+  return runs.flatMap((run) => {
+    const starts = run.steps.flatMap((step) => (step.startedAt ? [step.startedAt.getTime()] : []));
+    starts.sort((a, b) => a - b);
+    return starts.slice(1).map((start, index) => start - (starts[index] ?? start));
+  });
+}
+
 function medians(sample: Sample | undefined) {
   if (!sample) throw new Error('part A has no sample at concurrency 1');
   const start = latency(sample.startMs).p50;
@@ -133,6 +155,10 @@ export async function explain(env: Environment, samples: Sample[]): Promise<Brea
     history,
     isolatedMs,
     estimatedRecordingMs: round2(history.pincer.localActivities * isolatedMs.recordStep),
+    perStepMs: {
+      pincer: latency(await pincerStepIntervals(env)).p50,
+      temporal: round2(temporal.wait / NOOP_STEPS),
+    },
     recorded,
   };
 }

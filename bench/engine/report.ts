@@ -161,6 +161,11 @@ function breakdownTable(breakdown: Breakdown): Table {
         ms(breakdown.estimatedRecordingMs),
         '',
       ],
+      [
+        'per step: one start to the next (Pincer: its StepRun times; Temporal: wait ÷ steps)',
+        ms(breakdown.perStepMs.pincer),
+        ms(breakdown.perStepMs.temporal),
+      ],
       ['extra wait over Temporal', ms(extraWait), ''],
       ['extra start over Temporal', ms(startMs.pincer - startMs.temporal), ''],
     ],
@@ -207,6 +212,8 @@ function webhookRatioTable(ratios: Ratios): Table {
       times(row.p50VsBare),
       times(row.p50VsDurable),
       times(row.p99VsDurable),
+      `${row.bareOverPincer}×`,
+      `+${row.p50OverBareMs} ms`,
     ]),
   };
 }

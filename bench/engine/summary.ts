@@ -41,11 +41,13 @@ export interface TargetVerdict {
 
 export interface WebhookRatio {
   concurrency: number;
-  /** Pincer's req/s ÷ the baseline's (1.0 = as fast). */
-  throughputVsBare: number;
+  /** The ceiling's req/s ÷ Pincer's: how many times more the bare server answers. */
+  bareOverPincer: number;
+  /** Pincer's req/s ÷ the durable baseline's (1.0 = as fast). */
   throughputVsDurable: number;
-  /** Pincer's p50 latency ÷ the baseline's. */
-  p50VsBare: number;
+  /** Pincer's p50 minus the bare server's, in ms (autocannon's latencies are whole ms: no ratio). */
+  p50OverBareMs: number;
+  /** Pincer's latency ÷ the durable baseline's. */
   p50VsDurable: number;
   p99VsDurable: number;
 }
@@ -119,9 +121,9 @@ function webhookRatios(results: LoadResult[]): WebhookRatio[] {
     const durable = of('durable');
     return {
       concurrency,
-      throughputVsBare: ratio(pincer.requestsPerSec, bare.requestsPerSec),
+      bareOverPincer: Math.round(bare.requestsPerSec / pincer.requestsPerSec),
       throughputVsDurable: ratio(pincer.requestsPerSec, durable.requestsPerSec),
-      p50VsBare: ratio(pincer.latencyMs.p50, bare.latencyMs.p50),
+      p50OverBareMs: pincer.latencyMs.p50 - bare.latencyMs.p50,
       p50VsDurable: ratio(pincer.latencyMs.p50, durable.latencyMs.p50),
       p99VsDurable: ratio(pincer.latencyMs.p99, durable.latencyMs.p99),
     };
