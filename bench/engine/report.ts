@@ -199,17 +199,15 @@ function webhookRatioTable(ratios: Ratios): Table {
   return {
     header: [
       'Pincer webhook',
-      'req/s ÷ bare',
       'req/s ÷ durable',
-      'p50 × bare',
       'p50 × durable',
       'p99 × durable',
+      'bare req/s ÷ Pincer',
+      'p50 over bare',
     ],
     rows: ratios.webhook.map((row) => [
       `c=${row.concurrency}`,
-      times(row.throughputVsBare),
       times(row.throughputVsDurable),
-      times(row.p50VsBare),
       times(row.p50VsDurable),
       times(row.p99VsDurable),
       `${row.bareOverPincer}×`,
