@@ -77,7 +77,9 @@ export async function buildOnce(): Promise<void> {
       });
     } catch (error) {
       const output = error instanceof Error && 'stderr' in error ? String(error.stderr) : '';
-      throw new Error(`the build failed:\n${output.trim().split('\n').slice(-30).join('\n')}`, { cause: error });
+      throw new Error(`the build failed:\n${output.trim().split('\n').slice(-30).join('\n')}`, {
+        cause: error,
+      });
     }
   });
 }
@@ -89,7 +91,9 @@ export async function buildOnce(): Promise<void> {
 function sdkLogger(): DefaultLogger {
   return new DefaultLogger('WARN', (entry: LogEntry) => {
     if (entry.message.startsWith('No workflows registered')) return;
-    console.log(`  [temporal ${entry.level}] ${entry.message} ${entry.meta ? JSON.stringify(entry.meta) : ''}`);
+    console.log(
+      `  [temporal ${entry.level}] ${entry.message} ${entry.meta ? JSON.stringify(entry.meta) : ''}`,
+    );
   });
 }
 

@@ -98,13 +98,17 @@ describe('npm start on the embedded default', async () => {
   });
 
   it('lets the CLI import and run a workflow on it, with a token it creates for the owner', async () => {
-    const pincer = (args: string[]) => new Job(process.execPath, ['apps/cli/bin/pincer.mjs', ...args], install.env);
+    const pincer = (args: string[]) =>
+      new Job(process.execPath, ['apps/cli/bin/pincer.mjs', ...args], install.env);
     const imported = pincer(['workflow', 'import', 'examples/workflows/hello.yaml']);
     expect(await imported.exit).toBe(0);
     expect(imported.output).toContain('imported hello version 1');
     const run = pincer(['run', 'hello', '--wait', '--input', '{"name":"Ada"}']);
     expect(await run.exit).toBe(0);
-    const result = JSON.parse(run.output.slice(run.output.indexOf('{'))) as { status: string; output: unknown };
+    const result = JSON.parse(run.output.slice(run.output.indexOf('{'))) as {
+      status: string;
+      output: unknown;
+    };
     expect(result).toMatchObject({ status: 'succeeded', output: 'Hello, Ada!' });
     expect(statSync(path.join(install.dataDir, 'cli-token')).mode & 0o077).toBe(0);
   });

@@ -207,6 +207,24 @@ workflow:
     expect(run.status).toBe('succeeded');
   });
 
+  it("gives a handler the failing node's error code and details", async () => {
+    await engine.save(`
+workflow:
+  name: missing_page
+  steps:
+    - name: fetch
+      type: http_request
+      url: "${base}/nothing-here"
+      on_error: explain
+    - name: explain
+      type: transform
+      value: "{{ steps.fetch.error.type & ' ' & $string(steps.fetch.error.details.status) }}"
+`);
+    const run = await engine.run('missing_page');
+    expect(run.status).toBe('succeeded');
+    expect(step(run, 'explain').output).toBe('http_status 404');
+  });
+
   it('waits for an approval, and continues when approved', async () => {
     await engine.save(`
 workflow:

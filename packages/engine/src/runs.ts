@@ -237,8 +237,10 @@ export async function decideApproval(
   temporal: Client,
   request: { runId: string; step: string; approved: boolean; actor: string; comment?: string },
 ): Promise<void> {
+  // `step` or `step[3]`: the approval of one item of a for-each.
+  const [, stepName = request.step, iteration = ''] = request.step.match(/^(.+?)(?:\[(\d+)\])?$/) ?? [];
   const waiting = await db.stepRun.findFirst({
-    where: { runId: request.runId, stepName: request.step, status: 'waiting_approval' },
+    where: { runId: request.runId, stepName, iterationKey: iteration, status: 'waiting_approval' },
   });
   if (!waiting) {
     throw new EngineError(

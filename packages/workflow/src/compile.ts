@@ -109,6 +109,7 @@ function validateSteps(
       return;
     }
     const step: StepDefinition = { ...parsed.data, ...config };
+    checkDurations(step, issues);
     if (seen.has(step.name)) {
       issues.push({
         code: 'duplicate_step',
@@ -147,6 +148,29 @@ function validateSteps(
   return checked;
 }
 
+/** Step-level durations use the same syntax as node fields ("30s", "1h30m", or ms). */
+function checkDurations(step: StepDefinition, issues: CompileIssue[]): void {
+  const fields: [string, string | number | undefined][] = [
+    ['timeout', step.timeout],
+    ['retry.initial_interval', step.retry?.initial_interval],
+    ['retry.max_interval', step.retry?.max_interval],
+  ];
+  for (const [field, value] of fields) {
+    if (typeof value !== 'string') continue;
+    try {
+      parseDuration(value);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      issues.push({
+        code: 'definition_invalid',
+        step: step.name,
+        field,
+        message: `Step "${step.name}", ${field}: ${reason}.`,
+      });
+    }
+  }
+}
+
 function knownNode(
   stepName: string,
   type: string,
@@ -182,7 +206,10 @@ function validateConfig(
   if (result.success) return;
   for (const issue of result.error.issues) {
     if (issue.code !== 'unrecognized_keys' && isTemplateAt(config, issue.path)) continue;
-    const field = `${prefix}${issue.path.join('.')}`;
+    const field =
+      issue.code === 'unrecognized_keys'
+        ? `${prefix}${issue.keys[0] ?? ''}`
+        : `${prefix}${issue.path.join('.')}`;
     const what =
       issue.code === 'unrecognized_keys'
         ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${prefix}${key}"`).join(', ')} for type ${node.type}`
@@ -352,6 +379,25 @@ function checkExpressions(
         sources.push({ field: path.join('.'), expression, roots: inEach ? EXPRESSION_ROOTS : configRoots });
       }
     }
+    if (
+      entry.step.when !== undefined &&
+      hasTemplate(entry.step.when) &&
+      !/^\s*\{\{[\s\S]*\}\}\s*$/.test(entry.step.when)
+    ) {
+      issues.push({
+        code: 'expression_invalid',
+        step: name,
+        field: 'when',
+        message: `Step "${name}", when: write one expression, either bare or as one {{ }} template, without text around it.`,
+      });
+    } else if (entry.step.when !== undefined && templatesIn(entry.step.when).length > 1) {
+      issues.push({
+        code: 'expression_invalid',
+        step: name,
+        field: 'when',
+        message: `Step "${name}", when: write one expression (combine conditions with and / or inside one {{ }}).`,
+      });
+    }
     if (entry.step.when !== undefined) {
       const whenRoots = configRoots.filter((root) => root !== 'secrets');
       const expressions = hasTemplate(entry.step.when) ? templatesIn(entry.step.when) : [entry.step.when];
@@ -447,7 +493,8 @@ function planStep(entry: CheckedStep, needs: PlanNeed[], routed: boolean): PlanS
   const base = task(entry.node, entry.config, step);
   const when =
     step.when === undefined ? undefined : hasTemplate(step.when) ? templatesIn(step.when)[0] : step.when;
-  const onError = routed ? 'route' : step.on_error === 'continue' ? 'continue' : 'fail';
+  // `continue` keeps the main path going even when a handler also waits on the failure.
+  const onError = step.on_error === 'continue' ? 'continue' : routed ? 'route' : 'fail';
   return {
     ...base,
     ...(entry.each ? { each: task(entry.each.node, entry.each.config, step) } : {}),

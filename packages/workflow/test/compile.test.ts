@@ -206,6 +206,25 @@ workflow:
     expect(issues[0]).toMatchObject({ code: 'config_invalid', step: 'each', field: 'step.url' });
   });
 
+  it('checks step durations with the node syntax, and wants when to be one expression', () => {
+    const issues = issuesOf(`
+workflow:
+  name: t
+  steps:
+    - { name: a, type: transform, value: 1, timeout: "1.5 s" }
+    - { name: b, type: transform, value: 1, when: "go {{ trigger.x }}" }
+`);
+    expect(issues.find((issue) => issue.step === 'a')).toMatchObject({
+      field: 'timeout',
+      code: 'definition_invalid',
+    });
+    expect(issues.find((issue) => issue.step === 'b')?.message).toContain('write one expression');
+    expect(
+      planOf('workflow:\n  name: t\n  steps:\n    - { name: a, type: transform, value: 1, timeout: 1h30m }\n')
+        .steps[0]?.timeoutMs,
+    ).toBe(5_400_000);
+  });
+
   it('validates triggers', () => {
     const [issue] = issuesOf(`
 workflow:

@@ -19,7 +19,7 @@ export interface StepRecord {
   status: StepState;
   input?: unknown;
   output?: unknown;
-  error?: { message: string; type?: string };
+  error?: { message: string; type?: string; details?: Record<string, unknown> };
   /** Workflow time, ms since epoch. */
   startedAt?: number;
   finishedAt?: number;

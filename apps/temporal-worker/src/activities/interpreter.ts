@@ -38,9 +38,13 @@ function nodeFor(deps: ActivityDeps, step: string, type: string) {
 function toFailure(error: unknown): ApplicationFailure {
   if (error instanceof ApplicationFailure) return error;
   if (error instanceof NodeError) {
-    return error.retryable
-      ? ApplicationFailure.retryable(error.message, error.code)
-      : ApplicationFailure.nonRetryable(error.message, 'NonRetryableStepError');
+    // The node's code and details reach `steps.<name>.error` (e.g. the HTTP status to branch on).
+    return ApplicationFailure.create({
+      message: error.message,
+      type: error.code,
+      nonRetryable: !error.retryable,
+      details: [error.details],
+    });
   }
   return ApplicationFailure.retryable(error instanceof Error ? error.message : String(error), 'StepFailed');
 }

@@ -108,20 +108,13 @@ export async function interpretPlan(start: RunInput | ScheduledStart): Promise<R
         response = toResponse(output);
     } catch (error) {
       if (isCancellation(error)) throw error;
-      const { message, type } = messageOf(error);
+      const info = messageOf(error);
+      const { message, type } = info;
       states.set(step.name, 'failed');
       errors.set(step.name, message);
-      scope.steps[step.name] = {
-        output: null,
-        status: 'failed',
-        error: { message, ...(type ? { type } : {}) },
-      };
+      scope.steps[step.name] = { output: null, status: 'failed', error: info };
       // Activities record their own attempts; a timeout or a failure before the activity ran is recorded here.
-      await record(step, {
-        status: 'failed',
-        error: { message, ...(type ? { type } : {}) },
-        finishedAt: Date.now(),
-      });
+      await record(step, { status: 'failed', error: info, finishedAt: Date.now() });
       if (step.onError === 'fail' && !failure)
         failure = { step: step.name, message, ...(type ? { type } : {}) };
     }

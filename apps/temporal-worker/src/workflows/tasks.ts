@@ -57,16 +57,32 @@ export class StepError extends Error {
   }
 }
 
-export function messageOf(error: unknown): { message: string; type?: string } {
+export interface StepErrorInfo {
+  message: string;
+  type?: string;
+  /** What the node reported besides the message (e.g. `status` of an HTTP error). */
+  details?: Record<string, unknown>;
+}
+
+function fromFailure(failure: ApplicationFailure): StepErrorInfo {
+  const [details] = failure.details ?? [];
+  return {
+    message: failure.message,
+    ...(failure.type ? { type: failure.type } : {}),
+    ...(details !== null && typeof details === 'object' && !Array.isArray(details)
+      ? { details: Object.fromEntries(Object.entries(details)) }
+      : {}),
+  };
+}
+
+export function messageOf(error: unknown): StepErrorInfo {
   if (error instanceof StepError)
     return { message: error.message, ...(error.type ? { type: error.type } : {}) };
-  if (error instanceof ApplicationFailure)
-    return { message: error.message, ...(error.type ? { type: error.type } : {}) };
+  if (error instanceof ApplicationFailure) return fromFailure(error);
   if (error instanceof Error) {
     // Activity failures wrap the real error as their cause.
     const cause = error.cause;
-    if (cause instanceof ApplicationFailure)
-      return { message: cause.message, ...(cause.type ? { type: cause.type } : {}) };
+    if (cause instanceof ApplicationFailure) return fromFailure(cause);
     if (cause instanceof Error) return { message: cause.message };
     return { message: error.message };
   }
@@ -137,6 +153,7 @@ export interface TaskOwner {
 
 export function createTaskRunner(context: TaskContext) {
   const { runId } = context;
+  let waitingApprovals = 0;
   const record = (
     step: TaskOwner,
     fields: Omit<StepRecord, 'runId' | 'step' | 'iteration' | 'type'>,
@@ -237,19 +254,19 @@ export function createTaskRunner(context: TaskContext) {
       },
       iteration,
     );
-    await bookkeeping.recordRun({ runId, status: 'waiting', at: Date.now() });
+    // The run waits while any approval does; with several at once, only the last answer resumes it.
+    waitingApprovals += 1;
+    if (waitingApprovals === 1) await bookkeeping.recordRun({ runId, status: 'waiting', at: Date.now() });
     const timeoutMs = task.timeoutMs;
-    const decided = await condition(
-      () => context.decisions.has(key) || context.decisions.has(step.name),
-      timeoutMs,
-    );
+    const decided = await condition(() => context.decisions.has(key), timeoutMs);
+    waitingApprovals -= 1;
     context.onState(step.name, 'running');
-    await bookkeeping.recordRun({ runId, status: 'running', at: Date.now() });
+    if (waitingApprovals === 0) await bookkeeping.recordRun({ runId, status: 'running', at: Date.now() });
     if (!decided) {
       if (config.on_timeout === 'approve') return { approved: true, by: 'timeout' };
       throw new StepError(`approval timed out after ${timeoutMs} ms`, 'ApprovalTimedOut');
     }
-    const decision = context.decisions.get(key) ?? context.decisions.get(step.name);
+    const decision = context.decisions.get(key);
     if (!decision?.approved) {
       throw new StepError(
         `rejected by ${decision?.by ?? 'unknown'}${decision?.comment ? `: ${decision.comment}` : ''}`,
