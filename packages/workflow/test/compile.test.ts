@@ -212,13 +212,12 @@ workflow:
   name: t
   steps:
     - { name: a, type: transform, value: 1, timeout: "1.5 s" }
-    - { name: b, type: transform, value: 1, when: "go {{ trigger.x }}" }
 `);
-    expect(issues.find((issue) => issue.step === 'a')).toMatchObject({
-      field: 'timeout',
-      code: 'definition_invalid',
-    });
-    expect(issues.find((issue) => issue.step === 'b')?.message).toContain('write one expression');
+    expect(issues[0]).toMatchObject({ step: 'a', field: 'timeout', code: 'definition_invalid' });
+    const [when] = issuesOf(
+      'workflow:\n  name: t\n  steps:\n    - { name: b, type: transform, value: 1, when: "go {{ trigger.x }}" }\n',
+    );
+    expect(when?.message).toContain('write one expression');
     expect(
       planOf('workflow:\n  name: t\n  steps:\n    - { name: a, type: transform, value: 1, timeout: 1h30m }\n')
         .steps[0]?.timeoutMs,
