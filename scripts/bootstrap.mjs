@@ -72,7 +72,8 @@ async function cli(args) {
   const { register } = await import('tsx/esm/api');
   register();
   const { main } = await import(path.join(root, 'apps', 'cli', 'src', 'main.ts'));
-  process.exitCode = await main(args);
+  // Exit now: an idle database pool or timer must not keep a stopped Pincer around.
+  process.exit(await main(args));
 }
 
 async function test() {

@@ -31,7 +31,7 @@ export interface Breakdown {
   /** Pincer's local activities × one recordStep each: the database's share of the wait, roughly. */
   estimatedRecordingMs: number;
   /**
-   * Median from one step's start to the next one's in the c=1 runs, from Pincer's own StepRun
+   * Median from one step's end to the next one's in the c=1 runs, from Pincer's own StepRun
    * times (millisecond resolution); the baseline's is its wait ÷ the number of steps.
    */
   perStepMs: { pincer: number; temporal: number };
@@ -125,12 +125,12 @@ async function pincerStepIntervals(env: Environment): Promise<number[]> {
     orderBy: { createdAt: 'asc' },
     skip: WORKFLOW_PLAN.warmup.runs,
     take: level?.runs ?? 0,
-    select: { steps: { select: { startedAt: true } } },
+    select: { steps: { select: { finishedAt: true } } },
   });
   return runs.flatMap((run) => {
-    const starts = run.steps.flatMap((step) => (step.startedAt ? [step.startedAt.getTime()] : []));
-    starts.sort((a, b) => a - b);
-    return starts.slice(1).map((start, index) => start - (starts[index] ?? start));
+    const ends = run.steps.flatMap((step) => (step.finishedAt ? [step.finishedAt.getTime()] : []));
+    ends.sort((a, b) => a - b);
+    return ends.slice(1).map((end, index) => end - (ends[index] ?? end));
   });
 }
 

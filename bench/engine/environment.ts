@@ -3,7 +3,9 @@
  * (migrated), an in-memory Temporal dev server, Pincer's real workers on a namespace of their own,
  * and the baseline worker on its own task queue, all workers in this process.
  */
+
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { loadConfig } from '@pincer/config';
 import { createDb, migrateDatabase, type PrismaClient } from '@pincer/db';
@@ -135,6 +137,7 @@ async function startPincerWorkers(
     registry,
     settings: { allowPrivateHosts: [] },
     log: createLogger('bench-worker', 'warn'),
+    secretKey: randomBytes(32),
   });
   teardown.defer("Pincer's workers", () => workers.shutdown());
 }

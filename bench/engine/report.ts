@@ -162,7 +162,7 @@ function breakdownTable(breakdown: Breakdown): Table {
         '',
       ],
       [
-        'per step: one start to the next (Pincer: its StepRun times; Temporal: wait ÷ steps)',
+        "per step: one step's end to the next's (Pincer: its StepRun times; Temporal: wait ÷ steps)",
         ms(breakdown.perStepMs.pincer),
         ms(breakdown.perStepMs.temporal),
       ],

@@ -539,6 +539,32 @@ workflow:
   });
 });
 
+describe('credentials', () => {
+  it('are write-only: stored by editors, listed by name, never shown', async () => {
+    const put = (as: 'viewer' | 'editor', value: string) =>
+      server.api('/credentials/crm_token', {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ value, type: 'api_token' }),
+        as,
+      });
+    expect((await put('viewer', 'x')).status).toBe(403);
+    const created = await put('editor', 'very-secret-value');
+    expect(created.status).toBe(201);
+    expect(await created.json()).toEqual({ name: 'crm_token', created: true });
+    expect((await put('editor', 'rotated-secret')).status).toBe(200);
+
+    const listed = await server.api('/credentials', { as: 'viewer' });
+    const text = await listed.text();
+    expect(text).toContain('crm_token');
+    expect(text).not.toContain('secret-value');
+    expect(text).not.toContain('rotated');
+
+    expect((await server.api('/credentials/crm_token', { method: 'DELETE', as: 'editor' })).status).toBe(204);
+    expect((await server.api('/credentials/crm_token', { method: 'DELETE', as: 'editor' })).status).toBe(404);
+  });
+});
+
 describe('schedules and node types', () => {
   it('lists schedules with their next fire times, and pauses and resumes them', async () => {
     const imported = await server.api('/workflows', {
@@ -621,6 +647,9 @@ describe('OpenAPI', () => {
         'POST /schedules/{id}/pause',
         'POST /schedules/{id}/resume',
         'GET /nodes',
+        'GET /credentials',
+        'PUT /credentials/{name}',
+        'DELETE /credentials/{name}',
         'GET /hooks/{id}',
         'POST /hooks/{id}',
         'PUT /hooks/{id}',

@@ -45,6 +45,7 @@ export async function startTestServer(): Promise<TestServer> {
     DATABASE_URL: engine.databaseUrl,
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     TEMPORAL_NAMESPACE: engine.namespace,
+    PINCER_SECRET_KEY: engine.secretKey.toString('base64'),
   };
   const tokens: Record<Role, string> = {
     owner: await userWithToken(engine, 'owner'),

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createDb, migrateDatabase, type PrismaClient } from '@pincer/db';
 import { getRun, type RunView, saveWorkflow, startRun, waitForRun } from '@pincer/engine';
 import { createRegistry, type NodeRegistry } from '@pincer/nodes';
@@ -15,6 +16,8 @@ export interface TestEngine {
   registry: NodeRegistry;
   namespace: string;
   databaseUrl: string;
+  /** The credentials key the workers use. */
+  secretKey: Buffer;
   workers: RunningWorkers | undefined;
   /** Imports a workflow from YAML; returns its version. */
   save(yaml: string): Promise<number>;
@@ -38,6 +41,7 @@ export async function startTestEngine(
   const address = inject('temporalAddress');
   const namespace = await createTestNamespace('engine');
   const registry = createRegistry();
+  const secretKey = randomBytes(32);
   const nativeConnection = await NativeConnection.connect({ address });
   const workers =
     options.workers === false
@@ -49,6 +53,7 @@ export async function startTestEngine(
           registry,
           settings: { allowPrivateHosts: options.allowPrivateHosts ?? [] },
           log: createLogger('test-worker', 'warn'),
+          secretKey,
         });
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace });
@@ -60,6 +65,7 @@ export async function startTestEngine(
     registry,
     namespace,
     databaseUrl,
+    secretKey,
     workers,
     async save(yaml) {
       return (await saveWorkflow(db, { source: yaml, catalog: registry, actor: 'test' })).version;

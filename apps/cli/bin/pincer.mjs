@@ -4,4 +4,5 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../src/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+// Exit now: an idle database pool or timer must not keep the command around.
+process.exit(await main(process.argv.slice(2)));

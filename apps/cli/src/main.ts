@@ -4,6 +4,7 @@ import { TokenError } from '@pincer/engine';
 import { ProvisionError } from '@pincer/provision';
 import { CliError } from './api-client.ts';
 import { approve } from './commands/approve.ts';
+import { credential } from './commands/credential.ts';
 import { doctor } from './commands/doctor.ts';
 import { migrate } from './commands/migrate.ts';
 import { run } from './commands/run.ts';
@@ -27,6 +28,7 @@ const COMMANDS = {
     run,
     summary: 'NAME [--input JSON] [--version N] [--wait]: start a run (--wait: print it when done)',
   },
+  credential: { run: credential, summary: 'set NAME (value on stdin) | list | delete NAME' },
   runs: { run: runs, summary: 'list [--workflow W] [--status S] | show ID | cancel ID' },
   approve: {
     run: approve,

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { loadConfig } from '@pincer/config';
 import { createDb } from '@pincer/db';
 import { createRegistry, loadPlugins } from '@pincer/nodes';
+import { loadSecretKey } from '@pincer/provision';
 import { closeServer, createLogger, onShutdown, startHealthServer } from '@pincer/runtime';
 import { DefaultLogger, type LogEntry, NativeConnection, Runtime } from '@temporalio/worker';
 import { repoRoot } from './paths.ts';
@@ -39,6 +40,10 @@ const plugins = await loadPlugins(path.join(repoRoot, 'plugins'));
 for (const error of plugins.errors) log.error({ error }, 'plugin not loaded');
 const registry = createRegistry(plugins.nodes);
 const db = createDb(databaseUrl);
+const secretKey = await loadSecretKey(config).catch((error: unknown) => {
+  log.fatal({ err: error }, error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});
 const connection = await NativeConnection.connect({ address });
 const workers = await startWorkers({
   connection,
@@ -47,6 +52,7 @@ const workers = await startWorkers({
   registry,
   settings: { allowPrivateHosts: config.nodes.allowPrivateHosts },
   log,
+  secretKey,
   ...(config.worker.capabilities ? { capabilities: config.worker.capabilities } : {}),
 });
 

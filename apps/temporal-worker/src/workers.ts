@@ -19,6 +19,7 @@ export interface WorkerDeps {
   registry: NodeRegistry;
   settings: NodeSettings;
   log: Logger;
+  secretKey: Buffer;
   /** The capability queues to serve; all when absent. */
   capabilities?: readonly Capability[];
 }
@@ -42,6 +43,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       registry: deps.registry,
       settings: deps.settings,
       log: deps.log,
+      secretKey: deps.secretKey,
     }),
     describeWorker,
   };

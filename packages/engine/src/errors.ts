@@ -4,6 +4,8 @@ export type EngineErrorCode =
   | 'run_not_found'
   | 'run_not_waiting'
   | 'schedule_not_found'
+  | 'credential_not_found'
+  | 'credential_unreadable'
   | 'input_invalid';
 
 /** A request the engine cannot serve; the message says what to do. */

@@ -48,3 +48,12 @@ export {
   type SavedWorkflow,
   saveWorkflow,
 } from './workflows.ts';
+export {
+  CREDENTIAL_NAME,
+  decryptSecret,
+  deleteCredential,
+  encryptSecret,
+  listCredentials,
+  readCredential,
+  setCredential,
+} from './credentials.ts';

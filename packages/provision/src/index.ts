@@ -1,5 +1,6 @@
 export { browserCheck, capabilityChecks, modelCheck, sandboxEngineCheck } from './capabilities.ts';
 export { embeddedDatabaseUrl } from './database-url.ts';
+export { loadSecretKey } from './secret-key.ts';
 export { type EmbeddedServices, layout, provisioningSteps, startEmbeddedServices } from './embedded.ts';
 export {
   checkHealth,

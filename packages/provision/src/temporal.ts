@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { probeTemporal } from './health.ts';
 import type { RunningService } from './postgres.ts';
-import { stopGroup, stopStaleProcess, writePidFile } from './process.ts';
+import { isPortOpen, stopGroup, stopStaleProcess, writePidFile } from './process.ts';
 import { describe, type Progress, ProvisionError, type ProvisionStep, type StepStatus } from './steps.ts';
 
 const run = promisify(execFile);
@@ -206,8 +206,11 @@ async function waitUntilServing(
           : 'read the [temporal] lines above.',
       );
     }
-    const probe = await probeTemporal(address, options.namespace, 1000);
-    if (probe.status === 'up') return;
+    // A gRPC connect to a closed port waits out its whole timeout: look at the port first.
+    if (await isPortOpen('127.0.0.1', options.port, 200)) {
+      const probe = await probeTemporal(address, options.namespace, 1000);
+      if (probe.status === 'up') return;
+    }
     await sleep(200);
   }
   throw new ProvisionError(

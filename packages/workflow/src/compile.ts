@@ -428,6 +428,14 @@ function checkExpression(
     });
     return;
   }
+  if (references.roots.has('secrets') && !/^secrets\.[A-Za-z_]\w*$/.test(source.expression.trim())) {
+    issues.push({
+      code: 'expression_invalid',
+      step,
+      field: source.field,
+      message: `Step "${step}", ${source.field}: a secret is read whole, as {{ secrets.NAME }}; put text around the braces, not inside ("Bearer {{ secrets.token }}").`,
+    });
+  }
   for (const root of references.roots) {
     if (!source.roots.includes(root)) {
       issues.push({

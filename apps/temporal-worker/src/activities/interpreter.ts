@@ -1,5 +1,5 @@
 import type { PrismaClient } from '@pincer/db';
-import { createRun, recordRun, recordStep } from '@pincer/engine';
+import { createRun, EngineError, readCredential, recordRun, recordStep } from '@pincer/engine';
 import { NodeError, type NodeRegistry, type NodeSettings } from '@pincer/nodes';
 import type { Logger } from '@pincer/runtime';
 import { ApplicationFailure, Context } from '@temporalio/activity';
@@ -7,12 +7,40 @@ import type { InterpreterActivities, StepTaskInput } from './contract.ts';
 
 export interface ActivityDeps {
   db: PrismaClient;
+  /** The credentials key (AES-256). */
+  secretKey: Buffer;
   registry: NodeRegistry;
   settings: NodeSettings;
   log: Logger;
 }
 
 const HEARTBEAT_EVERY_MS = 5000;
+const SECRET_TEMPLATE = /\{\{\s*secrets\.([A-Za-z_]\w*)\s*\}\}/g;
+const WHOLE_SECRET = /^\s*\{\{\s*secrets\.([A-Za-z_]\w*)\s*\}\}\s*$/;
+
+/**
+ * Puts secrets into a step's config, here in the activity and nowhere else: the workflow left
+ * `{{ secrets.NAME }}` in place, so history and step records only ever hold the reference.
+ */
+async function withSecrets(value: unknown, secret: (name: string) => Promise<string>): Promise<unknown> {
+  if (typeof value === 'string') {
+    const whole = value.match(WHOLE_SECRET);
+    if (whole?.[1]) return secret(whole[1]);
+    let result = value;
+    for (const match of value.matchAll(SECRET_TEMPLATE)) {
+      if (match[1]) result = result.replace(match[0], await secret(match[1]));
+    }
+    return result;
+  }
+  if (Array.isArray(value)) return Promise.all(value.map((entry) => withSecrets(entry, secret)));
+  if (value !== null && typeof value === 'object') {
+    const entries = await Promise.all(
+      Object.entries(value).map(async ([key, entry]) => [key, await withSecrets(entry, secret)] as const),
+    );
+    return Object.fromEntries(entries);
+  }
+  return value;
+}
 
 function configInvalid(
   step: string,
@@ -50,10 +78,25 @@ function toFailure(error: unknown): ApplicationFailure {
 }
 
 export function createInterpreterActivities(deps: ActivityDeps): InterpreterActivities {
+  async function secret(name: string): Promise<string> {
+    try {
+      return await readCredential(deps.db, deps.secretKey, name);
+    } catch (error) {
+      if (error instanceof EngineError) throw new NodeError(error.code, error.message, { retryable: false });
+      throw error;
+    }
+  }
+
   async function runStep(input: StepTaskInput): Promise<unknown> {
     const context = Context.current();
     const node = nodeFor(deps, input.step, input.type);
-    const parsed = node.config.safeParse(input.config);
+    let withValues: unknown;
+    try {
+      withValues = await withSecrets(input.config, secret);
+    } catch (error) {
+      throw toFailure(error);
+    }
+    const parsed = node.config.safeParse(withValues);
     if (!parsed.success) throw configInvalid(input.step, input.type, parsed.error.issues);
     if (!node.run)
       throw ApplicationFailure.nonRetryable(`Node type "${input.type}" has no run()`, 'StepConfigInvalid');
@@ -81,13 +124,7 @@ export function createInterpreterActivities(deps: ActivityDeps): InterpreterActi
         signal: context.cancellationSignal,
         heartbeat: (details) => context.heartbeat(details),
         log: (message, fields) => deps.log.info({ ...fields, runId: input.runId, step: input.step }, message),
-        secret: async (name) => {
-          throw new NodeError(
-            'secret_unavailable',
-            `Secret "${name}" cannot be resolved: credentials are not configured on this Pincer yet.`,
-            { retryable: false },
-          );
-        },
+        secret,
         settings: deps.settings,
       });
       await recordStep(deps.db, {

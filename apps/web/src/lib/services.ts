@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createDb, type PrismaClient } from '@pincer/db';
 import { createRegistry, loadPlugins, type NodeRegistry } from '@pincer/nodes';
-import { embeddedDatabaseUrl } from '@pincer/provision';
+import { embeddedDatabaseUrl, loadSecretKey } from '@pincer/provision';
 import { createLogger, type Logger } from '@pincer/runtime';
 import { Client, Connection } from '@temporalio/client';
 import { getConfig } from './config.ts';
@@ -11,6 +11,7 @@ interface Cached {
   db?: Promise<PrismaClient>;
   temporal?: Promise<Client>;
   registry?: Promise<NodeRegistry>;
+  secretKey?: Promise<Buffer>;
   log?: Logger;
 }
 
@@ -24,7 +25,7 @@ const cached = (): Cached => {
 };
 
 /** Memoizes a promise, forgetting it when it fails so the next request tries again. */
-function once<K extends 'db' | 'temporal' | 'registry'>(
+function once<K extends 'db' | 'temporal' | 'registry' | 'secretKey'>(
   key: K,
   create: () => NonNullable<Cached[K]>,
 ): NonNullable<Cached[K]> {
@@ -37,6 +38,11 @@ function once<K extends 'db' | 'temporal' | 'registry'>(
     if (entries[key] === created) delete entries[key];
   });
   return created;
+}
+
+/** The credentials key, read once (PINCER_SECRET_KEY or dataDir/secret.key). */
+export function getSecretKey(): Promise<Buffer> {
+  return once('secretKey', () => loadSecretKey(getConfig()));
 }
 
 export function getLog(): Logger {

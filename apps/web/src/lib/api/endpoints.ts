@@ -22,7 +22,7 @@ export interface Endpoint {
   method: Method;
   /** OpenAPI path under /api/v1, e.g. `/workflows/{name}`. */
   path: string;
-  tag: 'workflows' | 'runs' | 'tokens' | 'schedules' | 'nodes' | 'hooks';
+  tag: 'workflows' | 'runs' | 'tokens' | 'schedules' | 'nodes' | 'hooks' | 'credentials';
   summary: string;
   /** The least role a token needs. */
   role: Role;
@@ -263,6 +263,42 @@ export const listNodeTypes = endpoint({
   answers: { 200: { description: 'The node types', json: schemas.NodeCatalog } },
 });
 
+export const listCredentials = endpoint({
+  operationId: 'listCredentials',
+  method: 'get',
+  path: '/credentials',
+  tag: 'credentials',
+  summary: 'The credentials steps can use as {{ secrets.NAME }} (names only, never values)',
+  role: 'viewer',
+  answers: { 200: { description: 'The credentials', json: schemas.CredentialList } },
+});
+
+export const setCredential = endpoint({
+  operationId: 'setCredential',
+  method: 'put',
+  path: '/credentials/{name}',
+  tag: 'credentials',
+  summary: 'Store a credential (encrypted; write-only)',
+  role: 'editor',
+  params: schemas.CredentialParams,
+  body: schemas.SetCredentialRequest,
+  answers: {
+    201: { description: 'Created', json: schemas.CredentialSaved },
+    200: { description: 'Replaced', json: schemas.CredentialSaved },
+  },
+});
+
+export const deleteCredential = endpoint({
+  operationId: 'deleteCredential',
+  method: 'delete',
+  path: '/credentials/{name}',
+  tag: 'credentials',
+  summary: 'Delete a credential (steps using it fail until it is set again)',
+  role: 'editor',
+  params: schemas.CredentialParams,
+  answers: { 204: none('Deleted') },
+});
+
 export const ENDPOINTS: readonly Endpoint[] = [
   listWorkflows,
   createWorkflow,
@@ -282,4 +318,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   pauseSchedule,
   resumeSchedule,
   listNodeTypes,
+  listCredentials,
+  setCredential,
+  deleteCredential,
 ];

@@ -256,3 +256,27 @@ export const NodeCatalog = z.object({
   ),
 });
 responseSchemas.add(NodeCatalog, { id: 'NodeCatalog' });
+
+export const CredentialParams = z.object({
+  name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,99}$/, 'letters, digits and _ (read as secrets.NAME)'),
+});
+
+export const SetCredentialRequest = z.strictObject({
+  value: z
+    .string()
+    .min(1)
+    .max(64 * 1024)
+    .describe('the secret; it can never be read back'),
+  type: z.string().min(1).max(50).optional().describe('a label for people, e.g. api_token (default: secret)'),
+});
+requestSchemas.add(SetCredentialRequest, { id: 'SetCredentialRequest' });
+
+export const CredentialSaved = z.object({ name: z.string(), created: z.boolean() });
+responseSchemas.add(CredentialSaved, { id: 'CredentialSaved' });
+
+export const CredentialList = z.object({
+  credentials: z.array(
+    z.object({ name: z.string(), type: z.string(), createdAt: timestamp, updatedAt: timestamp }),
+  ),
+});
+responseSchemas.add(CredentialList, { id: 'CredentialList' });

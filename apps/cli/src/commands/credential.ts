@@ -1,0 +1,69 @@
+import type { PincerConfig } from '@pincer/config';
+import { z } from 'zod';
+import { CliError, PincerApi } from '../api-client.ts';
+import { say } from '../output.ts';
+import { parseCommand, required, table, usageError } from './args.ts';
+
+const USAGE = 'pincer credential set NAME [--type T] (value on stdin) | list | delete NAME';
+
+const CredentialList = z.object({
+  credentials: z.array(z.object({ name: z.string(), type: z.string(), updatedAt: z.string() })),
+});
+const CredentialSaved = z.object({ name: z.string(), created: z.boolean() });
+
+/** The secret from stdin: never from an argument, which would land in the shell history. */
+async function readValue(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write('value (end with Ctrl-D): ');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin)
+    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  const value = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+  if (!value)
+    throw new CliError(
+      'No value on stdin: pipe it in, e.g. `printf %s "$TOKEN" | pincer credential set api_token`.',
+    );
+  return value;
+}
+
+/** `pincer credential set|list|delete`: secrets steps read as {{ secrets.NAME }}; write-only. */
+export async function credential(config: PincerConfig, args: string[]): Promise<number> {
+  const { positionals, values } = parseCommand(args, { type: { type: 'string' } }, USAGE);
+  const [action] = positionals;
+  const api = new PincerApi(config);
+  switch (action) {
+    case 'set': {
+      const name = required(positionals, 1, 'the credential NAME', USAGE);
+      const value = await readValue();
+      const saved = await api.json(`/credentials/${encodeURIComponent(name)}`, CredentialSaved, {
+        method: 'PUT',
+        body: { value, ...(values.type ? { type: values.type } : {}) },
+      });
+      say(
+        `${saved.created ? 'stored' : 'replaced'} credential ${saved.name}: use it as {{ secrets.${saved.name} }}`,
+      );
+      return 0;
+    }
+    case 'list': {
+      const { credentials } = await api.json('/credentials', CredentialList);
+      say(
+        credentials.length === 0
+          ? 'no credentials (add one with `pincer credential set NAME`)'
+          : table(
+              ['NAME', 'TYPE', 'UPDATED'],
+              credentials.map((entry) => [entry.name, entry.type, entry.updatedAt]),
+            ),
+      );
+      return 0;
+    }
+    case 'delete': {
+      const name = required(positionals, 1, 'the credential NAME', USAGE);
+      await api.request(`/credentials/${encodeURIComponent(name)}`, { method: 'DELETE' });
+      say(`deleted credential ${name}`);
+      return 0;
+    }
+    default:
+      throw usageError(`${action ? `unknown action "${action}"` : 'missing action'}. Usage: ${USAGE}`);
+  }
+}
