@@ -59,7 +59,8 @@ export async function setCredential(
   input: { name: string; value: string; type?: string; actor: string; userId?: string },
 ): Promise<{ name: string; created: boolean }> {
   checkName(input.name);
-  if (input.value.length === 0) throw new EngineError('input_invalid', `Credential "${input.name}" needs a value.`);
+  if (input.value.length === 0)
+    throw new EngineError('input_invalid', `Credential "${input.name}" needs a value.`);
   const sealed = encryptSecret(key, input.name, input.value);
   const existing = await db.credential.findUnique({ where: { name: input.name }, select: { id: true } });
   const fields = { type: input.type ?? 'secret', ...sealed, keyVersion: KEY_VERSION };

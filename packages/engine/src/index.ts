@@ -1,3 +1,12 @@
+export {
+  CREDENTIAL_NAME,
+  decryptSecret,
+  deleteCredential,
+  encryptSecret,
+  listCredentials,
+  readCredential,
+  setCredential,
+} from './credentials.ts';
 export { EngineError, type EngineErrorCode } from './errors.ts';
 export { type RunRecordInput, recordRun, recordStep, type StepRecordInput } from './recording.ts';
 export {
@@ -48,12 +57,3 @@ export {
   type SavedWorkflow,
   saveWorkflow,
 } from './workflows.ts';
-export {
-  CREDENTIAL_NAME,
-  decryptSecret,
-  deleteCredential,
-  encryptSecret,
-  listCredentials,
-  readCredential,
-  setCredential,
-} from './credentials.ts';

@@ -1,6 +1,5 @@
 export { browserCheck, capabilityChecks, modelCheck, sandboxEngineCheck } from './capabilities.ts';
 export { embeddedDatabaseUrl } from './database-url.ts';
-export { loadSecretKey } from './secret-key.ts';
 export { type EmbeddedServices, layout, provisioningSteps, startEmbeddedServices } from './embedded.ts';
 export {
   checkHealth,
@@ -21,6 +20,7 @@ export {
   startEmbeddedPostgres,
 } from './postgres.ts';
 export { freePort, isAlive, isPortOpen, signalGroup, stopGroup } from './process.ts';
+export { loadSecretKey } from './secret-key.ts';
 export {
   consoleReporter,
   describe,
