@@ -314,7 +314,9 @@ describe('runs', () => {
       z.object({ runs: z.array(z.looseObject({ id: z.string(), actor: z.string() })) }),
     );
     expect(listed.runs.map((entry) => entry.id)).toContain(run.id);
-    expect(listed.runs.find((entry) => entry.id === run.id)?.actor).toMatch(/^token:pcr_/);
+    expect(listed.runs.find((entry) => entry.id === run.id)?.actor).toMatch(
+      /^editor@api\.test \(token:pcr_\w+\)$/,
+    );
   });
 
   it('runs a given version', async () => {

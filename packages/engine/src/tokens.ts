@@ -51,8 +51,9 @@ function hashToken(token: string): string {
 }
 
 /** How audit events and runs name a token's actions ("token:pcr_Ab12Cd34"). */
-export function tokenActor(token: Pick<ApiToken, 'prefix'>): string {
-  return `token:${token.prefix}`;
+/** Who did it, as runs, approvals and audit events record it: the person, and the token they used. */
+export function tokenActor(token: Pick<ApiToken, 'prefix'>, user: { email: string }): string {
+  return `${user.email} (token:${token.prefix})`;
 }
 
 export interface CreateApiTokenInput {

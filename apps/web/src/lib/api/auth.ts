@@ -7,7 +7,7 @@ export interface Caller {
   user: User;
   token: ApiToken;
   role: Role;
-  /** "token:pcr_Ab12Cd34", as runs and audit events record it. */
+  /** "ada@example.com (token:pcr_Ab12Cd34)", as runs, approvals and audit events record it. */
   actor: string;
 }
 
@@ -48,5 +48,5 @@ export async function authorize(db: PrismaClient, request: Request, required: Ro
       `This token acts as ${found.role}; this needs ${required} or above: use a token of a user with that role.`,
     );
   }
-  return { ...found, actor: tokenActor(found.token) };
+  return { ...found, actor: tokenActor(found.token, found.user) };
 }
