@@ -11,7 +11,10 @@ export const subWorkflow = defineNode({
   config: z.strictObject({
     workflow: z
       .string()
-      .regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected a workflow name: lowercase letters, digits, _ and -')
+      .regex(
+        /^[a-z][a-z0-9_-]*$/,
+        'expected a workflow name: lowercase letters, digits, _ and -, starting with a letter',
+      )
       .describe('The name of the workflow to run, e.g. daily_report.'),
     version: z
       .int()
