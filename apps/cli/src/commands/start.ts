@@ -207,7 +207,12 @@ export async function start(config: PincerConfig): Promise<number> {
       say('');
       log(`${bold('✓ Pincer is ready')} in ${seconds}s: ${bold(config.server.publicUrl)}`);
       log(signIn);
-      log(`Health: ${config.server.publicUrl}/api/health · Stop: Ctrl-C`);
+      log(
+        `API: ${config.server.publicUrl}/api/v1/openapi.json · Health: ${config.server.publicUrl}/api/health · Stop: Ctrl-C`,
+      );
+      log(
+        'First workflow: npx pincer workflow import examples/workflows/hello.yaml && npx pincer run hello --wait',
+      );
       say('');
     } else if (!shuttingDown) {
       log('✗ not every process became healthy within 120s; read the lines above. Still supervising.');
