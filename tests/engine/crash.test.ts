@@ -44,7 +44,7 @@ async function startWorkerProcess(): Promise<Job> {
       TEMPORAL_NAMESPACE: engine.namespace,
       PINCER_WORKER_HEALTH_PORT: String(await freePort()),
       PINCER_ALLOW_PRIVATE_HOSTS: '127.0.0.1',
-    PINCER_SECRET_KEY: engine.secretKey.toString('base64'),
+      PINCER_SECRET_KEY: engine.secretKey.toString('base64'),
       PINCER_LOG_LEVEL: 'warn',
     },
   );
