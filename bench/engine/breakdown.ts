@@ -1,16 +1,49 @@
 /**
  * Where Pincer's time goes in part A, from what can be seen without switches in the product: the
- * split of each run into its start call and the wait for the result, the Temporal history of one
- * run on each side, and the engine's own recording calls timed alone on the same database.
+ * c=1 runs of both sides cut at the times of their Temporal history (the server's clock, the same
+ * machine's), the steps' own StepRun times, and the engine's recording calls timed alone on the
+ * same database.
  */
-import { randomUUID } from 'node:crypto';
 import { createRun, recordRun, recordStep } from '@pincer/engine';
 import type { Client } from '@temporalio/client';
-import type { tenLocalNoops } from './baseline-workflows.ts';
 import type { Environment } from './environment.ts';
-import { BASELINE_TASK_QUEUE, NOOP_STEPS, NOOP_WORKFLOW } from './shapes.ts';
+import { NOOP_STEPS, NOOP_WORKFLOW } from './shapes.ts';
 import { latency, round2 } from './stats.ts';
-import { type Sample, WORKFLOW_PLAN } from './workflow-bench.ts';
+import type { RunTrace, WorkflowMeasurements } from './workflow-bench.ts';
+
+type History = Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['fetchHistory']>>;
+type HistoryEvent = NonNullable<History['events']>[number];
+
+/** One run cut where its history's times allow; medians over the c=1 runs in the Breakdown. */
+export interface Stretches {
+  /** The start call until Temporal recorded the execution (Pincer writes its rows first). */
+  untilStarted: number;
+  /** Until a worker took the first workflow task. */
+  untilPickedUp: number;
+  /** From the first workflow task's start to the last one's end: the workflow and its local activities. */
+  inWorker: number;
+  /** From the execution's completion until the client had the result (Pincer looks the run up first). */
+  untilResult: number;
+  total: number;
+}
+
+/** Pincer's time in the worker, cut at its first and last StepRun (its own records, ms resolution). */
+export interface WorkerSplit {
+  /** The first activation, the run marked running, step 1 with its record. */
+  untilFirstStep: number;
+  /** Steps 2 to the last. */
+  otherSteps: number;
+  /** The run marked done, the workflow task completed. */
+  afterLastStep: number;
+  /** From one step's StepRun end to the next one's. */
+  perStep: number;
+}
+
+export interface RecordingCosts {
+  createRun: number;
+  recordStep: number;
+  recordRun: number;
+}
 
 /** What one run looks like in Temporal's history. */
 export interface HistoryShape {
@@ -18,96 +51,192 @@ export interface HistoryShape {
   workflowTasks: number;
   /** Each completed local activity leaves one marker. */
   localActivities: number;
-  activities: number;
 }
 
 export interface Breakdown {
-  /** Medians at concurrency 1: the start call, then the wait for the result. */
-  startMs: { pincer: number; temporal: number };
-  waitMs: { pincer: number; temporal: number };
+  /** Medians of the c=1 runs; the stretches add up to about the total, each a median of its own. */
+  stretchesMs: { pincer: Stretches; temporal: Stretches };
   history: { pincer: HistoryShape; temporal: HistoryShape };
+  /** Medians of Pincer's c=1 runs. */
+  pincerWorkerMs: WorkerSplit;
   /** Medians of the engine's recording calls, each alone, one after the other. */
-  isolatedMs: { createRun: number; recordStep: number; recordRun: number };
-  /** Pincer's local activities × one recordStep each: the database's share of the wait, roughly. */
+  isolatedMs: RecordingCosts;
+  /** The CPU the benchmark's process spent per call of each, on average (Prisma and pg included). */
+  isolatedCpuMs: RecordingCosts;
+  /** Pincer's local activities × one recordStep each: the database's share of the worker's time, roughly. */
   estimatedRecordingMs: number;
-  /**
-   * Median from one step's end to the next one's in the c=1 runs, from Pincer's own StepRun
-   * times (millisecond resolution); the baseline's is its wait ÷ the number of steps.
-   */
-  perStepMs: { pincer: number; temporal: number };
   /** Runs and StepRuns Pincer recorded during part A, against what the runs should have left. */
   recorded: { runs: number; stepRuns: number; expectedStepRuns: number };
 }
 
 const ISOLATED_CALLS = 60;
 
-async function historyShape(client: Client, workflowId: string): Promise<HistoryShape> {
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
-  const events = history.events ?? [];
+function eventMs(event: HistoryEvent | undefined): number {
+  const time = event?.eventTime;
+  if (!time?.seconds) return Number.NaN;
+  const seconds = typeof time.seconds === 'number' ? time.seconds : time.seconds.toNumber();
+  return seconds * 1000 + (time.nanos ?? 0) / 1e6;
+}
+
+function shapeOf(events: HistoryEvent[]): HistoryShape {
   return {
     events: events.length,
     workflowTasks: events.filter((event) => event.workflowTaskCompletedEventAttributes).length,
     localActivities: events.filter((event) => event.markerRecordedEventAttributes).length,
-    activities: events.filter((event) => event.activityTaskScheduledEventAttributes).length,
   };
 }
 
-async function pincerHistory(env: Environment): Promise<HistoryShape> {
-  const run = await env.db.run.findFirst({
-    where: { workflow: { name: NOOP_WORKFLOW }, status: 'succeeded' },
-    orderBy: { createdAt: 'desc' },
-    select: { temporalWorkflowId: true },
-  });
-  if (!run) throw new Error(`no succeeded ${NOOP_WORKFLOW} run to read the history of`);
-  return historyShape(env.pincer, run.temporalWorkflowId);
+/** A run's moments: the benchmark's wall clock at both ends, the history's times in between. */
+interface Moments {
+  calledAt: number;
+  started: number;
+  pickedUp: number;
+  tasksDone: number;
+  completed: number;
+  resultAt: number;
 }
 
-async function temporalHistory(env: Environment): Promise<HistoryShape> {
-  const workflowId = `tenLocalNoops-history-${randomUUID()}`;
-  const handle = await env.baseline.workflow.start<typeof tenLocalNoops>('tenLocalNoops', {
-    taskQueue: BASELINE_TASK_QUEUE,
-    workflowId,
-  });
-  await handle.result();
-  return historyShape(env.baseline, workflowId);
+function momentsOf(events: HistoryEvent[], trace: RunTrace): Moments {
+  return {
+    calledAt: trace.calledAt,
+    started: eventMs(events.find((event) => event.workflowExecutionStartedEventAttributes)),
+    pickedUp: eventMs(events.find((event) => event.workflowTaskStartedEventAttributes)),
+    tasksDone: eventMs(events.findLast((event) => event.workflowTaskCompletedEventAttributes)),
+    completed: eventMs(events.find((event) => event.workflowExecutionCompletedEventAttributes)),
+    resultAt: trace.resultAt,
+  };
 }
 
-async function medianOf(calls: number, call: (index: number) => Promise<unknown>): Promise<number> {
+function stretchesOf(moments: Moments): Stretches {
+  return {
+    untilStarted: moments.started - moments.calledAt,
+    untilPickedUp: moments.pickedUp - moments.started,
+    inWorker: moments.tasksDone - moments.pickedUp,
+    untilResult: moments.resultAt - moments.completed,
+    total: moments.resultAt - moments.calledAt,
+  };
+}
+
+/** `ends`: the run's StepRun end times, ascending. */
+function workerSplitOf(moments: Moments, ends: number[]): WorkerSplit | undefined {
+  const first = ends[0];
+  const last = ends.at(-1);
+  if (first === undefined || last === undefined || ends.length < 2) return undefined;
+  return {
+    untilFirstStep: first - moments.pickedUp,
+    otherSteps: last - first,
+    afterLastStep: moments.tasksDone - last,
+    perStep: (last - first) / (ends.length - 1),
+  };
+}
+
+function medianBy<T>(all: T[], pick: (item: T) => number): number {
+  return latency(all.map(pick).filter((value) => !Number.isNaN(value))).p50;
+}
+
+function medianStretches(all: Stretches[]): Stretches {
+  return {
+    untilStarted: medianBy(all, (stretches) => stretches.untilStarted),
+    untilPickedUp: medianBy(all, (stretches) => stretches.untilPickedUp),
+    inWorker: medianBy(all, (stretches) => stretches.inWorker),
+    untilResult: medianBy(all, (stretches) => stretches.untilResult),
+    total: medianBy(all, (stretches) => stretches.total),
+  };
+}
+
+function medianSplit(all: WorkerSplit[]): WorkerSplit {
+  return {
+    untilFirstStep: medianBy(all, (split) => split.untilFirstStep),
+    otherSteps: medianBy(all, (split) => split.otherSteps),
+    afterLastStep: medianBy(all, (split) => split.afterLastStep),
+    perStep: medianBy(all, (split) => split.perStep),
+  };
+}
+
+async function eventsOf(client: Client, workflowId: string): Promise<HistoryEvent[]> {
+  return (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+}
+
+/** Pincer's traces carry run ids: its workflow ids are on the Run rows. */
+async function pincerWorkflowIds(env: Environment, traces: RunTrace[]): Promise<Map<string, string>> {
+  const runs = await env.db.run.findMany({
+    where: { id: { in: traces.map((trace) => trace.id) } },
+    select: { id: true, temporalWorkflowId: true },
+  });
+  return new Map(runs.map((run) => [run.id, run.temporalWorkflowId]));
+}
+
+/** Every run's moments, and the first run's history shape. */
+async function readHistories(client: Client, traces: RunTrace[], workflowIdOf: (trace: RunTrace) => string) {
+  const moments = new Map<string, Moments>();
+  let shape: HistoryShape | undefined;
+  for (const trace of traces) {
+    const events = await eventsOf(client, workflowIdOf(trace));
+    shape ??= shapeOf(events);
+    moments.set(trace.id, momentsOf(events, trace));
+  }
+  if (!shape) throw new Error('no c=1 run to read the history of');
+  return { moments, shape };
+}
+
+/** Each run's StepRun end times, ascending. */
+async function stepEnds(env: Environment, runIds: string[]): Promise<Map<string, number[]>> {
+  const steps = await env.db.stepRun.findMany({
+    where: { runId: { in: runIds } },
+    select: { runId: true, finishedAt: true },
+  });
+  const ends = new Map<string, number[]>();
+  for (const step of steps) {
+    if (step.finishedAt) ends.set(step.runId, [...(ends.get(step.runId) ?? []), step.finishedAt.getTime()]);
+  }
+  for (const times of ends.values()) times.sort((a, b) => a - b);
+  return ends;
+}
+
+function pincerWorkerSplit(moments: Map<string, Moments>, ends: Map<string, number[]>): WorkerSplit {
+  const splits = [...moments].flatMap(([runId, run]) => workerSplitOf(run, ends.get(runId) ?? []) ?? []);
+  return medianSplit(splits);
+}
+
+/** The median wall time of `calls` calls one after the other, and the process's CPU per call. */
+async function timeCalls(calls: number, call: (index: number) => Promise<unknown>) {
   const times: number[] = [];
+  const cpuBefore = process.cpuUsage();
   for (let index = 0; index < calls; index++) {
     const started = performance.now();
     await call(index);
     times.push(performance.now() - started);
   }
-  return latency(times).p50;
+  const cpu = process.cpuUsage(cpuBefore);
+  return { ms: latency(times).p50, cpuMs: round2((cpu.user + cpu.system) / 1000 / calls) };
 }
 
-/** The engine's recording calls alone; the Run rows they create stay queued (never started). */
+/** The engine's recording calls alone; the Run rows createRun makes here stay queued (never started). */
 async function isolatedRecording(env: Environment) {
-  const actor = 'bench:isolated';
   let runId = '';
-  const createRunMs = await medianOf(ISOLATED_CALLS, async () => {
-    runId = (await createRun(env.clientDb, { workflow: NOOP_WORKFLOW, input: {}, actor })).runId;
+  const create = await timeCalls(ISOLATED_CALLS, async () => {
+    runId = (await createRun(env.clientDb, { workflow: NOOP_WORKFLOW, input: {}, actor: 'bench:isolated' }))
+      .runId;
   });
-  const recordStepMs = await medianOf(ISOLATED_CALLS, (index) => {
-    const at = Date.now();
-    return recordStep(env.db, {
+  const step = await timeCalls(ISOLATED_CALLS, (index) =>
+    recordStep(env.db, {
       runId,
       step: `isolated_${index}`,
       iteration: '',
       type: 'transform',
       status: 'succeeded',
       attempt: 1,
-      input: { value: null },
       output: null,
-      startedAt: at,
-      finishedAt: at,
-    });
-  });
-  const recordRunMs = await medianOf(ISOLATED_CALLS, () =>
+      finishedAt: Date.now(),
+    }),
+  );
+  const run = await timeCalls(ISOLATED_CALLS, () =>
     recordRun(env.db, { runId, status: 'running', at: Date.now() }),
   );
-  return { createRun: createRunMs, recordStep: recordStepMs, recordRun: recordRunMs };
+  return {
+    ms: { createRun: create.ms, recordStep: step.ms, recordRun: run.ms },
+    cpuMs: { createRun: create.cpuMs, recordStep: step.cpuMs, recordRun: run.cpuMs },
+  };
 }
 
 async function recordedByPartA(env: Environment) {
@@ -117,48 +246,32 @@ async function recordedByPartA(env: Environment) {
   return { runs, stepRuns, expectedStepRuns: runs * NOOP_STEPS };
 }
 
-/** The runs of the c=1 level: after the warm-up, before the next level (runs are sequential there). */
-async function pincerStepIntervals(env: Environment): Promise<number[]> {
-  const level = WORKFLOW_PLAN.levels[0];
-  const runs = await env.db.run.findMany({
-    where: { workflow: { name: NOOP_WORKFLOW }, actor: 'bench' },
-    orderBy: { createdAt: 'asc' },
-    skip: WORKFLOW_PLAN.warmup.runs,
-    take: level?.runs ?? 0,
-    select: { steps: { select: { finishedAt: true } } },
-  });
-  return runs.flatMap((run) => {
-    const ends = run.steps.flatMap((step) => (step.finishedAt ? [step.finishedAt.getTime()] : []));
-    ends.sort((a, b) => a - b);
-    return ends.slice(1).map((end, index) => end - (ends[index] ?? end));
-  });
-}
-
-function medians(sample: Sample | undefined) {
-  if (!sample) throw new Error('part A has no sample at concurrency 1');
-  const start = latency(sample.startMs).p50;
-  const wait = latency(sample.totalMs.map((total, index) => total - (sample.startMs[index] ?? 0))).p50;
-  return { start, wait };
-}
-
-export async function explain(env: Environment, samples: Sample[]): Promise<Breakdown> {
-  const atOne = (variant: Sample['variant']) =>
-    medians(samples.find((sample) => sample.variant === variant && sample.concurrency === 1));
-  const pincer = atOne('pincer');
-  const temporal = atOne('temporalLocal');
+export async function explain(env: Environment, measured: WorkflowMeasurements): Promise<Breakdown> {
   const recorded = await recordedByPartA(env);
-  const history = { pincer: await pincerHistory(env), temporal: await temporalHistory(env) };
-  const isolatedMs = await isolatedRecording(env);
+  const pincerTraces = measured.traces.filter((trace) => trace.variant === 'pincer');
+  const temporalTraces = measured.traces.filter((trace) => trace.variant === 'temporalLocal');
+  const workflowIds = await pincerWorkflowIds(env, pincerTraces);
+  const pincer = await readHistories(
+    env.pincer,
+    pincerTraces,
+    (trace) => workflowIds.get(trace.id) ?? trace.id,
+  );
+  const temporal = await readHistories(env.baseline, temporalTraces, (trace) => trace.id);
+  const ends = await stepEnds(
+    env,
+    pincerTraces.map((trace) => trace.id),
+  );
+  const isolated = await isolatedRecording(env);
   return {
-    startMs: { pincer: pincer.start, temporal: temporal.start },
-    waitMs: { pincer: pincer.wait, temporal: temporal.wait },
-    history,
-    isolatedMs,
-    estimatedRecordingMs: round2(history.pincer.localActivities * isolatedMs.recordStep),
-    perStepMs: {
-      pincer: latency(await pincerStepIntervals(env)).p50,
-      temporal: round2(temporal.wait / NOOP_STEPS),
+    stretchesMs: {
+      pincer: medianStretches([...pincer.moments.values()].map(stretchesOf)),
+      temporal: medianStretches([...temporal.moments.values()].map(stretchesOf)),
     },
+    history: { pincer: pincer.shape, temporal: temporal.shape },
+    pincerWorkerMs: pincerWorkerSplit(pincer.moments, ends),
+    isolatedMs: isolated.ms,
+    isolatedCpuMs: isolated.cpuMs,
+    estimatedRecordingMs: round2(pincer.shape.localActivities * isolated.ms.recordStep),
     recorded,
   };
 }

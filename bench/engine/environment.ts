@@ -53,8 +53,8 @@ export interface Environment {
   pincer: Client;
   /** A client on the baselines' namespace. */
   baseline: Client;
-  /** PostgreSQL's and Temporal's process ids, to check nothing outlives the benchmark. */
-  pids: number[];
+  /** PostgreSQL's (the postmaster) and Temporal's process ids. */
+  pids: { postgres: number; temporal: number };
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -175,7 +175,8 @@ export async function startEnvironment(
   cleanup: Cleanup,
   teardown: Teardown,
 ): Promise<Environment> {
-  Runtime.install({ logger: sdkLogger() });
+  // The benchmark stops its workers itself, in order, also on Ctrl-C.
+  Runtime.install({ logger: sdkLogger(), shutdownSignals: [] });
   const postgres: RunningPostgres = await step('PostgreSQL: initdb and start (fresh cluster)', () =>
     startPostgres(scratch, cleanup, teardown),
   );
@@ -202,6 +203,6 @@ export async function startEnvironment(
     clientDb,
     registry,
     ...clients,
-    pids: [postgres.pid, temporal.pid],
+    pids: { postgres: postgres.pid, temporal: temporal.pid },
   };
 }

@@ -5,7 +5,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { repoRoot } from '../startup/pincer-run.ts';
 import type { Machine } from '../startup/report.ts';
-import type { Breakdown } from './breakdown.ts';
+import type { Breakdown, HistoryShape, Stretches } from './breakdown.ts';
 import { NOOP_STEPS } from './shapes.ts';
 import type { Ratios, Summary, WorkflowRatio } from './summary.ts';
 import { WEBHOOK_PLAN } from './webhook-bench.ts';
@@ -27,8 +27,8 @@ export interface Results {
 export const NOTES = [
   'Everything runs on one machine: PostgreSQL, the Temporal dev server (in memory), the web server and the baseline servers as child processes, and all Temporal workers plus the load generator in the benchmark process. Compare the ratios, not the absolute numbers.',
   `Part A: each run is timed from the start call to its result in the benchmark process. Pincer: startRun then waitForRun; Temporal: workflow.start then result(). A warm-up of ${WORKFLOW_PLAN.warmup.runs} runs of each at c=${WORKFLOW_PLAN.warmup.concurrency}, then each level in ${WORKFLOW_PLAN.rounds} rounds with the order of the variants reversed every round; runs/s is runs over the summed wall time.`,
-  "Part A's breakdown: start/wait medians at c=1; one run's Temporal history on each side; the engine's createRun/recordStep/recordRun called alone on the same database after the runs (the Run rows createRun leaves stay queued).",
-  `Part B: autocannon (keep-alive connections, no pipelining), ${WEBHOOK_PLAN.warmupSeconds} s warm-up then ${WEBHOOK_PLAN.seconds} s per server and concurrency; a request counts as correct only with status 2xx and the expected JSON body. n8n's ~100 req/s for this path is the engine issue's figure, not measured here.`,
+  "Part A's breakdown: every c=1 run of Pincer and of the local-activity baseline cut at its Temporal history's event times (execution started, first workflow task started, last workflow task completed, execution completed) and the benchmark's wall clock; Pincer's per-step time from its StepRun end times; the engine's createRun/recordStep/recordRun called alone on the same database after the runs (the Run rows createRun leaves stay queued).",
+  `Part B: autocannon (keep-alive connections, no pipelining), ${WEBHOOK_PLAN.warmupSeconds} s warm-up then ${WEBHOOK_PLAN.seconds} s per server and concurrency; a request counts as correct only with status 2xx and the expected JSON body. CPU per request: utime+stime (+ reaped children) from /proc of the server, the benchmark process alone, Temporal and PostgreSQL with their descendants, over the measured window. n8n's ~100 req/s for this path is the engine issue's figure, not measured here.`,
 ];
 
 export function codeVersion(): { commit: string; dirty: boolean } {
@@ -134,41 +134,109 @@ function targetLine(ratios: Ratios): string {
   return `${head} (${spread}).`;
 }
 
-function breakdownTable(breakdown: Breakdown): Table {
-  const { startMs, waitMs, history, isolatedMs } = breakdown;
-  const extraWait = waitMs.pincer - waitMs.temporal;
+function stretchRow(label: string, pick: (stretches: Stretches) => number, breakdown: Breakdown): string[] {
+  const { pincer, temporal } = breakdown.stretchesMs;
+  return [label, ms(pick(pincer)), ms(pick(temporal)), ms(pick(pincer) - pick(temporal))];
+}
+
+/** Pincer's time in the worker, cut at its StepRuns: rows with no Temporal column. */
+function workerSplitRows(breakdown: Breakdown): string[][] {
+  const split = breakdown.pincerWorkerMs;
+  return [
+    [
+      '  · of which until step 1 was recorded (first activation, run marked running)',
+      ms(split.untilFirstStep),
+      '',
+      '',
+    ],
+    [`  · of which steps 2–${NOOP_STEPS} (${ms(split.perStep)} per step)`, ms(split.otherSteps), '', ''],
+    ['  · of which after the last step (run marked done)', ms(split.afterLastStep), '', ''],
+  ];
+}
+
+function stretchTable(breakdown: Breakdown): Table {
+  const { history } = breakdown;
+  const count = (label: string, pick: (shape: HistoryShape) => number) => [
+    label,
+    String(pick(history.pincer)),
+    String(pick(history.temporal)),
+    String(pick(history.pincer) - pick(history.temporal)),
+  ];
   return {
-    header: ['at c=1 (medians)', 'Pincer', 'Temporal, local activities'],
+    header: [
+      'a run at c=1, cut at its history (medians)',
+      'Pincer',
+      'Temporal, local activities',
+      'Pincer extra',
+    ],
     rows: [
-      ['start call (`startRun` / `workflow.start`)', ms(startMs.pincer), ms(startMs.temporal)],
-      ['then the wait for the result', ms(waitMs.pincer), ms(waitMs.temporal)],
-      ['history events per run', String(history.pincer.events), String(history.temporal.events)],
+      stretchRow('start call → Temporal has the execution', (stretch) => stretch.untilStarted, breakdown),
+      stretchRow('→ a worker takes the workflow task', (stretch) => stretch.untilPickedUp, breakdown),
+      stretchRow(
+        'in the worker: the workflow task(s), local activities included',
+        (stretch) => stretch.inWorker,
+        breakdown,
+      ),
+      ...workerSplitRows(breakdown),
+      stretchRow('execution completed → result in the client', (stretch) => stretch.untilResult, breakdown),
+      stretchRow('total', (stretch) => stretch.total, breakdown),
+      count('history events', (shape) => shape.events),
+      count('workflow tasks', (shape) => shape.workflowTasks),
+      count('local activities (markers)', (shape) => shape.localActivities),
+    ],
+  };
+}
+
+const STRETCH_NAMES: [keyof Stretches, string][] = [
+  ['untilStarted', 'the start call'],
+  ['untilPickedUp', 'the pickup by a worker'],
+  ['inWorker', 'the worker'],
+  ['untilResult', 'the way back to the client'],
+];
+
+/** Names the stretch with the most extra time; the pickup is the server's matching, the same for both. */
+function whereLine(breakdown: Breakdown): string {
+  const { pincer, temporal } = breakdown.stretchesMs;
+  const extras = STRETCH_NAMES.map(([key, name]) => ({ name, extra: pincer[key] - temporal[key] }));
+  const largest = extras.reduce((best, entry) => (entry.extra > best.extra ? entry : best));
+  const split = breakdown.pincerWorkerMs;
+  return (
+    `Pincer's largest extra is in ${largest.name} (${ms(largest.extra)} of ${ms(pincer.total - temporal.total)} in all at c=1). ` +
+    `In the worker, its steps take ${ms(split.perStep)} each from one StepRun to the next, and ${ms(split.untilFirstStep)} pass ` +
+    `before step 1 is recorded and ${ms(split.afterLastStep)} after the last. The pickup by a worker is Temporal's task matching, ` +
+    'the same server for both sides; it varies from run to run, so compare its medians with care.'
+  );
+}
+
+function costTable(breakdown: Breakdown): Table {
+  const { isolatedMs: wall, isolatedCpuMs: cpu } = breakdown;
+  return {
+    header: ["Pincer's recording calls, each alone", 'median', 'CPU per call'],
+    rows: [
+      ['`createRun` (the rows a start writes)', ms(wall.createRun), ms(cpu.createRun)],
+      ['`recordStep` (one StepRun upsert)', ms(wall.recordStep), ms(cpu.recordStep)],
+      ['`recordRun` (one Run update)', ms(wall.recordRun), ms(cpu.recordRun)],
       [
-        'workflow tasks per run',
-        String(history.pincer.workflowTasks),
-        String(history.temporal.workflowTasks),
-      ],
-      [
-        'local activities per run (markers)',
-        String(history.pincer.localActivities),
-        String(history.temporal.localActivities),
-      ],
-      ['`createRun` alone (the rows a start writes)', ms(isolatedMs.createRun), ''],
-      ['`recordStep` alone (one StepRun upsert)', ms(isolatedMs.recordStep), ''],
-      ['`recordRun` alone (one Run update)', ms(isolatedMs.recordRun), ''],
-      [
-        'local activities × `recordStep`: the writes in the wait, roughly',
+        'local activities × `recordStep`: the writes in the worker, roughly',
         ms(breakdown.estimatedRecordingMs),
         '',
       ],
-      [
-        "per step: one step's end to the next's (Pincer: its StepRun times; Temporal: wait ÷ steps)",
-        ms(breakdown.perStepMs.pincer),
-        ms(breakdown.perStepMs.temporal),
-      ],
-      ['extra wait over Temporal', ms(extraWait), ''],
-      ['extra start over Temporal', ms(startMs.pincer - startMs.temporal), ''],
     ],
+  };
+}
+
+function workflowCpuTable(summary: Summary): Table {
+  const cpu = (value: number) => value.toFixed(2);
+  return {
+    header: ['CPU ms per run', 'concurrency', 'benchmark process', 'Temporal', 'PostgreSQL', 'total'],
+    rows: summary.workflow.map((row) => [
+      row.label,
+      String(row.concurrency),
+      cpu(row.cpuMsPerRun.bench),
+      cpu(row.cpuMsPerRun.temporal),
+      cpu(row.cpuMsPerRun.postgres),
+      cpu(row.cpuMsPerRun.total),
+    ]),
   };
 }
 
@@ -216,6 +284,55 @@ function webhookRatioTable(ratios: Ratios): Table {
   };
 }
 
+function cpuTable(summary: Summary, labels: Record<string, string>): Table {
+  const cpu = (value: number) => value.toFixed(2);
+  return {
+    header: [
+      'CPU ms per request',
+      'concurrency',
+      'its server',
+      'benchmark process',
+      'Temporal',
+      'PostgreSQL',
+      'total',
+      'machine busy',
+    ],
+    rows: summary.webhook.map((row) => [
+      labels[row.target] ?? row.target,
+      String(row.concurrency),
+      cpu(row.cpuMsPerRequest.server),
+      cpu(row.cpuMsPerRequest.bench),
+      cpu(row.cpuMsPerRequest.temporal),
+      cpu(row.cpuMsPerRequest.postgres),
+      cpu(row.cpuMsPerRequest.total),
+      `${row.machineBusyPct} %`,
+    ]),
+  };
+}
+
+/** Pincer's CPU per run against the matching baseline's at the highest concurrency. */
+function workflowCpuLine(summary: Summary, ratios: Ratios): string {
+  const top = Math.max(...summary.workflow.map((row) => row.concurrency));
+  const of = (variant: string) =>
+    summary.workflow.find((row) => row.variant === variant && row.concurrency === top)?.cpuMsPerRun.total ??
+    0;
+  const throughput = ratios.workflow.find((row) => row.concurrency === top)?.throughput ?? 0;
+  const pincer = of('pincer');
+  const temporal = of('temporalLocal');
+  return `At c=${top} Pincer spends ${times(pincer / temporal)} the CPU per run of the hand-written workflow (${ms(pincer)} against ${ms(temporal)}); its throughput ratio there is ${times(throughput)}.`;
+}
+
+/** Pincer's CPU per request against the durable baseline's at the highest concurrency. */
+function webhookCpuLine(summary: Summary): string {
+  const top = Math.max(...summary.webhook.map((row) => row.concurrency));
+  const of = (target: string) =>
+    summary.webhook.find((row) => row.target === target && row.concurrency === top);
+  const pincer = of('pincer')?.cpuMsPerRequest;
+  const durable = of('durable')?.cpuMsPerRequest;
+  if (!pincer || !durable) return '';
+  return `At c=${top} a Pincer webhook request costs ${ms(pincer.total)} of CPU against ${ms(durable.total)} for the hand-written durable server (${times(pincer.total / durable.total)}): ${ms(pincer.bench)} in the benchmark's process, where Pincer's worker runs, ${ms(pincer.server)} in the web server, ${ms(pincer.temporal)} in Temporal, ${ms(pincer.postgres)} in PostgreSQL.`;
+}
+
 function failedRequests(summary: Summary): number {
   return summary.webhook.reduce((total, row) => total + row.errors + row.non2xx + row.mismatches, 0);
 }
@@ -227,7 +344,7 @@ function failureLine(summary: Summary): string {
     : `**${failed} requests failed** (connection errors, non-2xx or a wrong body): the rows with failures do not measure the path.`;
 }
 
-export const TARGET_LABELS: Record<string, string> = {
+const TARGET_LABELS: Record<string, string> = {
   bare: 'bare node:http, inline (ceiling)',
   durable: 'hand-written Temporal, 3 local activities',
   pincer: 'Pincer webhook (`respond: when_done`)',
@@ -241,12 +358,19 @@ export function printSummary(results: Results): void {
   console.log(plain(workflowRatioTable(ratios)));
   console.log(`\n${targetLine(ratios).replaceAll('**', '')}`);
   console.log(`${recordedLine(summary.breakdown).replaceAll('**', '')}\n`);
-  console.log(plain(breakdownTable(summary.breakdown)));
+  console.log(plain(stretchTable(summary.breakdown)));
+  console.log(`\n${whereLine(summary.breakdown).replaceAll('`', '')}\n`);
+  console.log(plain(costTable(summary.breakdown)));
+  console.log('');
+  console.log(plain(workflowCpuTable(summary)));
+  console.log(`\n${workflowCpuLine(summary, ratios)}`);
   console.log('\nB. webhook → transform → condition → respond\n');
   console.log(plain(webhookTable(summary, TARGET_LABELS)));
   console.log('');
   console.log(plain(webhookRatioTable(ratios)));
-  console.log(`\n${failureLine(summary).replaceAll('**', '')}`);
+  console.log(`\n${failureLine(summary).replaceAll('**', '')}\n`);
+  console.log(plain(cpuTable(summary, TARGET_LABELS)));
+  console.log(`\n${webhookCpuLine(summary)}`);
 }
 
 export async function writeResults(results: Results): Promise<string> {
@@ -296,11 +420,22 @@ ${targetLine(ratios)}
 
 ${recordedLine(summary.breakdown)}
 
-Where Pincer's time goes, from outside the product (no switches in it): the start/wait split of the
-runs above, one run's Temporal history on each side, and the engine's recording calls timed alone on
-the same database after the runs.
+Where Pincer's time goes, seen from outside the product (no switches in it): the c=1 runs above cut at
+the times of their Temporal history (server and benchmark share the machine's clock), the steps' own
+StepRun times, and the engine's recording calls timed alone on the same database after the runs.
 
-${markdown(breakdownTable(summary.breakdown))}
+${markdown(stretchTable(summary.breakdown))}
+
+${whereLine(summary.breakdown)}
+
+${markdown(costTable(summary.breakdown))}
+
+CPU per run, from \`/proc\` over each variant's runs: the benchmark's process (the clients and all
+Temporal workers), the Temporal dev server, and PostgreSQL with its backends.
+
+${markdown(workflowCpuTable(summary))}
+
+${workflowCpuLine(summary, ratios)}
 
 ### B. Webhook → transform → condition → respond
 
@@ -322,6 +457,15 @@ ${markdown(webhookTable(summary, TARGET_LABELS))}
 ${markdown(webhookRatioTable(ratios))}
 
 ${failureLine(summary)}
+
+Where the CPU goes, from \`/proc\` during each measured window: the server under load, the benchmark's
+own process (all Temporal workers, Pincer's and the baseline's, and autocannon), the Temporal dev server
+and PostgreSQL with its backends. "Machine busy" is all of it over the window and the machine's
+${box.cpus} cores; other work on the machine comes on top.
+
+${markdown(cpuTable(summary, TARGET_LABELS))}
+
+${webhookCpuLine(summary)}
 ${END_MARK}`;
 }
 

@@ -16,16 +16,31 @@ import { Teardown } from './teardown.ts';
 import { measureWebhooks, WEBHOOK_PLAN } from './webhook-bench.ts';
 import { measureWorkflows, WORKFLOW_PLAN } from './workflow-bench.ts';
 
-function stopOnSignals(teardown: Teardown, cleanup: Cleanup): void {
+let stopping = false;
+
+/** After a signal, calls cut off mid-way fail in timers and callbacks: nothing is left to report. */
+function ignoreWhileStopping(): void {}
+
+function stopOnSignals(stopAll: () => Promise<void>): void {
   const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
     console.log(`\n${signal}: stopping everything the benchmark started`);
-    void teardown
-      .run()
-      .then(() => cleanup.all())
-      .finally(() => process.exit(130));
+    process.on('uncaughtException', ignoreWhileStopping);
+    process.on('unhandledRejection', ignoreWhileStopping);
+    void stopAll().finally(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+}
+
+/** The first call does the work; later calls (the signal's and main's) wait for the same. */
+function once(work: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  return () => {
+    running ??= work();
+    return running;
+  };
 }
 
 /** What is still alive after the teardown: it should be nothing (Cleanup kills it anyway). */
@@ -41,60 +56,81 @@ async function measure(cleanup: Cleanup, teardown: Teardown, scratch: Scratch, p
   console.log('Setup');
   await buildOnce();
   const env = await startEnvironment(scratch, cleanup, teardown);
-  pids.push(...env.pids);
+  pids.push(env.pids.postgres, env.pids.temporal);
   const workflows = await importWorkflows(env.db, env.pincer, env.registry);
 
   console.log('\nA. 10-step no-op workflow: Pincer vs the Temporal SDK');
-  const samples = await measureWorkflows(env);
+  const measured = await measureWorkflows(env);
   process.stdout.write('  where the time goes (histories, recording calls alone) … ');
-  const breakdown = await explain(env, samples);
+  const breakdown = await explain(env, measured);
   console.log('done');
 
   console.log('\nB. webhook → transform → condition → respond');
-  const servers = await startServers(env, workflows, scratch, cleanup, teardown);
-  pids.push(...servers.pids);
-  const webhook = await measureWebhooks(servers.targets);
-  return { samples, ...summarize(samples, breakdown, webhook) };
+  const targets = await startServers(env, workflows, scratch, cleanup, teardown);
+  pids.push(...targets.map((target) => target.pid));
+  const webhook = await measureWebhooks(targets, env.pids);
+  return { samples: measured.samples, ...summarize(measured.samples, breakdown, webhook) };
+}
+
+/** What the run started, for the leftover check at the end. */
+interface Started {
+  scratch?: Scratch;
+  pids: number[];
+}
+
+function stopper(teardown: Teardown, cleanup: Cleanup, started: Started): () => Promise<void> {
+  return once(async () => {
+    await teardown.run();
+    const left = leftovers(started.scratch, started.pids);
+    console.log(
+      left.length === 0 ? '\nno process left behind' : `\n! left behind, killing:\n  ${left.join('\n  ')}`,
+    );
+    await cleanup.all();
+  });
+}
+
+async function report(results: Results, startedAt: number): Promise<void> {
+  printSummary(results);
+  const minutes = (performance.now() - startedAt) / 60_000;
+  console.log(`\nwrote ${path.relative(process.cwd(), await writeResults(results))}`);
+  console.log(`wrote ${path.relative(process.cwd(), await writeDocs(results, minutes))}`);
 }
 
 async function main(): Promise<void> {
   const cleanup = new Cleanup();
   const teardown = new Teardown();
-  stopOnSignals(teardown, cleanup);
+  const started: Started = { pids: [] };
+  const stopAll = stopper(teardown, cleanup, started);
+  stopOnSignals(stopAll);
   const box = machine();
   console.log(
     `Engine benchmark on ${box.cpus} × ${box.model}, ${box.memGB} GB, Node ${box.node} (load ${box.loadAverage.start})\n`,
   );
-  const started = performance.now();
+  const startedAt = performance.now();
   const date = new Date().toISOString();
-  const pids: number[] = [];
-  let scratch: Scratch | undefined;
   try {
-    scratch = await cleanup.scratch('engine');
-    const { samples, summary, ratios } = await measure(cleanup, teardown, scratch, pids);
+    started.scratch = await cleanup.scratch('engine');
+    const { samples, summary, ratios } = await measure(cleanup, teardown, started.scratch, started.pids);
     box.loadAverage.end = Math.round((os.loadavg()[0] ?? 0) * 10) / 10;
-    const results: Results = {
-      machine: box,
-      date,
-      code: codeVersion(),
-      notes: NOTES,
-      plan: { workflow: WORKFLOW_PLAN, webhook: WEBHOOK_PLAN },
-      runs: { workflow: samples },
-      summary,
-      ratios,
-    };
-    printSummary(results);
-    const minutes = (performance.now() - started) / 60_000;
-    console.log(`\nwrote ${path.relative(process.cwd(), await writeResults(results))}`);
-    console.log(`wrote ${path.relative(process.cwd(), await writeDocs(results, minutes))}`);
-  } finally {
-    await teardown.run();
-    const left = leftovers(scratch, pids);
-    console.log(
-      left.length === 0 ? '\nno process left behind' : `\n! left behind, killing:\n  ${left.join('\n  ')}`,
+    await report(
+      {
+        machine: box,
+        date,
+        code: codeVersion(),
+        notes: NOTES,
+        plan: { workflow: WORKFLOW_PLAN, webhook: WEBHOOK_PLAN },
+        runs: { workflow: samples },
+        summary,
+        ratios,
+      },
+      startedAt,
     );
-    await cleanup.all();
+  } finally {
+    await stopAll();
   }
 }
 
-await main();
+// Once a signal arrived, the signal's path finishes the cleanup and exits.
+await main().catch((error: unknown) => {
+  if (!stopping) throw error;
+});

@@ -22,6 +22,8 @@ export interface Target {
   label: string;
   url: string;
   headers: Record<string, string>;
+  /** The server's process. */
+  pid: number;
 }
 
 const READY_TIMEOUT_MS = 90_000;
@@ -49,13 +51,13 @@ async function launch(options: Launch, cleanup: Cleanup, teardown: Teardown): Pr
   return job.pid;
 }
 
-export interface Answer {
+interface Answer {
   status: number;
   body: string;
 }
 
 /** POST on a fresh connection that is closed afterwards, so no idle socket delays a server's close. */
-export function post(url: string, headers: Record<string, string>, body: string): Promise<Answer> {
+function post(url: string, headers: Record<string, string>, body: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const request = http.request(
       url,
@@ -103,58 +105,63 @@ export async function startServers(
   scratch: Scratch,
   cleanup: Cleanup,
   teardown: Teardown,
-): Promise<{ targets: Target[]; pids: number[] }> {
+): Promise<Target[]> {
   const ports = await freePorts();
-  const common = {
+  const childEnv = pincerEnv(scratch, ports, {
     DATABASE_URL: env.databaseUrl,
     TEMPORAL_ADDRESS: env.temporalAddress,
     TEMPORAL_NAMESPACE: PINCER_NAMESPACE,
     PINCER_HOST: '127.0.0.1',
-  };
+  });
   const bare = await freePort();
   const durable = await freePort();
-  const launches: Launch[] = [
+  const servers: { launch: Launch; target: Omit<Target, 'pid'> }[] = [
     {
-      label: 'the bare server',
-      args: [path.join(import.meta.dirname, 'bare-server.ts'), String(bare)],
-      env: pincerEnv(scratch, ports, common),
-      ready: /bare server listening/,
+      launch: {
+        label: 'the bare server',
+        args: [path.join(import.meta.dirname, 'bare-server.ts'), String(bare)],
+        env: childEnv,
+        ready: /bare server listening/,
+      },
+      target: {
+        key: 'bare',
+        label: 'bare node:http (no durability)',
+        url: `http://127.0.0.1:${bare}/`,
+        headers: JSON_HEADERS,
+      },
     },
     {
-      label: 'the durable server',
-      args: [path.join(import.meta.dirname, 'durable-server.ts'), String(durable)],
-      env: pincerEnv(scratch, ports, common),
-      ready: /durable server listening/,
+      launch: {
+        label: 'the durable server',
+        args: [path.join(import.meta.dirname, 'durable-server.ts'), String(durable)],
+        env: childEnv,
+        ready: /durable server listening/,
+      },
+      target: {
+        key: 'durable',
+        label: 'hand-written Temporal (3 local activities)',
+        url: `http://127.0.0.1:${durable}/`,
+        headers: JSON_HEADERS,
+      },
     },
     {
-      label: "Pincer's web server",
-      args: [path.join(repoRoot, 'apps', 'web', 'src', 'server.ts')],
-      env: pincerEnv(scratch, ports, common),
-      ready: /studio listening/,
+      launch: {
+        label: "Pincer's web server",
+        args: [path.join(repoRoot, 'apps', 'web', 'src', 'server.ts')],
+        env: childEnv,
+        ready: /studio listening/,
+      },
+      target: {
+        key: 'pincer',
+        label: 'Pincer webhook (when_done)',
+        url: `http://127.0.0.1:${ports.web}/api/v1/hooks/${workflows.webhook.id}`,
+        headers: { ...JSON_HEADERS, 'x-pincer-secret': workflows.webhook.secret },
+      },
     },
   ];
-  const pids: number[] = [];
-  for (const options of launches) pids.push(await launch(options, cleanup, teardown));
-  const targets: Target[] = [
-    {
-      key: 'bare',
-      label: 'bare node:http (no durability)',
-      url: `http://127.0.0.1:${bare}/`,
-      headers: JSON_HEADERS,
-    },
-    {
-      key: 'durable',
-      label: 'hand-written Temporal (3 local activities)',
-      url: `http://127.0.0.1:${durable}/`,
-      headers: JSON_HEADERS,
-    },
-    {
-      key: 'pincer',
-      label: 'Pincer webhook (when_done)',
-      url: `http://127.0.0.1:${ports.web}/api/v1/hooks/${workflows.webhook.id}`,
-      headers: { ...JSON_HEADERS, 'x-pincer-secret': workflows.webhook.secret },
-    },
-  ];
+  const targets: Target[] = [];
+  for (const server of servers)
+    targets.push({ ...server.target, pid: await launch(server.launch, cleanup, teardown) });
   for (const target of targets) await checkAnswers(target);
-  return { targets, pids };
+  return targets;
 }

@@ -2,7 +2,10 @@
  * Part B: the webhook path under load with autocannon, against the bare ceiling and the
  * hand-written durable equivalent, every answer checked (status and body).
  */
+import os from 'node:os';
 import autocannon from 'autocannon';
+import { type CpuTimes, cpuPer, cpuSnapshot, cpuSpent, serviceGroups } from './cpu.ts';
+import type { Environment } from './environment.ts';
 import { ORDER } from './order.ts';
 import { isExpectedReply, type Target, type TargetKey } from './servers.ts';
 import { round2 } from './stats.ts';
@@ -24,6 +27,10 @@ export interface LoadResult {
   /** 2xx answers whose body was not the expected reply. */
   mismatches: number;
   latencyMs: { p50: number; p90: number; p99: number; mean: number; max: number };
+  /** CPU ms per answered request during the measured window, by process. */
+  cpuMsPerRequest: CpuTimes & { total: number };
+  /** All that CPU over the window's wall time and the machine's cores, in percent. */
+  machineBusyPct: number;
 }
 
 function fire(target: Target, concurrency: number, seconds: number) {
@@ -39,9 +46,15 @@ function fire(target: Target, concurrency: number, seconds: number) {
   });
 }
 
-async function load(target: Target, concurrency: number): Promise<LoadResult> {
+async function load(target: Target, concurrency: number, pids: Environment['pids']): Promise<LoadResult> {
   await fire(target, concurrency, WEBHOOK_PLAN.warmupSeconds);
+  const groups = { ...serviceGroups(pids), server: { pid: target.pid, withDescendants: true } };
+  const before = cpuSnapshot(groups);
+  const windowStarted = performance.now();
   const result = await fire(target, concurrency, WEBHOOK_PLAN.seconds);
+  const windowMs = performance.now() - windowStarted;
+  const spent = cpuSpent(before, cpuSnapshot(groups));
+  const spentMs = spent.server + spent.bench + spent.temporal + spent.postgres;
   const { latency } = result;
   // A non-2xx answer fails the body check too; count it once, as non-2xx.
   const mismatches = Math.max(0, result.mismatches - result.non2xx);
@@ -63,6 +76,8 @@ async function load(target: Target, concurrency: number): Promise<LoadResult> {
       mean: round2(latency.mean),
       max: latency.max,
     },
+    cpuMsPerRequest: cpuPer(spent, result.requests.total),
+    machineBusyPct: Math.round((spentMs * 100) / (windowMs * os.cpus().length)),
   };
 }
 
@@ -73,11 +88,11 @@ function describeLoad(result: LoadResult): string {
 }
 
 /** Concurrency levels outside, servers inside: each level's comparison is measured close in time. */
-export async function measureWebhooks(targets: Target[]): Promise<LoadResult[]> {
+export async function measureWebhooks(targets: Target[], pids: Environment['pids']): Promise<LoadResult[]> {
   const results: LoadResult[] = [];
   for (const concurrency of WEBHOOK_PLAN.concurrency) {
     for (const target of targets) {
-      const result = await load(target, concurrency);
+      const result = await load(target, concurrency, pids);
       console.log(`  c=${String(concurrency).padEnd(3)} ${target.label.padEnd(44)} ${describeLoad(result)}`);
       results.push(result);
     }

@@ -96,6 +96,10 @@ workflow:
     expect(step(run, 'double').output).toBe(10);
     expect(step(run, 'square').output).toBe(25);
     expect(run.steps.map((s) => s.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    // Local steps are recorded in one write, with their input and both times.
+    expect(step(run, 'double')).toMatchObject({ input: { value: 10 } });
+    expect(step(run, 'double').startedAt).not.toBeNull();
+    expect(step(run, 'double').finishedAt).not.toBeNull();
   });
 
   it('takes the branch a condition chooses and skips the other', async () => {

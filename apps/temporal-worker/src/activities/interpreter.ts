@@ -130,6 +130,7 @@ export function createInterpreterActivities(deps: ActivityDeps): InterpreterActi
       await recordStep(deps.db, {
         ...base,
         status: 'succeeded',
+        ...(context.info.isLocal ? { input: input.config, startedAt } : {}),
         output: output ?? null,
         finishedAt: Date.now(),
       });
