@@ -1,8 +1,6 @@
 /** Prints the tables, writes bench/results/engine.json and rewrites this benchmark's docs section. */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { docsMarks, writeBenchResults, writeDocsSection } from '../lib/output.ts';
 import { repoRoot } from '../startup/pincer-run.ts';
 import type { Machine } from '../startup/report.ts';
 import type { Breakdown, HistoryShape, Stretches } from './breakdown.ts';
@@ -373,15 +371,11 @@ export function printSummary(results: Results): void {
   console.log(`\n${webhookCpuLine(summary)}`);
 }
 
-export async function writeResults(results: Results): Promise<string> {
-  const file = path.join(repoRoot, 'bench', 'results', 'engine.json');
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
-  return file;
+export function writeResults(results: Results): Promise<string> {
+  return writeBenchResults('engine', results);
 }
 
-const START_MARK = '<!-- bench:engine:start -->';
-const END_MARK = '<!-- bench:engine:end -->';
+const { start: START_MARK, end: END_MARK } = docsMarks('engine');
 
 function engineSection(results: Results, minutes: number): string {
   const { summary, ratios, machine: box, code } = results;
@@ -470,17 +464,6 @@ ${END_MARK}`;
 }
 
 /** Replaces this benchmark's section of docs/benchmarks.md, appending it if it is not there yet. */
-export async function writeDocs(results: Results, minutes: number): Promise<string> {
-  const file = path.join(repoRoot, 'docs', 'benchmarks.md');
-  const current = existsSync(file) ? await readFile(file, 'utf8') : '# Benchmarks\n';
-  const section = engineSection(results, minutes);
-  const start = current.indexOf(START_MARK);
-  const end = current.indexOf(END_MARK);
-  const next =
-    start >= 0 && end > start
-      ? current.slice(0, start) + section + current.slice(end + END_MARK.length)
-      : `${current.trimEnd()}\n\n${section}\n`;
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, next);
-  return file;
+export function writeDocs(results: Results, minutes: number): Promise<string> {
+  return writeDocsSection('engine', engineSection(results, minutes));
 }

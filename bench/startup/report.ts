@@ -1,8 +1,5 @@
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
-import { repoRoot } from './pincer-run.ts';
+import { docsMarks, writeBenchResults, writeDocsSection } from '../lib/output.ts';
 import type { Runs, Stat, Summary } from './summary.ts';
 
 export interface Machine {
@@ -124,15 +121,11 @@ export function printSummary(summary: Summary): void {
   }
 }
 
-export async function writeResults(results: Results): Promise<string> {
-  const file = path.join(repoRoot, 'bench', 'results', 'startup.json');
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
-  return file;
+export function writeResults(results: Results): Promise<string> {
+  return writeBenchResults('startup', results);
 }
 
-const START_MARK = '<!-- bench:startup:start -->';
-const END_MARK = '<!-- bench:startup:end -->';
+const { start: START_MARK, end: END_MARK } = docsMarks('startup');
 
 const DOCS_INTRO = `# Benchmarks
 
@@ -211,17 +204,6 @@ ${END_MARK}`;
 }
 
 /** Replaces the startup section of docs/benchmarks.md, creating the file (with its intro) if needed. */
-export async function writeDocs(results: Results): Promise<string> {
-  const file = path.join(repoRoot, 'docs', 'benchmarks.md');
-  const current = existsSync(file) ? await readFile(file, 'utf8') : DOCS_INTRO;
-  const section = startupSection(results);
-  const start = current.indexOf(START_MARK);
-  const end = current.indexOf(END_MARK);
-  const next =
-    start >= 0 && end > start
-      ? current.slice(0, start) + section + current.slice(end + END_MARK.length)
-      : `${current.trimEnd()}\n\n${section}\n`;
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, next);
-  return file;
+export function writeDocs(results: Results): Promise<string> {
+  return writeDocsSection('startup', startupSection(results), DOCS_INTRO);
 }

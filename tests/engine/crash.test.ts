@@ -103,9 +103,14 @@ describe('a worker killed in the middle of a run', () => {
     expect(run.status).toBe('succeeded');
     expect(run.steps).toHaveLength(10);
     expect(run.steps.every((step) => step.status === 'succeeded')).toBe(true);
-    // Every step the server saw is recorded with the same number of attempts.
-    for (const step of run.steps)
-      expect(step.attempts, step.name).toBe(hits.get(step.name.replace('step_', '')));
+    // A step run once reached the server once. The one in flight when the worker died may have a
+    // second attempt, and its first may have died before its request went out: never more hits than attempts.
+    for (const step of run.steps) {
+      const seen = hits.get(step.name.replace('step_', '')) ?? 0;
+      if (step.attempts === 1) expect(seen, step.name).toBe(1);
+      else expect(seen, step.name).toBeGreaterThanOrEqual(1);
+      expect(seen, step.name).toBeLessThanOrEqual(step.attempts);
+    }
     // At most the one step that was in flight when the worker died ran twice.
     expect(run.steps.filter((step) => step.attempts > 1).length).toBeLessThanOrEqual(1);
     expect(run.steps.slice(0, doneBeforeCrash).every((step) => step.attempts === 1)).toBe(true);

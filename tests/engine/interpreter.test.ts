@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { cancelRun, decideApproval, getRun, type RunView } from '@pincer/engine';
+import { cancelRun, decideApproval, getRun, listRuns, type RunView, startRun } from '@pincer/engine';
+import { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEngine, type TestEngine } from '../support/engine.ts';
 
@@ -100,6 +101,14 @@ workflow:
     expect(step(run, 'double')).toMatchObject({ input: { value: 10 } });
     expect(step(run, 'double').startedAt).not.toBeNull();
     expect(step(run, 'double').finishedAt).not.toBeNull();
+  });
+
+  it('marks a run failed, not queued, when Temporal refuses to start it', async () => {
+    const elsewhere = new Client({ connection: engine.client.connection, namespace: 'no-such-namespace' });
+    await expect(startRun(engine.db, elsewhere, { workflow: 'fan_out', actor: 'test' })).rejects.toThrow();
+    const [latest] = await listRuns(engine.db, { workflow: 'fan_out', limit: 1 });
+    expect(latest?.status).toBe('failed');
+    expect(JSON.stringify((await getRun(engine.db, latest?.id ?? '')).error)).toContain('not started');
   });
 
   it('takes the branch a condition chooses and skips the other', async () => {

@@ -91,11 +91,26 @@ export async function startRun(
   request: StartRunRequest,
 ): Promise<RunInput> {
   const input = await createRun(db, request);
-  const handle = await temporal.workflow.start(INTERPRETER_WORKFLOW, {
-    taskQueue: WORKFLOW_TASK_QUEUE,
-    workflowId: runWorkflowId(input.runId),
-    args: [input],
-  });
+  let handle: Awaited<ReturnType<Client['workflow']['start']>>;
+  try {
+    handle = await temporal.workflow.start(INTERPRETER_WORKFLOW, {
+      taskQueue: WORKFLOW_TASK_QUEUE,
+      workflowId: runWorkflowId(input.runId),
+      args: [input],
+    });
+  } catch (error) {
+    // Never leave a run that Temporal does not know about looking queued.
+    const message = error instanceof Error ? error.message : String(error);
+    await db.run.update({
+      where: { id: input.runId },
+      data: {
+        status: 'failed',
+        finishedAt: new Date(),
+        error: { step: null, message: `not started: ${message}` },
+      },
+    });
+    throw error;
+  }
   await db.run.update({ where: { id: input.runId }, data: { temporalRunId: handle.firstExecutionRunId } });
   return input;
 }
