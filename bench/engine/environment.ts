@@ -136,6 +136,7 @@ async function startPincerWorkers(
     db,
     registry,
     settings: { allowPrivateHosts: [] },
+    services: {},
     log: createLogger('bench-worker', 'warn'),
     secretKey: randomBytes(32),
   });

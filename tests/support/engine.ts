@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createDb, migrateDatabase, type PrismaClient } from '@pincer/db';
 import { getRun, type RunView, saveWorkflow, startRun, waitForRun } from '@pincer/engine';
-import { createRegistry, type NodeRegistry } from '@pincer/nodes';
+import { createRegistry, type NodeRegistry, type NodeServices } from '@pincer/nodes';
 import { createLogger } from '@pincer/runtime';
 import { type RunningWorkers, startWorkers } from '@pincer/temporal-worker';
 import { Client, Connection } from '@temporalio/client';
@@ -33,7 +33,12 @@ export interface TestEngine {
  * Temporal namespace on the test run's dev server, and the real workers on every task queue.
  */
 export async function startTestEngine(
-  options: { allowPrivateHosts?: string[]; workers?: boolean } = {},
+  options: {
+    allowPrivateHosts?: string[];
+    workers?: boolean;
+    /** What the nodes get (sandbox, model, browser, channels); an artifact store is always there. */
+    services?: NodeServices;
+  } = {},
 ): Promise<TestEngine> {
   const databaseUrl = await createTestDatabase('engine');
   await migrateDatabase(databaseUrl);
@@ -52,6 +57,7 @@ export async function startTestEngine(
           db,
           registry,
           settings: { allowPrivateHosts: options.allowPrivateHosts ?? [] },
+          services: { ...options.services },
           log: createLogger('test-worker', 'warn'),
           secretKey,
         });

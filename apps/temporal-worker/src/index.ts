@@ -1,3 +1,4 @@
 export { createInterpreterActivities } from './activities/interpreter.ts';
+export { createServices, type RunningServices, type ServicesOptions } from './services.ts';
 export { type RunningWorkers, startWorkers, type WorkerDeps } from './workers.ts';
 export type { SelfTestResult } from './workflows/index.ts';

@@ -1,11 +1,12 @@
 import path from 'node:path';
 import { loadConfig } from '@pincer/config';
 import { createDb } from '@pincer/db';
-import { createRegistry, loadPlugins } from '@pincer/nodes';
+import { CAPABILITIES, createRegistry, loadPlugins } from '@pincer/nodes';
 import { loadSecretKey } from '@pincer/provision';
 import { closeServer, createLogger, onShutdown, startHealthServer } from '@pincer/runtime';
 import { DefaultLogger, type LogEntry, NativeConnection, Runtime } from '@temporalio/worker';
 import { repoRoot } from './paths.ts';
+import { createServices } from './services.ts';
 import { startWorkers } from './workers.ts';
 
 const log = createLogger('worker');
@@ -44,6 +45,11 @@ const secretKey = await loadSecretKey(config).catch((error: unknown) => {
   log.fatal({ err: error }, error instanceof Error ? error.message : String(error));
   process.exit(1);
 });
+const capabilities = config.worker.capabilities ?? CAPABILITIES;
+const running = await createServices({ config, db, log, capabilities }).catch((error: unknown) => {
+  log.fatal({ err: error }, error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});
 const connection = await NativeConnection.connect({ address });
 const workers = await startWorkers({
   connection,
@@ -51,9 +57,10 @@ const workers = await startWorkers({
   db,
   registry,
   settings: { allowPrivateHosts: config.nodes.allowPrivateHosts },
+  services: running.services,
   log,
   secretKey,
-  ...(config.worker.capabilities ? { capabilities: config.worker.capabilities } : {}),
+  capabilities,
 });
 
 const health = await startHealthServer(config.worker.healthPort, config.worker.healthHost, () => {
@@ -74,6 +81,7 @@ workers.done.catch((error: unknown) => {
 
 onShutdown(log, async () => {
   await workers.shutdown();
+  await running.close();
   await closeServer(health);
   await connection.close();
   await db.$disconnect();

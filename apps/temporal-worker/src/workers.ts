@@ -3,6 +3,7 @@ import {
   CAPABILITIES,
   type Capability,
   type NodeRegistry,
+  type NodeServices,
   type NodeSettings,
   taskQueueFor,
 } from '@pincer/nodes';
@@ -18,6 +19,7 @@ export interface WorkerDeps {
   db: PrismaClient;
   registry: NodeRegistry;
   settings: NodeSettings;
+  services: NodeServices;
   log: Logger;
   secretKey: Buffer;
   /** The capability queues to serve; all when absent. */
@@ -42,6 +44,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       db: deps.db,
       registry: deps.registry,
       settings: deps.settings,
+      services: deps.services,
       log: deps.log,
       secretKey: deps.secretKey,
     }),

@@ -45,6 +45,41 @@ export interface NodeContext {
   secret(name: string): Promise<string>;
   /** Operator settings from pincer.yaml that nodes honour (allow-lists and limits). */
   settings: NodeSettings;
+  /** What the worker process provides to nodes (artifact store, sandbox, model, browser, channels). */
+  services: NodeServices;
+}
+
+/** A file a step produced (a screenshot, a PDF, a file the code wrote), kept with the run. */
+export interface ArtifactRef {
+  id: string;
+  name: string;
+  mediaType: string;
+  size: number;
+  sha256: string;
+  /** Where an authenticated client downloads it: `/api/v1/runs/{runId}/artifacts/{id}`. */
+  url: string;
+}
+
+export interface ArtifactStore {
+  /** Stores bytes for a step of a run; the same content saved twice by one step is kept once. */
+  save(input: {
+    runId: string;
+    stepName: string;
+    name: string;
+    mediaType: string;
+    data: Uint8Array;
+  }): Promise<ArtifactRef>;
+  /** The bytes and metadata of an artifact, or null when there is none with that id. */
+  read(id: string): Promise<{ ref: ArtifactRef; data: Buffer } | null>;
+}
+
+/**
+ * The services a worker process gives node types. Each capability adds its own field (the
+ * sandbox, the model, the browser pool, the channels); a field is absent in a process that does
+ * not serve that capability, and a node that needs it fails with an error saying how to enable it.
+ */
+export interface NodeServices {
+  artifacts?: ArtifactStore;
 }
 
 export interface NodeSettings {

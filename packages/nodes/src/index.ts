@@ -1,5 +1,7 @@
 export { builtinNodes } from './builtin.ts';
 export {
+  type ArtifactRef,
+  type ArtifactStore,
   CAPABILITIES,
   CATEGORIES,
   type Capability,
@@ -8,6 +10,7 @@ export {
   type Execution,
   type NodeContext,
   type NodeDefinition,
+  type NodeServices,
   type NodeSettings,
   portName,
   type RetryPolicy,

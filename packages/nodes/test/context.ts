@@ -1,10 +1,11 @@
 import type { z } from 'zod';
-import type { NodeContext, NodeDefinition } from '../src/index.ts';
+import type { NodeContext, NodeDefinition, NodeServices } from '../src/index.ts';
 
 interface TestContextOptions {
   allowPrivateHosts?: string[];
   signal?: AbortSignal;
   timeoutMs?: number;
+  services?: NodeServices;
 }
 
 /** A NodeContext as the worker builds it, recording heartbeats and logs for assertions. */
@@ -26,6 +27,7 @@ export function testContext(options: TestContextOptions = {}): NodeContext & {
       throw new Error(`no secret ${name} in tests`);
     },
     settings: { allowPrivateHosts: options.allowPrivateHosts ?? [] },
+    services: options.services ?? {},
     heartbeats,
     logs,
   };

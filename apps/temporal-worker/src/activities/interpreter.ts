@@ -1,6 +1,6 @@
 import type { PrismaClient } from '@pincer/db';
 import { createRun, EngineError, readCredential, recordRun, recordStep } from '@pincer/engine';
-import { NodeError, type NodeRegistry, type NodeSettings } from '@pincer/nodes';
+import { NodeError, type NodeRegistry, type NodeServices, type NodeSettings } from '@pincer/nodes';
 import type { Logger } from '@pincer/runtime';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { InterpreterActivities, StepTaskInput } from './contract.ts';
@@ -11,6 +11,8 @@ export interface ActivityDeps {
   secretKey: Buffer;
   registry: NodeRegistry;
   settings: NodeSettings;
+  /** What nodes get from this process (artifact store, sandbox, model, browser, channels). */
+  services: NodeServices;
   log: Logger;
 }
 
@@ -126,6 +128,7 @@ export function createInterpreterActivities(deps: ActivityDeps): InterpreterActi
         log: (message, fields) => deps.log.info({ ...fields, runId: input.runId, step: input.step }, message),
         secret,
         settings: deps.settings,
+        services: deps.services,
       });
       await recordStep(deps.db, {
         ...base,

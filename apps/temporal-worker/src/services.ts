@@ -1,0 +1,34 @@
+import type { PincerConfig } from '@pincer/config';
+import type { PrismaClient } from '@pincer/db';
+import type { Capability, NodeServices } from '@pincer/nodes';
+import type { Logger } from '@pincer/runtime';
+
+export interface ServicesOptions {
+  config: PincerConfig;
+  db: PrismaClient;
+  log: Logger;
+  /** The capability queues this process serves: a service is only started for those. */
+  capabilities: readonly Capability[];
+}
+
+export interface RunningServices {
+  services: NodeServices;
+  /** Stops what the services started (containers, model, browsers); called on shutdown. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds what nodes get from this worker process. Each capability adds its service here, started
+ * only when this process serves the capability's queue.
+ */
+export async function createServices(options: ServicesOptions): Promise<RunningServices> {
+  const services: NodeServices = {};
+  const closers: (() => Promise<void>)[] = [];
+  void options;
+  return {
+    services,
+    async close() {
+      for (const close of closers.reverse()) await close();
+    },
+  };
+}
