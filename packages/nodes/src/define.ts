@@ -80,6 +80,66 @@ export interface ArtifactStore {
  */
 export interface NodeServices {
   artifacts?: ArtifactStore;
+  /** The language model (local node-llama-cpp or an OpenAI-compatible endpoint). */
+  inference?: InferenceService;
+}
+
+export interface LlmMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface LlmRequest {
+  messages: LlmMessage[];
+  maxTokens?: number;
+  temperature?: number;
+  seed?: number;
+  /** Constrains the answer to JSON valid for this JSON Schema (a grammar locally); `json` holds it parsed. */
+  jsonSchema?: Record<string, unknown>;
+  /** A conversation key: turns with the same key reuse the evaluated prompt prefix. */
+  sessionKey?: string;
+  signal?: AbortSignal;
+  /** Streams the answer as it is generated. */
+  onToken?(text: string): void;
+}
+
+export interface LlmResult {
+  text: string;
+  /** The parsed answer when `jsonSchema` was given. */
+  json?: unknown;
+  finishReason: 'stop' | 'length' | 'cancelled';
+  model: ModelInfo;
+  /** The sampling that produced it, so the step can be reproduced. */
+  sampling: { temperature: number; seed: number; maxTokens: number };
+  usage: { promptTokens: number; completionTokens: number };
+  timings: { firstTokenMs: number; totalMs: number; tokensPerSecond: number };
+}
+
+/** What is loaded; the studio's Models page and the worker's health report show it. */
+export interface ModelInfo {
+  name: string;
+  provider: 'local' | 'openai';
+  /** The GGUF file's sha256 (local) or the endpoint's model id. */
+  sha256?: string;
+  file?: string;
+  sizeBytes?: number;
+  contextSize?: number;
+}
+
+export interface InferenceService {
+  complete(request: LlmRequest): Promise<LlmResult>;
+  /** The loaded model, its resident memory and measured speed. */
+  status(): ModelStatus;
+}
+
+export interface ModelStatus {
+  model: ModelInfo;
+  state: 'loading' | 'ready' | 'failed';
+  error?: string;
+  residentBytes?: number;
+  /** Tokens/s averaged over recent requests, absent before the first. */
+  tokensPerSecond?: number;
+  activeRequests: number;
 }
 
 export interface NodeSettings {
