@@ -319,6 +319,40 @@ describe('runs', () => {
     );
   });
 
+  it("refuses input that does not match the manual trigger's input_schema, naming the field", async () => {
+    await server.api('/workflows', {
+      ...yaml(`
+workflow:
+  name: typed
+  triggers:
+    - type: manual
+      input_schema: { type: object, properties: { count: { type: integer } }, required: [count] }
+  steps:
+    - { name: twice, type: transform, value: "{{ trigger.count * 2 }}" }
+`),
+      as: 'editor',
+    });
+    const refused = await server.api('/workflows/typed/runs', {
+      ...jsonBody('POST', { input: { count: 'three' }, wait: true }),
+      as: 'editor',
+    });
+    expect(refused.status).toBe(400);
+    const { error } = await bodyOf(refused, ErrorBody);
+    expect(error.code).toBe('input_invalid');
+    expect(error.message).toContain('count:');
+    const runs = await bodyOf(
+      await server.api('/runs?workflow=typed', { as: 'viewer' }),
+      z.object({ runs: z.array(z.unknown()) }),
+    );
+    expect(runs.runs).toHaveLength(0);
+
+    const ran = await server.api('/workflows/typed/runs', {
+      ...jsonBody('POST', { input: { count: 3 }, wait: true }),
+      as: 'editor',
+    });
+    expect(await ran.json()).toMatchObject({ status: 'succeeded', output: 6 });
+  });
+
   it('runs a given version', async () => {
     const response = await server.api('/workflows/greet/runs', {
       ...jsonBody('POST', { input: { name: 'v1' }, version: 1, wait: true }),
@@ -701,6 +735,7 @@ describe('OpenAPI', () => {
         'POST /workflows/{name}/runs',
         'GET /runs',
         'GET /runs/{id}',
+        'GET /runs/{id}/artifacts/{artifactId}',
         'POST /runs/{id}/cancel',
         'POST /runs/{id}/approvals/{step}',
         'POST /tokens',
