@@ -353,6 +353,40 @@ workflow:
     expect(await ran.json()).toMatchObject({ status: 'succeeded', output: 6 });
   });
 
+  it('re-runs a run from a step (editors only), naming the steps when the step is unknown', async () => {
+    const first = await bodyOf(
+      await server.api('/workflows/greet/runs', {
+        ...jsonBody('POST', { input: { name: 'Bo' }, wait: true }),
+        as: 'editor',
+      }),
+      Run,
+    );
+    expect(
+      (await server.api(`/runs/${first.id}/rerun`, { ...jsonBody('POST', {}), as: 'viewer' })).status,
+    ).toBe(403);
+    const unknown = await server.api(`/runs/${first.id}/rerun`, {
+      ...jsonBody('POST', { fromStep: 'nope' }),
+      as: 'editor',
+    });
+    expect(unknown.status).toBe(400);
+    expect((await bodyOf(unknown, ErrorBody)).error.message).toContain('its steps: hello, shout');
+
+    const accepted = await server.api(`/runs/${first.id}/rerun`, {
+      ...jsonBody('POST', { fromStep: 'shout' }),
+      as: 'editor',
+    });
+    expect(accepted.status).toBe(202);
+    const { id } = await bodyOf(accepted, z.object({ id: z.string() }));
+    expect(id).not.toBe(first.id);
+    await server.engine.client.workflow.getHandle(`run-${id}`).result();
+    const rerun = await bodyOf(await server.api(`/runs/${id}`, { as: 'viewer' }), Run);
+    expect(rerun).toMatchObject({ status: 'succeeded', output: 'HELLO BO' });
+    expect(rerun.steps.map((step) => [step.name, step.input])).toEqual([
+      ['hello', { kept_from_run: first.id }],
+      ['shout', expect.anything()],
+    ]);
+  });
+
   it('runs a given version', async () => {
     const response = await server.api('/workflows/greet/runs', {
       ...jsonBody('POST', { input: { name: 'v1' }, version: 1, wait: true }),
@@ -736,6 +770,7 @@ describe('OpenAPI', () => {
         'GET /runs',
         'GET /runs/{id}',
         'GET /runs/{id}/artifacts/{artifactId}',
+        'POST /runs/{id}/rerun',
         'POST /runs/{id}/cancel',
         'POST /runs/{id}/approvals/{step}',
         'POST /tokens',

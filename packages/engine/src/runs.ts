@@ -39,6 +39,8 @@ export interface StartRunRequest {
   /** When Temporal started the run itself (a schedule): its workflow id. */
   temporalWorkflowId?: string;
   temporalRunId?: string;
+  /** A re-run from a step: outputs kept from the earlier run (see `rerunRun`). */
+  kept?: RunInput['kept'];
 }
 
 function asJson(value: unknown): Prisma.InputJsonValue {
@@ -107,7 +109,14 @@ export async function createRun(db: PrismaClient, request: StartRunRequest): Pro
         action: 'run.started',
         targetType: 'run',
         targetId: id,
-        data: { workflow: workflow.name, version: version.version, trigger },
+        data: {
+          workflow: workflow.name,
+          version: version.version,
+          trigger,
+          ...(request.kept
+            ? { rerunOf: request.kept.fromRunId, keptSteps: Object.keys(request.kept.outputs) }
+            : {}),
+        },
       },
     }),
   ]);
@@ -116,7 +125,67 @@ export async function createRun(db: PrismaClient, request: StartRunRequest): Pro
     workflow: { name: workflow.name, version: version.version, versionId: version.id },
     plan,
     trigger: request.input ?? {},
+    ...(request.kept ? { kept: request.kept } : {}),
   };
+}
+
+export interface RerunRequest {
+  runId: string;
+  /** Run again from this step; without it, the whole run again. */
+  fromStep?: string;
+  actor: string;
+  userId?: string;
+}
+
+/**
+ * Runs a run's workflow version again with the same input. From a step: the steps before it
+ * that succeeded keep their outputs (they are not run again); the step and everything that
+ * follows from it run anew. Returns the new run.
+ */
+export async function rerunRun(db: PrismaClient, temporal: Client, request: RerunRequest): Promise<RunInput> {
+  const original = await db.run.findUnique({
+    where: { id: request.runId },
+    include: {
+      workflow: { select: { name: true } },
+      workflowVersion: { select: { version: true, plan: true } },
+      steps: { where: { iterationKey: '' } },
+    },
+  });
+  if (!original)
+    throw new EngineError(
+      'run_not_found',
+      `No run with id ${request.runId}: list runs with \`pincer runs list\`.`,
+    );
+  let kept: RunInput['kept'];
+  if (request.fromStep !== undefined) {
+    const plan = planFromJson(original.workflowVersion.plan);
+    const names = plan.steps.map((step) => step.name);
+    if (!names.includes(request.fromStep)) {
+      throw new EngineError(
+        'input_invalid',
+        `Run ${original.id} has no step "${request.fromStep}"; its steps: ${names.join(', ')}.`,
+      );
+    }
+    // The step and every step that needs it, directly or not, run again.
+    const again = new Set([request.fromStep]);
+    for (const step of plan.steps) {
+      if (step.needs.some((need) => again.has(need.step))) again.add(step.name);
+    }
+    const outputs: Record<string, unknown> = {};
+    for (const step of original.steps) {
+      if (step.status === 'succeeded' && !again.has(step.stepName)) outputs[step.stepName] = step.output;
+    }
+    kept = { fromRunId: original.id, outputs };
+  }
+  return startRun(db, temporal, {
+    workflow: original.workflow.name,
+    version: original.workflowVersion.version,
+    input: original.input,
+    triggerKind: original.triggerKind,
+    actor: request.actor,
+    ...(request.userId ? { userId: request.userId } : {}),
+    ...(kept ? { kept } : {}),
+  });
 }
 
 /** Records the run and starts its interpreter workflow on Temporal. */

@@ -18,6 +18,8 @@ export interface RunInput {
   plan: Plan;
   /** The trigger's payload: manual input, webhook request, schedule info, chat message. */
   trigger: unknown;
+  /** A re-run from a step: the outputs of earlier steps, kept from that run instead of run again. */
+  kept?: { fromRunId: string; outputs: Record<string, unknown> };
 }
 
 /** What a Temporal Schedule starts: the run is created when it fires, on the latest version. */

@@ -5,7 +5,8 @@ import { RunList } from '../api-schemas.ts';
 import { say } from '../output.ts';
 import { parseCommand, required, table, usageError } from './args.ts';
 
-const USAGE = 'pincer runs list [--workflow W] [--status S] [--limit N] | show ID | cancel ID';
+const USAGE =
+  'pincer runs list [--workflow W] [--status S] [--limit N] | show ID | cancel ID | rerun ID [--from STEP]';
 
 async function listRuns(api: PincerApi, filter: { workflow?: string; status?: string; limit?: string }) {
   const { runs } = await api.json('/runs', RunList, { query: filter });
@@ -25,11 +26,16 @@ async function listRuns(api: PincerApi, filter: { workflow?: string; status?: st
   return 0;
 }
 
-/** `pincer runs list|show|cancel`: runs on the running instance. */
+/** `pincer runs list|show|cancel|rerun`: runs on the running instance. */
 export async function runs(config: PincerConfig, args: string[]): Promise<number> {
   const { positionals, values } = parseCommand(
     args,
-    { workflow: { type: 'string' }, status: { type: 'string' }, limit: { type: 'string' } },
+    {
+      workflow: { type: 'string' },
+      status: { type: 'string' },
+      limit: { type: 'string' },
+      from: { type: 'string' },
+    },
     USAGE,
   );
   const [action] = positionals;
@@ -46,6 +52,19 @@ export async function runs(config: PincerConfig, args: string[]): Promise<number
       const id = required(positionals, 1, 'the run ID', USAGE);
       await api.request(`/runs/${encodeURIComponent(id)}/cancel`, { method: 'POST' });
       say(`cancelling run ${id}`);
+      return 0;
+    }
+    case 'rerun': {
+      const id = required(positionals, 1, 'the run ID', USAGE);
+      const started = await api.json(`/runs/${encodeURIComponent(id)}/rerun`, z.object({ id: z.string() }), {
+        method: 'POST',
+        body: values.from ? { fromStep: values.from } : {},
+      });
+      say(
+        values.from
+          ? `run ${started.id} started: ${id} again from step "${values.from}", earlier steps' outputs kept`
+          : `run ${started.id} started: ${id} again`,
+      );
       return 0;
     }
     default:

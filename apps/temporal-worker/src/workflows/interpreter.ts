@@ -95,6 +95,21 @@ export async function interpretPlan(start: RunInput | ScheduledStart): Promise<R
 
   async function execute(step: PlanStep): Promise<void> {
     const started = Date.now();
+    const kept = input.kept;
+    if (kept && Object.hasOwn(kept.outputs, step.name)) {
+      // A re-run from a later step: this one's result is the earlier run's, not run again.
+      const output = kept.outputs[step.name] ?? null;
+      states.set(step.name, 'succeeded');
+      scope.steps[step.name] = { output, status: 'succeeded' };
+      await record(step, {
+        status: 'succeeded',
+        input: { kept_from_run: kept.fromRunId },
+        output,
+        startedAt: started,
+        finishedAt: started,
+      });
+      return;
+    }
     try {
       // JSONata's $boolean: the same truth rule as the condition node.
       if (step.when !== undefined && (await evaluate(`$boolean((${step.when}))`, scope)) !== true) {

@@ -162,6 +162,22 @@ export const getArtifact = endpoint({
   answers: { 200: { description: 'The file, with its media type', binary: true } },
 });
 
+export const rerunRun = endpoint({
+  operationId: 'rerunRun',
+  method: 'post',
+  path: '/runs/{id}/rerun',
+  tag: 'runs',
+  summary:
+    'Run the same version again with the same input; with fromStep, earlier steps keep their outputs and only the step and what follows it run',
+  role: 'editor',
+  params: schemas.RunParams,
+  body: schemas.RerunRequest,
+  answers: {
+    202: { description: 'The new run, started', json: schemas.RunAccepted },
+    400: { description: 'No such step in the run', json: schemas.ApiErrorBody },
+  },
+});
+
 export const cancelRun = endpoint({
   operationId: 'cancelRun',
   method: 'post',
@@ -322,6 +338,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   listRuns,
   getRun,
   getArtifact,
+  rerunRun,
   cancelRun,
   decideApproval,
   createToken,

@@ -61,6 +61,18 @@ export const StartRunRequest = z.strictObject({
 });
 requestSchemas.add(StartRunRequest, { id: 'StartRunRequest' });
 
+export const RerunRequest = z.strictObject({
+  fromStep: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe(
+      'run again from this step, keeping the outputs of the steps before it; the whole run when absent',
+    ),
+});
+requestSchemas.add(RerunRequest, { id: 'RerunRequest' });
+
 export const ApprovalRequest = z.strictObject({
   approved: z.boolean(),
   comment: z.string().max(2000).optional(),
