@@ -39,7 +39,10 @@ export default async function setup(project: TestProject) {
       embeddedPostgresStep({ dir: postgresDir, port: pgPort }),
       temporalCliStep(temporalCli),
       containerEngineStep({}),
-      sandboxImageStep({ connect: () => connectEngine({ podmanDir, env: {} }), workDir: path.join(podmanDir, 'build') }),
+      sandboxImageStep({
+        connect: () => connectEngine({ podmanDir, env: {} }),
+        workDir: path.join(podmanDir, 'build'),
+      }),
     ],
     consoleReporter(),
   );

@@ -2,7 +2,13 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '@pincer/config';
-import { createSandboxService, type Engine, SANDBOX_LABEL, type SandboxConfig, type SandboxService } from '@pincer/sandbox';
+import {
+  createSandboxService,
+  type Engine,
+  SANDBOX_LABEL,
+  type SandboxConfig,
+  type SandboxService,
+} from '@pincer/sandbox';
 import Docker from 'dockerode';
 import { inject } from 'vitest';
 

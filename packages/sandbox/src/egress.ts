@@ -1,10 +1,14 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import dns from 'node:dns/promises';
 import http from 'node:http';
 import net from 'node:net';
+import { promisify } from 'node:util';
 import { privateAddressGuard } from '@pincer/nodes';
 import type Docker from 'dockerode';
 import ipaddr from 'ipaddr.js';
+
+const run = promisify(execFile);
 
 export const EGRESS_NETWORK = 'pincer-egress';
 
@@ -153,7 +157,10 @@ export async function startEgressProxy(docker: Docker): Promise<EgressProxy> {
     }
   });
 
+  const tunnels = new Set<net.Socket>();
   server.on('connect', async (request: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+    tunnels.add(client);
+    client.on('close', () => tunnels.delete(client));
     client.on('error', () => client.destroy());
     const grant = grantFor(request);
     if (!grant) {
@@ -187,6 +194,7 @@ export async function startEgressProxy(docker: Docker): Promise<EgressProxy> {
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
+  const firewall = await fenceHost(subnet, port);
 
   return {
     network: EGRESS_NETWORK,
@@ -196,8 +204,40 @@ export async function startEgressProxy(docker: Docker): Promise<EgressProxy> {
       return { proxyUrl: `http://pincer:${token}@${gateway}:${port}`, release: () => grants.delete(token) };
     },
     async close() {
+      await firewall.release();
+      for (const socket of tunnels) socket.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * Containers on the egress network can address the host through the gateway. With iptables (as
+ * root) everything from the network to the host is dropped except this proxy's port; without it
+ * the proxy's token and subnet checks still apply, but other host services listening on all
+ * interfaces would be reachable, so the failure is reported.
+ */
+async function fenceHost(
+  subnet: string,
+  port: number,
+): Promise<{ active: boolean; release(): Promise<void> }> {
+  const drop = ['INPUT', '-s', subnet, '-j', 'DROP'];
+  const accept = ['INPUT', '-s', subnet, '-p', 'tcp', '--dport', String(port), '-j', 'ACCEPT'];
+  const iptables = (...args: string[]) => run('iptables', ['-w', '5', ...args]);
+  try {
+    await iptables('-C', ...drop).catch(() => iptables('-I', ...drop));
+    await iptables('-I', ...accept);
+  } catch (error) {
+    process.emitWarning(
+      `sandbox egress: could not restrict the egress network's access to the host with iptables (${(error as Error).message.split('\n')[0]}); run the worker as root with iptables installed`,
+    );
+    return { active: false, release: async () => undefined };
+  }
+  return {
+    active: true,
+    release: async () => {
+      await iptables('-D', ...accept).catch(() => undefined);
     },
   };
 }
