@@ -132,7 +132,7 @@ workflow:
       script: |
         blocks = []
         while True:
-            blocks.append(bytearray(16 * 1024 * 1024))
+            blocks.append(b"x" * (16 * 1024 * 1024))
 `);
     const run = await engine.run('sandbox_oom');
     expect(run.status).toBe('failed');
