@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { createArtifactStore } from '@pincer/artifacts';
 import type { PincerConfig } from '@pincer/config';
 import type { PrismaClient } from '@pincer/db';
 import type { Capability, NodeServices } from '@pincer/nodes';
@@ -24,9 +25,12 @@ export interface RunningServices {
  * only when this process serves the capability's queue.
  */
 export async function createServices(options: ServicesOptions): Promise<RunningServices> {
-  const services: NodeServices = {};
+  const { config, db } = options;
+  const services: NodeServices = {
+    artifacts: createArtifactStore({ db, dir: config.artifacts.dir, maxBytes: config.artifacts.maxBytes }),
+  };
   const closers: (() => Promise<void>)[] = [];
-  const { config, log } = options;
+  const { log } = options;
   if (options.capabilities.includes('sandbox')) {
     const podmanDir = path.join(config.cacheDir, 'podman');
     const sandbox = createSandboxService({

@@ -35,3 +35,4 @@ export {
   type PlanTask,
   planFromJson,
 } from './plan.ts';
+export { secretRef, showSecretRefs } from './secret-refs.ts';

@@ -14,6 +14,7 @@ export interface ForEachLoopInput {
   items: unknown[];
   concurrency: number;
   scope: Scope;
+  secretNonce: string;
   /** The first item this execution handles; results[0..offset) are done. */
   offset: number;
   results: unknown[];
@@ -23,6 +24,7 @@ export async function forEachLoop(input: ForEachLoopInput): Promise<unknown[]> {
   const { runItem } = createTaskRunner({
     runId: input.runId,
     scope: input.scope,
+    secretNonce: input.secretNonce,
     decisions: new Map(),
     onState: () => undefined,
   });
