@@ -183,11 +183,18 @@ workflow:
 `);
     const run = await engine.run('sandbox_out');
     expect(run.status).toBe('succeeded');
-    const output = step(run, 'report').output as { files: { name: string; size: number }[] };
-    expect(output.files.map((file) => [file.name, file.size])).toEqual([
-      ['charts/data.csv', 8],
-      ['summary.json', 13],
+    const output = step(run, 'report').output as {
+      files: { name: string; size: number; artifact: { id: string; mediaType: string; url: string } }[];
+    };
+    expect(output.files.map((file) => [file.name, file.size, file.artifact.mediaType])).toEqual([
+      ['charts/data.csv', 8, 'text/csv'],
+      ['summary.json', 13, 'application/json'],
     ]);
+    // The files are kept with the run, downloadable from the API.
+    const summary = output.files[1]?.artifact;
+    expect(summary?.url).toBe(`/api/v1/runs/${run.id}/artifacts/${summary?.id}`);
+    const stored = await engine.artifacts.read(summary?.id ?? '');
+    expect(stored?.data.toString()).toBe('{"errors": 7}');
   }, 180_000);
 
   it('kill the container when the run is cancelled', async () => {
