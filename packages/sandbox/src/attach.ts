@@ -26,6 +26,8 @@ export function attachContainer(address: EngineAddress, id: string, timeoutMs = 
       const end = head.indexOf('\r\n\r\n');
       if (end === -1) return;
       socket.off('data', onData);
+      // Hold the container's output until the caller reads it (flowing data without a listener is lost).
+      socket.pause();
       clearTimeout(timer);
       const statusLine = head.subarray(0, head.indexOf('\r\n')).toString();
       const status = Number(statusLine.split(' ')[1]);

@@ -60,6 +60,7 @@ export function demultiplex(
         buffer = buffer.subarray(8 + size);
       }
     });
+    source.resume();
     const done = () => resolve();
     source.once('end', done);
     source.once('close', done);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { chown, lstat, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -83,6 +84,8 @@ export interface SandboxRunResult {
 interface Prepared {
   container: Docker.Container;
   outDir: string;
+  /** A pooled container is attached ahead of time too: only start and stdin remain for the run. */
+  attached?: net.Socket;
 }
 
 interface Shape {
@@ -137,7 +140,11 @@ export class Sandbox {
     while (!this.closed && this.pool.length + this.filling < this.settings.poolSize) {
       this.filling++;
       const created = this.create(this.defaultShape())
-        .then((prepared) => {
+        .then(async (prepared) => {
+          prepared.attached = await attachContainer(this.address, prepared.container.id).catch(
+            () => undefined,
+          );
+          prepared.attached?.on('error', () => undefined);
           if (this.closed) return this.discard(prepared);
           this.pool.push(prepared);
         })
@@ -200,6 +207,7 @@ export class Sandbox {
   }
 
   private discard(prepared: Prepared): Promise<void> {
+    prepared.attached?.destroy();
     const removal = Promise.all([
       prepared.container.remove({ force: true, v: true }).catch(() => undefined),
       rm(prepared.outDir, { recursive: true, force: true }),
@@ -270,14 +278,15 @@ export class Sandbox {
     const pooled =
       JSON.stringify(shape) === JSON.stringify(this.defaultShape()) ? this.pool.shift() : undefined;
     const prepared = pooled ?? (await this.create(shape));
-    this.refill();
     const grant = rules.length > 0 ? this.egress?.grant(rules, request.allowPrivateHosts ?? []) : undefined;
     try {
       return await this.execute(prepared, request, grant?.proxyUrl);
     } finally {
       grant?.release();
-      // Never reused: the container and its /out go away, off the step's critical path.
+      // Never reused: the container and its /out go away, and the pool is refilled, off the
+      // step's critical path (creating while this run starts would compete for the engine's locks).
       void this.discard(prepared);
+      this.refill();
     }
   }
 
@@ -293,7 +302,10 @@ export class Sandbox {
     const started = Date.now();
     let stream: Awaited<ReturnType<typeof attachContainer>>;
     try {
-      stream = await attachContainer(this.address, container.id);
+      stream =
+        prepared.attached && !prepared.attached.destroyed
+          ? prepared.attached
+          : await attachContainer(this.address, container.id);
       await container.start();
     } catch (error) {
       throw engineError(error, this.settings.image);
@@ -324,14 +336,10 @@ export class Sandbox {
     if (ending === 'cancelled') {
       throw new SandboxError('sandbox_cancelled', 'The run was cancelled; the container was killed.');
     }
-    const oomKilled = await container
-      .inspect()
-      .then((info) => info.State?.OOMKilled === true)
-      .catch(() => false);
     const out = await collectOutFiles(outDir, this.settings.maxOutFilesBytes);
     const truncated = stdout.truncated || stderr.truncated || out.skipped.length > 0;
     return {
-      status: statusOf(ending, exitCode, oomKilled, truncated),
+      status: statusOf(ending, exitCode, truncated),
       exitCode: ending === 'timeout' ? null : exitCode,
       stdout: stdout.text(),
       stderr: stderr.text(),
@@ -358,15 +366,10 @@ export class Sandbox {
   }
 }
 
-function statusOf(
-  ending: 'timeout' | undefined,
-  exitCode: number | null,
-  oomKilled: boolean,
-  truncated: boolean,
-): SandboxStatus {
+function statusOf(ending: 'timeout' | undefined, exitCode: number | null, truncated: boolean): SandboxStatus {
   if (ending === 'timeout') return 'timeout';
-  // podman does not report OOMKilled: SIGKILL (137) that Pincer did not send is the OOM killer.
-  if (oomKilled || exitCode === 137) return 'oom';
+  // podman does not report OOMKilled: a SIGKILL (137) that Pincer did not send is the OOM killer.
+  if (exitCode === 137) return 'oom';
   if (exitCode !== 0) return 'exit_nonzero';
   return truncated ? 'output_truncated' : 'ok';
 }
