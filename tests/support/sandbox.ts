@@ -24,12 +24,15 @@ export function sharedEngine(): Engine {
 }
 
 /** A sandbox service with the default settings (as `npm start` has them) on the shared engine. */
-export async function startTestSandbox(overrides: Partial<SandboxConfig> = {}): Promise<SandboxService> {
+export async function startTestSandbox(
+  overrides: Partial<SandboxConfig> = {},
+  workDir?: string,
+): Promise<SandboxService> {
   const config = loadConfig({ cwd: os.tmpdir(), env: {} });
   const cacheDir = inject('cacheDir');
   return createSandboxService({
     podmanDir: path.join(cacheDir, 'podman'),
-    workDir: await mkdtemp(path.join(os.tmpdir(), 'pincer-sandbox-')),
+    workDir: workDir ?? (await mkdtemp(path.join(os.tmpdir(), 'pincer-sandbox-'))),
     settings: { ...config.sandbox, ...overrides },
     engine: sharedEngine(),
   });

@@ -3,6 +3,9 @@ import { z } from 'zod';
 import type { ArtifactRef, NodeContext, SandboxResult } from './define.ts';
 import { NodeError } from './errors.ts';
 
+/** Relative, without `..` parts, and not Pincer's own `.pincer/`. */
+const INPUT_FILE_NAME = /^(?!\/)(?!.*(^|\/)\.\.(\/|$))(?!\.pincer(\/|$)).+$/;
+
 /** The fields shell and python steps share: what goes in, what may go out, and the limits. */
 export const sandboxFields = {
   env: z
@@ -10,16 +13,19 @@ export const sandboxFields = {
     .default({})
     .describe('Environment variables for the code, e.g. { REPORT_DATE: "{{ vars.date }}" }.'),
   files: z
-    .record(
-      z
-        .string()
-        .regex(
-          /^(?!\/)(?!.*(^|\/)\.\.(\/|$))(?!\.pincer(\/|$)).+$/,
-          'expected a relative path such as data.csv',
-        ),
-      z.string(),
-    )
+    .record(z.string(), z.string())
     .default({})
+    .superRefine((files, context) => {
+      for (const name of Object.keys(files)) {
+        if (!INPUT_FILE_NAME.test(name)) {
+          context.addIssue({
+            code: 'custom',
+            path: [name],
+            message: 'expected a relative path inside /in such as data.csv or reports/today.csv',
+          });
+        }
+      }
+    })
     .describe(
       'Files placed under /in before the code starts, by name, e.g. { "data.csv": "{{ steps.fetch.output.body }}" }.',
     ),
