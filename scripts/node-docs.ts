@@ -302,6 +302,46 @@ workflow:
       "The step's `timeout` covers the whole exchange of one attempt, redirects included. Network errors, " +
       'timeouts and the statuses listed under `fail_on_status` are retried; other failures are not.',
   },
+  shell: {
+    example: `
+workflow:
+  name: count_errors
+  steps:
+    - name: errors
+      type: shell
+      mounts: [/var/log]
+      command: grep -c ERROR /var/log/app.log
+      fail_on_error: false
+    - name: count
+      type: transform
+      value: "{{ $number(steps.errors.output.stdout) }}"
+`,
+    notes:
+      'Each step runs in a fresh container (non-root, read-only root, no capabilities, memory/CPU/pids ' +
+      'limits, no network unless `network` lists hosts); see [sandbox.md](sandbox.md). Statuses: ok, ' +
+      'output_truncated, exit_nonzero, timeout, oom; the last three fail the step unless `fail_on_error: false`.',
+  },
+  python: {
+    example: `
+workflow:
+  name: summarize_csv
+  steps:
+    - name: summary
+      type: python
+      timeout: 2m
+      memory_mb: 1024
+      files:
+        data.csv: "{{ trigger.csv }}"
+      script: |
+        import pandas
+        frame = pandas.read_csv("/in/data.csv")
+        frame.describe().to_csv("/out/summary.csv")
+        print(len(frame))
+`,
+    notes:
+      'Python 3 with pandas, requests and pyyaml in the default image. Files written to /out come back ' +
+      'as artifacts in `output.files`; see [sandbox.md](sandbox.md) for limits and the network allow-list.',
+  },
 };
 
 const EXECUTION_TEXT: Record<CatalogEntry['execution'], (entry: CatalogEntry) => string> = {

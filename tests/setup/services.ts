@@ -12,6 +12,7 @@ import {
   startTemporalDevServer,
   temporalCliStep,
 } from '@pincer/provision';
+import { connectEngine, containerEngineStep, sandboxImageStep } from '@pincer/sandbox';
 import type { TestProject } from 'vitest/node';
 import '../support/provided-context.ts';
 
@@ -31,12 +32,24 @@ export default async function setup(project: TestProject) {
   const postgresDir = path.join(scratch, 'postgres');
   const pgPort = await freePort();
   const temporalCli = { cacheDir, version: config.temporal.embedded.version };
+  // Pincer's own podman, on the checkout's cache like `npm start` (the sandbox image is built once).
+  const podmanDir = path.join(cacheDir, 'podman');
   await provision(
-    [embeddedPostgresStep({ dir: postgresDir, port: pgPort }), temporalCliStep(temporalCli)],
+    [
+      embeddedPostgresStep({ dir: postgresDir, port: pgPort }),
+      temporalCliStep(temporalCli),
+      containerEngineStep({}),
+      sandboxImageStep({
+        connect: () => connectEngine({ podmanDir, env: {} }),
+        workDir: path.join(podmanDir, 'build'),
+      }),
+    ],
     consoleReporter(),
   );
   const services: RunningService[] = [];
+  let stopEngine: (() => Promise<void>) | undefined;
   const stopAll = async () => {
+    await stopEngine?.();
     for (const service of services.reverse()) await service.stop();
     await rm(scratch, { recursive: true, force: true });
   };
@@ -48,6 +61,9 @@ export default async function setup(project: TestProject) {
     services.push(temporal);
     project.provide('postgresUrl', postgres.url);
     project.provide('temporalAddress', temporal.address);
+    const engine = await connectEngine({ podmanDir, env: {} });
+    stopEngine = engine.stop;
+    project.provide('sandboxSocket', engine.address.socketPath ?? '');
     project.provide('cacheDir', cacheDir);
   } catch (error) {
     await stopAll();

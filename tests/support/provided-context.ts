@@ -9,5 +9,7 @@ declare module 'vitest' {
     temporalAddress: string;
     /** The shared download cache (.pincer/cache of the checkout). */
     cacheDir: string;
+    /** The Docker-API socket of this test run's podman service (the sandbox's engine). */
+    sandboxSocket: string;
   }
 }

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, PINCER_VERSION, type PincerConfig } from '@pincer/config';
 import { TokenError } from '@pincer/engine';
 import { ProvisionError } from '@pincer/provision';
+import { SandboxError } from '@pincer/sandbox';
 import { CliError } from './api-client.ts';
 import { approve } from './commands/approve.ts';
 import { credential } from './commands/credential.ts';
@@ -9,6 +10,7 @@ import { doctor } from './commands/doctor.ts';
 import { migrate } from './commands/migrate.ts';
 import { run } from './commands/run.ts';
 import { runs } from './commands/runs.ts';
+import { sandbox } from './commands/sandbox.ts';
 import { start } from './commands/start.ts';
 import { token } from './commands/token.ts';
 import { workflow } from './commands/workflow.ts';
@@ -34,6 +36,7 @@ const COMMANDS = {
     run: approve,
     summary: 'RUN STEP [--reject] [--comment TEXT]: answer a step waiting for approval',
   },
+  sandbox: { run: sandbox, summary: 'build-image: (re)build the default image of shell and python steps' },
   token: {
     run: token,
     summary: 'create [--name N] [--role R]: print a new API token of the owner (shown once)',
@@ -106,6 +109,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (error instanceof ProvisionError) {
       console.error(`pincer: ${error.line}`);
+      return 1;
+    }
+    if (error instanceof SandboxError) {
+      console.error(`pincer: ${error.message}`);
       return 1;
     }
     throw error;

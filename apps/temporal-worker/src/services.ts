@@ -1,8 +1,10 @@
+import path from 'node:path';
 import { createArtifactStore } from '@pincer/artifacts';
 import type { PincerConfig } from '@pincer/config';
 import type { PrismaClient } from '@pincer/db';
 import type { Capability, NodeServices } from '@pincer/nodes';
 import type { Logger } from '@pincer/runtime';
+import { createSandboxService } from '@pincer/sandbox';
 
 export interface ServicesOptions {
   config: PincerConfig;
@@ -28,6 +30,24 @@ export async function createServices(options: ServicesOptions): Promise<RunningS
     artifacts: createArtifactStore({ db, dir: config.artifacts.dir, maxBytes: config.artifacts.maxBytes }),
   };
   const closers: (() => Promise<void>)[] = [];
+  const { log } = options;
+  if (options.capabilities.includes('sandbox')) {
+    const podmanDir = path.join(config.cacheDir, 'podman');
+    const sandbox = createSandboxService({
+      podmanDir,
+      workDir: path.join(config.dataDir, 'sandbox'),
+      settings: config.sandbox,
+      onLog: (line) => log.debug({ podman: true }, line),
+    });
+    services.sandbox = sandbox;
+    closers.push(() => sandbox.close());
+    // Connect now so the warm pool is ready before the first step; a failure is reported here and
+    // again, with its fix, by every step until the engine works.
+    void sandbox.status().then((status) => {
+      if (status.ready) log.info({ sandbox: status.detail }, 'sandbox ready');
+      else log.warn({ sandbox: status.detail }, 'sandbox unavailable: shell and python steps will fail');
+    });
+  }
   return {
     services,
     async close() {

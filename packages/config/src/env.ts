@@ -88,6 +88,16 @@ export const ENV_BINDINGS = {
     kind: 'list',
     description: 'comma-separated hosts/CIDRs steps may reach although private',
   },
+  PINCER_SANDBOX_IMAGE: {
+    path: ['sandbox', 'image'],
+    kind: 'string',
+    description: 'image for shell and python steps',
+  },
+  PINCER_SANDBOX_MOUNTS: {
+    path: ['sandbox', 'mounts'],
+    kind: 'list',
+    description: 'comma-separated host paths steps may mount read-only',
+  },
   PINCER_ADMIN_EMAIL: { path: ['admin', 'email'], kind: 'string', description: 'initial owner e-mail' },
   PINCER_ADMIN_PASSWORD: {
     path: ['admin', 'password'],

@@ -72,6 +72,32 @@ export const ConfigSchema = z.strictObject({
       allowPrivateHosts: z.array(z.string().min(1)).default([]),
     })
     .prefault({}),
+  sandbox: z
+    .strictObject({
+      /**
+       * The image shell and python steps run in. Absent: Pincer's default image (Debian with bash,
+       * coreutils, curl, python3, pandas, requests, pyyaml), built locally by `npm start` or
+       * `pincer sandbox build-image`. Name another image your engine has (or can pull).
+       */
+      image: z.string().min(1).optional(),
+      /** Memory per container in MiB, swap included (no swap beyond it); a step may ask for less or more. */
+      memoryMb: z.number().int().min(16).max(65536).default(512),
+      /** CPUs per container (fractions allowed). */
+      cpus: z.number().min(0.1).max(64).default(1),
+      /** Processes and threads per container (contains fork bombs). */
+      pids: z.number().int().min(8).max(32768).default(128),
+      /** Size of the writable /tmp (tmpfs) in MiB. */
+      tmpMb: z.number().int().min(1).max(16384).default(64),
+      /** Bytes of stdout and of stderr kept per step; the rest is dropped with a marker. */
+      maxOutputBytes: z.number().int().min(1024).max(1_048_576).default(262_144),
+      /** Bytes of files returned from /out per step. */
+      maxOutFilesBytes: z.number().int().min(0).max(1_073_741_824).default(52_428_800),
+      /** Containers created ahead of time so a step does not wait for one (0 turns the pool off). */
+      poolSize: z.number().int().min(0).max(32).default(2),
+      /** Host paths steps may mount read-only (`mounts: [/var/log]`), and everything below them. */
+      mounts: z.array(z.string().regex(/^\//, 'expected an absolute path, e.g. /var/log')).default([]),
+    })
+    .prefault({}),
   artifacts: z
     .strictObject({
       /** Where step files (screenshots, PDFs, sandbox /out files, attachments) are kept; dataDir/artifacts by default. Web and workers must share it. */

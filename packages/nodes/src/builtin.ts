@@ -6,8 +6,10 @@ import { externalActivity } from './nodes/external-activity.ts';
 import { forEach } from './nodes/for-each.ts';
 import { httpRequest } from './nodes/http-request.ts';
 import { manualTrigger } from './nodes/manual-trigger.ts';
+import { python } from './nodes/python.ts';
 import { respond } from './nodes/respond.ts';
 import { scheduleTrigger } from './nodes/schedule-trigger.ts';
+import { shell } from './nodes/shell.ts';
 import { subWorkflow } from './nodes/sub-workflow.ts';
 import { switchNode } from './nodes/switch.ts';
 import { transform } from './nodes/transform.ts';
@@ -28,4 +30,6 @@ export const builtinNodes: readonly NodeDefinition[] = [
   subWorkflow,
   externalActivity,
   httpRequest,
+  shell,
+  python,
 ];

@@ -82,6 +82,55 @@ export interface NodeServices {
   artifacts?: ArtifactStore;
   /** The language model (local node-llama-cpp or an OpenAI-compatible endpoint). */
   inference?: InferenceService;
+  /** Containers for shell and python steps (packages/sandbox). */
+  sandbox?: SandboxService;
+}
+
+/** What a shell or python step asks the sandbox to run. */
+export interface SandboxRequest {
+  runId: string;
+  stepName: string;
+  /** The interpreter and its arguments; the path of the file holding `code` is appended. */
+  interpreter: readonly string[];
+  code: string;
+  env?: Record<string, string>;
+  /** Files placed under /in, by relative name. */
+  files?: Record<string, string>;
+  /** Wall-clock limit: the container is killed after it and the status is `timeout`. */
+  timeoutMs: number;
+  limits?: { memoryMb?: number; cpus?: number; pids?: number };
+  /** Hosts the code may reach through the egress proxy: `host`, `host:port`, `*.domain[:port]`. */
+  allowNetwork?: readonly string[];
+  /** The operator's private-address exceptions (nodes.allowPrivateHosts). */
+  allowPrivateHosts?: readonly string[];
+  /** Host paths mounted read-only at the same path; each must be allowed by sandbox.mounts. */
+  mounts?: readonly string[];
+  /** Aborting kills the container. */
+  signal?: AbortSignal;
+}
+
+export type SandboxStatus = 'ok' | 'exit_nonzero' | 'timeout' | 'oom' | 'output_truncated';
+
+export interface SandboxResult {
+  status: SandboxStatus;
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  truncated: boolean;
+  durationMs: number;
+  /** Files the code wrote to /out (paths relative to /out). */
+  files: { name: string; size: number; data: Uint8Array }[];
+  /** /out entries not returned: over the size limit, or not regular files. */
+  skippedFiles: string[];
+  image: string;
+}
+
+/**
+ * Runs code in a fresh, locked-down container. Failures of the engine itself reject with an
+ * Error whose `code` starts with `sandbox_` and whose message says how to fix it.
+ */
+export interface SandboxService {
+  run(request: SandboxRequest): Promise<SandboxResult>;
 }
 
 export interface LlmMessage {

@@ -20,6 +20,10 @@ export {
   type NodeSettings,
   portName,
   type RetryPolicy,
+  type SandboxRequest,
+  type SandboxResult,
+  type SandboxService,
+  type SandboxStatus,
   taskQueueFor,
 } from './define.ts';
 export { duration, parseDuration } from './duration.ts';
@@ -31,13 +35,16 @@ export { type ExternalActivityConfig, externalActivity } from './nodes/external-
 export { type ForEachConfig, forEach } from './nodes/for-each.ts';
 export { type HttpRequestConfig, httpRequest } from './nodes/http-request.ts';
 export { type ManualTriggerConfig, manualTrigger } from './nodes/manual-trigger.ts';
+export { type PythonConfig, python } from './nodes/python.ts';
 export { type RespondConfig, respond } from './nodes/respond.ts';
 export { type ScheduleTriggerConfig, scheduleTrigger } from './nodes/schedule-trigger.ts';
+export { type ShellConfig, shell } from './nodes/shell.ts';
 export { type SubWorkflowConfig, subWorkflow } from './nodes/sub-workflow.ts';
 export { switchNode } from './nodes/switch.ts';
 export { transform } from './nodes/transform.ts';
 export { type WebhookTriggerConfig, webhookTrigger } from './nodes/webhook-trigger.ts';
 export { loadPlugins } from './plugins.ts';
+export { type PrivateAddressGuard, privateAddressGuard } from './private-address.ts';
 export {
   type CatalogEntry,
   createRegistry,
@@ -46,3 +53,4 @@ export {
   NodeRegistryError,
   type PluginNode,
 } from './registry.ts';
+export { type SandboxStepOutput, wallClockLimit } from './sandbox-step.ts';

@@ -37,6 +37,14 @@ const MINIMAL: Record<string, { raw: Record<string, unknown>; parsed: Record<str
     parsed: { items: [1, 2], concurrency: 4, step: { type: 'transform', value: '{{ item }}' } },
   },
   sub_workflow: { raw: { workflow: 'daily_report' }, parsed: { workflow: 'daily_report', wait: true } },
+  shell: {
+    raw: { command: 'echo hi' },
+    parsed: { command: 'echo hi', env: {}, files: {}, network: [], mounts: [], fail_on_error: true },
+  },
+  python: {
+    raw: { script: 'print(1)' },
+    parsed: { script: 'print(1)', env: {}, files: {}, network: [], mounts: [], fail_on_error: true },
+  },
   external_activity: {
     raw: { task_queue: 'python-tools', activity: 'score_lead' },
     parsed: { task_queue: 'python-tools', activity: 'score_lead' },

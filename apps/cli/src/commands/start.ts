@@ -14,6 +14,7 @@ import { prepareDatabase } from '../database.ts';
 import { bold, prefixed, renderLogLine, say } from '../output.ts';
 import { repoRoot } from '../paths.ts';
 import { type ProcessSpec, Supervisor, type SupervisorEvent } from '../supervisor.ts';
+import { provisionSandbox } from './sandbox.ts';
 
 const log = (line: string) => say(prefixed('pincer', line));
 
@@ -145,6 +146,7 @@ export async function start(config: PincerConfig): Promise<number> {
   await assertPortsFree(config);
   say('Provisioning');
   await provision(provisioningSteps(config), consoleReporter());
+  await provisionSandbox(config, log);
 
   const embedded = await startEmbeddedServices(config, (name, line) =>
     say(prefixed(name, renderLogLine(line))),

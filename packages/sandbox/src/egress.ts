@@ -1,0 +1,243 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import dns from 'node:dns/promises';
+import http from 'node:http';
+import net from 'node:net';
+import { promisify } from 'node:util';
+import { privateAddressGuard } from '@pincer/nodes';
+import type Docker from 'dockerode';
+import ipaddr from 'ipaddr.js';
+
+const run = promisify(execFile);
+
+export const EGRESS_NETWORK = 'pincer-egress';
+
+/**
+ * One allow-list entry: `host` (ports 80 and 443), `host:port`, or `*.domain[:port]` (any
+ * subdomain, not the domain itself).
+ */
+export interface EgressRule {
+  host: string;
+  ports: readonly number[];
+}
+
+const ENTRY = /^(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
+
+export function parseEgressEntry(entry: string): EgressRule | undefined {
+  if (!ENTRY.test(entry)) return undefined;
+  const bracketed = entry.match(/^\[([^\]]+)\](?::(\d+))?$/);
+  const [host, port] = bracketed ? [bracketed[1] ?? '', bracketed[2]] : entry.split(':');
+  if (!host) return undefined;
+  const ports = port ? [Number(port)] : [80, 443];
+  if (ports.some((value) => value < 1 || value > 65535)) return undefined;
+  return { host: host.toLowerCase(), ports };
+}
+
+function matches(rules: readonly EgressRule[], host: string, port: number): boolean {
+  const name = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return rules.some(
+    (rule) =>
+      rule.ports.includes(port) &&
+      (rule.host === name || (rule.host.startsWith('*.') && name.endsWith(rule.host.slice(1)))),
+  );
+}
+
+interface Grant {
+  rules: readonly EgressRule[];
+  allowPrivateHosts: readonly string[];
+}
+
+export interface EgressProxy {
+  network: string;
+  /** Registers a run's allow-list; returns the proxy URL its container uses, and a release. */
+  grant(
+    rules: readonly EgressRule[],
+    allowPrivateHosts: readonly string[],
+  ): { proxyUrl: string; release(): void };
+  close(): Promise<void>;
+}
+
+/** The internal network (no route out) whose gateway is the host, where the proxy listens. */
+async function ensureNetwork(docker: Docker): Promise<{ subnet: string; gateway: string }> {
+  const read = async () => {
+    const info = await docker.getNetwork(EGRESS_NETWORK).inspect();
+    const config = info.IPAM?.Config?.[0];
+    if (!config?.Subnet || !config.Gateway) throw new Error(`network ${EGRESS_NETWORK} has no subnet`);
+    return { subnet: config.Subnet as string, gateway: config.Gateway as string };
+  };
+  try {
+    return await read();
+  } catch {
+    await docker
+      .createNetwork({
+        Name: EGRESS_NETWORK,
+        Driver: 'bridge',
+        Internal: true,
+        Labels: { 'pincer.sandbox': '1' },
+      })
+      // Another Pincer process may have created it meanwhile.
+      .catch(() => undefined);
+    return read();
+  }
+}
+
+/**
+ * A filtering HTTP proxy for sandboxed code: plain requests and CONNECT tunnels reach only the
+ * hosts and ports of the run's allow-list, and private addresses only when the operator allows
+ * them. Containers on the internal network have no other way out. Each run gets its own token in
+ * the proxy URL, which names its allow-list; connections from outside the network are refused.
+ */
+export async function startEgressProxy(docker: Docker): Promise<EgressProxy> {
+  const { subnet, gateway } = await ensureNetwork(docker);
+  const range = ipaddr.parseCIDR(subnet);
+  const grants = new Map<string, Grant>();
+
+  const grantFor = (request: http.IncomingMessage): Grant | undefined => {
+    const remote = request.socket.remoteAddress ?? '';
+    const address = ipaddr.process(remote);
+    if (address.kind() !== range[0].kind() || !address.match(range)) return undefined;
+    const header = request.headers['proxy-authorization'] ?? '';
+    const token =
+      Buffer.from(header.replace(/^Basic\s+/i, ''), 'base64')
+        .toString()
+        .split(':')[1] ?? '';
+    return grants.get(token);
+  };
+
+  const resolveAllowed = async (grant: Grant, host: string, port: number): Promise<string> => {
+    if (!matches(grant.rules, host, port))
+      throw new Error(`${host}:${port} is not in the step's network allow-list`);
+    const guard = privateAddressGuard(grant.allowPrivateHosts);
+    const bare = host.replace(/^\[|\]$/g, '');
+    const addresses = net.isIP(bare)
+      ? [bare]
+      : (await dns.lookup(bare, { all: true })).map((entry) => entry.address);
+    const address = addresses[0];
+    if (!address) throw new Error(`${host} does not resolve`);
+    if (!guard.allowsHost(bare)) {
+      const refusal = guard.refusal(address);
+      if (refusal)
+        throw new Error(`${host} is ${refusal}; allow it with nodes.allowPrivateHosts in pincer.yaml`);
+    }
+    return address;
+  };
+
+  const server = http.createServer(async (request, response) => {
+    const grant = grantFor(request);
+    if (!grant) {
+      response.writeHead(407, { 'proxy-authenticate': 'Basic realm="pincer"' }).end('proxy: not allowed\n');
+      return;
+    }
+    let target: URL;
+    try {
+      target = new URL(request.url ?? '');
+      if (target.protocol !== 'http:')
+        throw new Error('only http:// URLs are proxied; use https through CONNECT');
+    } catch (error) {
+      response.writeHead(400).end(`proxy: ${(error as Error).message}\n`);
+      return;
+    }
+    const port = Number(target.port || 80);
+    try {
+      const address = await resolveAllowed(grant, target.hostname, port);
+      const headers = { ...request.headers };
+      delete headers['proxy-authorization'];
+      delete headers['proxy-connection'];
+      const upstream = http.request(
+        { host: address, port, method: request.method, path: `${target.pathname}${target.search}`, headers },
+        (answer) => {
+          response.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(response);
+        },
+      );
+      upstream.on('error', (error) => response.destroy(error));
+      request.pipe(upstream);
+    } catch (error) {
+      response.writeHead(403).end(`proxy: ${(error as Error).message}\n`);
+    }
+  });
+
+  const tunnels = new Set<net.Socket>();
+  server.on('connect', async (request: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+    tunnels.add(client);
+    client.on('close', () => tunnels.delete(client));
+    client.on('error', () => client.destroy());
+    const grant = grantFor(request);
+    if (!grant) {
+      client.end(
+        'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="pincer"\r\n\r\n',
+      );
+      return;
+    }
+    const [host, portText] = (request.url ?? '').split(/:(?=\d+$)/);
+    const port = Number(portText);
+    try {
+      const address = await resolveAllowed(grant, host ?? '', port);
+      const upstream = net.connect({ host: address, port }, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        if (head.length > 0) upstream.write(head);
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('close', () => upstream.destroy());
+    } catch (error) {
+      client.end(`HTTP/1.1 403 Forbidden\r\n\r\nproxy: ${(error as Error).message}\n`);
+    }
+  });
+
+  // The bridge (and its gateway address) only exists while a container is on the network, so
+  // the proxy listens on every address and refuses connections from outside the subnet.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '0.0.0.0', () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const firewall = await fenceHost(subnet, port);
+
+  return {
+    network: EGRESS_NETWORK,
+    grant(rules, allowPrivateHosts) {
+      const token = randomBytes(18).toString('hex');
+      grants.set(token, { rules, allowPrivateHosts });
+      return { proxyUrl: `http://pincer:${token}@${gateway}:${port}`, release: () => grants.delete(token) };
+    },
+    async close() {
+      await firewall.release();
+      for (const socket of tunnels) socket.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * Containers on the egress network can address the host through the gateway. With iptables (as
+ * root) everything from the network to the host is dropped except this proxy's port; without it
+ * the proxy's token and subnet checks still apply, but other host services listening on all
+ * interfaces would be reachable, so the failure is reported.
+ */
+async function fenceHost(
+  subnet: string,
+  port: number,
+): Promise<{ active: boolean; release(): Promise<void> }> {
+  const drop = ['INPUT', '-s', subnet, '-j', 'DROP'];
+  const accept = ['INPUT', '-s', subnet, '-p', 'tcp', '--dport', String(port), '-j', 'ACCEPT'];
+  const iptables = (...args: string[]) => run('iptables', ['-w', '5', ...args]);
+  try {
+    await iptables('-C', ...drop).catch(() => iptables('-I', ...drop));
+    await iptables('-I', ...accept);
+  } catch (error) {
+    process.emitWarning(
+      `sandbox egress: could not restrict the egress network's access to the host with iptables (${(error as Error).message.split('\n')[0]}); run the worker as root with iptables installed`,
+    );
+    return { active: false, release: async () => undefined };
+  }
+  return {
+    active: true,
+    release: async () => {
+      await iptables('-D', ...accept).catch(() => undefined);
+    },
+  };
+}

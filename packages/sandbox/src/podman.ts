@@ -1,0 +1,163 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { stopGroup } from '@pincer/provision';
+import { SandboxError } from './errors.ts';
+
+/**
+ * Pincer's own podman: a rootful podman API service with private configuration files, so nothing
+ * global changes on the machine. Every podman that Pincer starts on one directory shares its
+ * storage (images are built once) and its runtime state (podman's locks coordinate them).
+ */
+export interface PodmanPaths {
+  dir: string;
+  containersConf: string;
+  storageConf: string;
+}
+
+export function podmanPaths(dir: string): PodmanPaths {
+  return {
+    dir,
+    containersConf: path.join(dir, 'containers.conf'),
+    storageConf: path.join(dir, 'storage.conf'),
+  };
+}
+
+/** The environment a `podman` command needs to use Pincer's private configuration. */
+export function podmanEnv(paths: PodmanPaths): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    CONTAINERS_CONF: paths.containersConf,
+    CONTAINERS_STORAGE_CONF: paths.storageConf,
+  };
+}
+
+/**
+ * Settings that work on hybrid-cgroup kernels without CAP_SYS_RESOURCE: runc (crun fails there),
+ * cgroupfs, a file event log, the overlay driver (vfs costs seconds per container).
+ */
+export async function writePodmanConfig(paths: PodmanPaths): Promise<void> {
+  const { dir } = paths;
+  await mkdir(path.join(dir, 'tmp'), { recursive: true });
+  await writeFile(
+    paths.containersConf,
+    [
+      '[containers]',
+      'default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]',
+      '',
+      '[engine]',
+      'runtime = "runc"',
+      'cgroup_manager = "cgroupfs"',
+      'events_logger = "file"',
+      `events_logfile_path = "${path.join(dir, 'events.log')}"`,
+      `tmp_dir = "${path.join(dir, 'tmp')}"`,
+      `static_dir = "${path.join(dir, 'storage', 'libpod')}"`,
+      `volume_path = "${path.join(dir, 'storage', 'volumes')}"`,
+      '',
+      '[network]',
+      'network_backend = "netavark"',
+      `network_config_dir = "${path.join(dir, 'networks')}"`,
+      '',
+    ].join('\n'),
+  );
+  await writeFile(
+    paths.storageConf,
+    [
+      '[storage]',
+      'driver = "overlay"',
+      `graphroot = "${path.join(dir, 'storage')}"`,
+      `runroot = "${path.join(dir, 'run')}"`,
+      '',
+    ].join('\n'),
+  );
+}
+
+export function findPodman(): string | undefined {
+  for (const dir of (process.env.PATH ?? '/usr/bin:/usr/local/bin').split(path.delimiter)) {
+    const candidate = path.join(dir || '.', 'podman');
+    if (existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+export interface PodmanService {
+  socketPath: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** GET /_ping on a unix socket: true when an engine answers. */
+export function pingSocket(socketPath: string, timeoutMs = 2000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const request = http.get({ socketPath, path: '/_ping', timeout: timeoutMs }, (response) => {
+      response.resume();
+      resolve(response.statusCode === 200);
+    });
+    request.on('timeout', () => request.destroy());
+    request.on('error', () => resolve(false));
+  });
+}
+
+/**
+ * Starts `podman system service` on a fresh socket in `dir` and waits until it answers. The
+ * service runs until `stop()`; containers it started survive it (the sweeper removes them).
+ */
+export async function startPodmanService(options: {
+  dir: string;
+  onLog?: (line: string) => void;
+  readyTimeoutMs?: number;
+}): Promise<PodmanService> {
+  const podman = findPodman();
+  if (!podman) {
+    throw new SandboxError(
+      'sandbox_engine_missing',
+      'No container engine: no Docker socket, no DOCKER_HOST and no podman.',
+      'install podman (apt-get install -y podman runc), or set DOCKER_HOST to a Docker Engine',
+    );
+  }
+  const paths = podmanPaths(options.dir);
+  await writePodmanConfig(paths);
+  const socketDir = path.join(options.dir, 'sockets');
+  await mkdir(socketDir, { recursive: true });
+  const socketPath = path.join(socketDir, `podman-${process.pid}-${Date.now().toString(36)}.sock`);
+  const child: ChildProcess = spawn(podman, ['system', 'service', '--time=0', `unix://${socketPath}`], {
+    env: podmanEnv(paths),
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const collect = (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n').filter(Boolean)) {
+      output.push(line);
+      if (output.length > 20) output.shift();
+      options.onLog?.(line);
+    }
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
+  const pid = child.pid ?? 0;
+  const stop = async () => {
+    if (!exited) await stopGroup(pid, 'SIGTERM', 5000);
+    await rm(socketPath, { force: true });
+  };
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
+  while (!(await pingSocket(socketPath))) {
+    if (exited || Date.now() > deadline) {
+      await stop();
+      throw new SandboxError(
+        'sandbox_engine_failed',
+        `podman's API service did not start: ${output.slice(-3).join(' | ') || 'no output'}.`,
+        `run \`CONTAINERS_CONF=${paths.containersConf} CONTAINERS_STORAGE_CONF=${paths.storageConf} podman info\` to see what podman reports`,
+      );
+    }
+    await sleep(100);
+  }
+  return { socketPath, pid, stop };
+}

@@ -1,0 +1,58 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SANDBOX_LABEL } from '@pincer/sandbox';
+import { expect, inject, it } from 'vitest';
+import { sharedEngine, startTestSandbox } from '../support/sandbox.ts';
+
+async function containersOf(pid: number) {
+  const list = await sharedEngine().docker.listContainers({
+    all: true,
+    filters: JSON.stringify({ label: [SANDBOX_LABEL, `pincer.owner=${os.hostname()}/${pid}`] }),
+  });
+  return list.map((info) => info.State);
+}
+
+it('removes the containers of a worker that crashed when the next sandbox starts', async () => {
+  const workDir = await mkdtemp(path.join(os.tmpdir(), 'pincer-crash-'));
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      path.join(import.meta.dirname, 'fixtures', 'crashing-worker.ts'),
+      inject('sandboxSocket'),
+      workDir,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const pid = child.pid ?? 0;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  try {
+    // Its pool container (created) and its run's container (running) exist.
+    for (let attempt = 0; attempt < 1200; attempt++) {
+      const states = await containersOf(pid);
+      if (states.includes('running') && states.includes('created')) break;
+      await sleep(100);
+    }
+    expect((await containersOf(pid)).sort()).toEqual(['created', 'running']);
+    expect(existsSync(path.join(workDir, String(pid)))).toBe(true);
+  } finally {
+    child.kill('SIGKILL');
+    await exited;
+  }
+  // The crash left them behind; a sandbox starting on the same engine and directory sweeps them.
+  expect((await containersOf(pid)).length).toBe(2);
+  const next = await startTestSandbox({ poolSize: 0 }, workDir);
+  try {
+    expect((await next.status()).ready).toBe(true);
+    expect(await containersOf(pid)).toEqual([]);
+    expect(existsSync(path.join(workDir, String(pid)))).toBe(false);
+  } finally {
+    await next.close();
+    await rm(workDir, { recursive: true, force: true });
+  }
+}, 180_000);
