@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '@pincer/config';
 import {
+  chromiumStep,
   consoleReporter,
   embeddedPostgresStep,
   freePort,
@@ -32,7 +33,12 @@ export default async function setup(project: TestProject) {
   const pgPort = await freePort();
   const temporalCli = { cacheDir, version: config.temporal.embedded.version };
   await provision(
-    [embeddedPostgresStep({ dir: postgresDir, port: pgPort }), temporalCliStep(temporalCli)],
+    [
+      embeddedPostgresStep({ dir: postgresDir, port: pgPort }),
+      temporalCliStep(temporalCli),
+      // Browser tests (tests/browser, the studio's end-to-end tests) drive a real Chromium.
+      chromiumStep({ executablePath: config.browser.executablePath }),
+    ],
     consoleReporter(),
   );
   const services: RunningService[] = [];

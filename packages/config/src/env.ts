@@ -83,6 +83,16 @@ export const ENV_BINDINGS = {
     kind: 'list',
     description: 'comma-separated hosts/CIDRs steps may reach although private',
   },
+  PINCER_BROWSER_PATH: {
+    path: ['browser', 'executablePath'],
+    kind: 'string',
+    description: 'Chromium binary for browser steps',
+  },
+  PINCER_BROWSER_ALLOW_HOSTS: {
+    path: ['browser', 'allowHosts'],
+    kind: 'list',
+    description: 'comma-separated private hosts/CIDRs browser steps may reach',
+  },
   PINCER_ADMIN_EMAIL: { path: ['admin', 'email'], kind: 'string', description: 'initial owner e-mail' },
   PINCER_ADMIN_PASSWORD: {
     path: ['admin', 'password'],
