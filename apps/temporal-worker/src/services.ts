@@ -1,6 +1,8 @@
+import { createBrowserService } from '@pincer/browser';
 import type { PincerConfig } from '@pincer/config';
 import type { PrismaClient } from '@pincer/db';
 import type { Capability, NodeServices } from '@pincer/nodes';
+import { findChromium } from '@pincer/provision';
 import type { Logger } from '@pincer/runtime';
 
 export interface ServicesOptions {
@@ -24,7 +26,24 @@ export interface RunningServices {
 export async function createServices(options: ServicesOptions): Promise<RunningServices> {
   const services: NodeServices = {};
   const closers: (() => Promise<void>)[] = [];
-  void options;
+  if (options.capabilities.includes('browser')) {
+    const { browser } = options.config;
+    const running = await createBrowserService({
+      executablePath: browser.executablePath,
+      size: browser.poolSize,
+      maxConcurrent: browser.maxConcurrentSteps,
+      allowHosts: browser.allowHosts,
+      actionTimeoutMs: browser.actionTimeoutMs,
+      maxDownloadBytes: browser.maxDownloadBytes,
+      allowEvaluate: browser.allowEvaluate,
+    });
+    services.browser = running.service;
+    closers.push(running.close);
+    options.log.info(
+      { chromium: findChromium({ executablePath: browser.executablePath }) ?? 'not found', pool: browser.poolSize },
+      'browser service ready (Chromium starts on the first browser step)',
+    );
+  }
   return {
     services,
     async close() {

@@ -1,7 +1,16 @@
+export {
+  type BrowserAction,
+  type BrowserActionInput,
+  type BrowserActionName,
+  browserActionSchema,
+} from './browser-actions.ts';
 export { builtinNodes } from './builtin.ts';
 export {
   type ArtifactRef,
   type ArtifactStore,
+  type BrowserScriptRequest,
+  type BrowserScriptResult,
+  type BrowserService,
   CAPABILITIES,
   CATEGORIES,
   type Capability,
@@ -22,6 +31,7 @@ export {
   type RetryPolicy,
   taskQueueFor,
 } from './define.ts';
+export { type BrowserConfig, browser } from './nodes/browser.ts';
 export { duration, parseDuration } from './duration.ts';
 export { NodeError, type NodeErrorOptions } from './errors.ts';
 export { type ApprovalConfig, approval } from './nodes/approval.ts';
@@ -46,3 +56,4 @@ export {
   NodeRegistryError,
   type PluginNode,
 } from './registry.ts';
+export { type PrivateAddressGuard, privateAddressGuard } from './private-address.ts';
