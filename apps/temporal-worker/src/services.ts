@@ -40,7 +40,10 @@ export async function createServices(options: ServicesOptions): Promise<RunningS
     services.browser = running.service;
     closers.push(running.close);
     options.log.info(
-      { chromium: findChromium({ executablePath: browser.executablePath }) ?? 'not found', pool: browser.poolSize },
+      {
+        chromium: findChromium({ executablePath: browser.executablePath }) ?? 'not found',
+        pool: browser.poolSize,
+      },
       'browser service ready (Chromium starts on the first browser step)',
     );
   }

@@ -84,6 +84,7 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_RETRIES = 2;
 const DEFAULT_MAX_DOWNLOAD = 50 * 1024 * 1024;
 const EVIDENCE_TIMEOUT_MS = 5000;
+const NAVIGATIONS = new Set(['navigate', 'reload', 'go_back']);
 
 /**
  * Browser automation for scripts and for `browser` steps: one fresh browser context and page,
@@ -112,7 +113,7 @@ export class AutomationSession {
 
   private constructor(
     readonly context: BrowserContext,
-    readonly page: Page,
+    private currentPage: Page,
     private readonly options: SessionOptions,
     policy: NetworkPolicy,
     private readonly ownBrowser: Browser | undefined,
@@ -302,6 +303,21 @@ export class AutomationSession {
     await this.ownBrowser?.close().catch(() => undefined);
   }
 
+  /** The page the actions drive (replaced when a navigation is stuck and retried). */
+  get page(): Page {
+    return this.currentPage;
+  }
+
+  /**
+   * A page whose navigation timed out keeps loading and aborts the next one: retry on a new page
+   * of the same context (cookies and storage stay).
+   */
+  private async replaceStuckPage(): Promise<void> {
+    const stuck = this.currentPage;
+    this.currentPage = await this.context.newPage();
+    await stuck.close({ runBeforeUnload: false }).catch(() => undefined);
+  }
+
   get isClosed(): boolean {
     return this.closed;
   }
@@ -342,6 +358,8 @@ export class AutomationSession {
             attempt,
             error: firstLine(error),
           });
+          if (NAVIGATIONS.has(action.action) && error instanceof errors.TimeoutError)
+            await this.replaceStuckPage();
           await sleep(backoff * 2 ** (attempt - 1));
           continue;
         }
@@ -412,7 +430,11 @@ export class AutomationSession {
       this.options.log?.('browser could not take the failure screenshot', { error: firstLine(error) });
     }
     try {
-      const html = Buffer.from(await this.page.content(), 'utf8');
+      // A page still loading answers content() only when it is done: do not wait for that.
+      const html = Buffer.from(
+        await withTimeout(this.page.content(), EVIDENCE_TIMEOUT_MS, 'page HTML'),
+        'utf8',
+      );
       evidence.html = await this.keep({ name: 'failure-page.html', mediaType: 'text/html', data: html });
     } catch (error) {
       this.options.log?.('browser could not read the page HTML', { error: firstLine(error) });
@@ -447,11 +469,21 @@ export class AutomationSession {
         });
       case 'fill':
         return this.locate(action.selector).fill(action.value, { timeout });
-      case 'type':
-        return this.locate(action.selector).pressSequentially(action.text, {
-          timeout,
-          delay: action.delay_ms,
+      case 'type': {
+        const locator = this.locate(action.selector);
+        await locator.focus({ timeout });
+        // Typing goes after what the field holds, not where focusing put the caret.
+        await locator.evaluate((element) => {
+          const field = element as { value?: unknown; setSelectionRange?(start: number, end: number): void };
+          if (typeof field.value !== 'string' || !field.setSelectionRange) return;
+          try {
+            field.setSelectionRange(field.value.length, field.value.length);
+          } catch {
+            // Inputs like type=email have no selection.
+          }
         });
+        return withTimeout(this.page.keyboard.type(action.text, { delay: action.delay_ms }), timeout, 'type');
+      }
       case 'select': {
         const values = Array.isArray(action.value) ? action.value : [action.value];
         const locator = this.locate(action.selector);

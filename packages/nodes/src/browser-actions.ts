@@ -23,13 +23,15 @@ const common = {
     .min(100)
     .max(600_000)
     .optional()
-    .describe("How long one try of this action may take, in ms (default browser.actionTimeoutMs, 30 s)."),
+    .describe('How long one try of this action may take, in ms (default browser.actionTimeoutMs, 30 s).'),
   retries: z
     .int()
     .min(0)
     .max(10)
     .optional()
-    .describe('Tries after the first when the action times out or the page is not ready (default 2), with backoff.'),
+    .describe(
+      'Tries after the first when the action times out or the page is not ready (default 2), with backoff.',
+    ),
 };
 
 const file = z

@@ -31,10 +31,10 @@ export {
   type RetryPolicy,
   taskQueueFor,
 } from './define.ts';
-export { type BrowserConfig, browser } from './nodes/browser.ts';
 export { duration, parseDuration } from './duration.ts';
 export { NodeError, type NodeErrorOptions } from './errors.ts';
 export { type ApprovalConfig, approval } from './nodes/approval.ts';
+export { type BrowserConfig, browser } from './nodes/browser.ts';
 export { condition, isTruthy } from './nodes/condition.ts';
 export { type DelayConfig, delay } from './nodes/delay.ts';
 export { type ExternalActivityConfig, externalActivity } from './nodes/external-activity.ts';
@@ -48,6 +48,7 @@ export { switchNode } from './nodes/switch.ts';
 export { transform } from './nodes/transform.ts';
 export { type WebhookTriggerConfig, webhookTrigger } from './nodes/webhook-trigger.ts';
 export { loadPlugins } from './plugins.ts';
+export { type PrivateAddressGuard, privateAddressGuard } from './private-address.ts';
 export {
   type CatalogEntry,
   createRegistry,
@@ -56,4 +57,3 @@ export {
   NodeRegistryError,
   type PluginNode,
 } from './registry.ts';
-export { type PrivateAddressGuard, privateAddressGuard } from './private-address.ts';
