@@ -1,3 +1,4 @@
+import { createArtifactStore } from '@pincer/artifacts';
 import { createBrowserService } from '@pincer/browser';
 import type { PincerConfig } from '@pincer/config';
 import type { PrismaClient } from '@pincer/db';
@@ -24,7 +25,10 @@ export interface RunningServices {
  * only when this process serves the capability's queue.
  */
 export async function createServices(options: ServicesOptions): Promise<RunningServices> {
-  const services: NodeServices = {};
+  const { config, db } = options;
+  const services: NodeServices = {
+    artifacts: createArtifactStore({ db, dir: config.artifacts.dir, maxBytes: config.artifacts.maxBytes }),
+  };
   const closers: (() => Promise<void>)[] = [];
   if (options.capabilities.includes('browser')) {
     const { browser } = options.config;

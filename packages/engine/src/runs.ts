@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { artifactUrl } from '@pincer/artifacts';
 import type { Prisma, PrismaClient, RunStatus, StepStatus, TriggerKind } from '@pincer/db';
 import {
   approveSignal,
@@ -154,6 +155,17 @@ export interface RunView {
     startedAt: Date | null;
     finishedAt: Date | null;
   }[];
+  /** Files the steps produced (screenshots, PDFs, sandbox outputs), oldest first. */
+  artifacts: {
+    id: string;
+    step: string;
+    name: string;
+    mediaType: string;
+    size: number;
+    sha256: string;
+    url: string;
+    createdAt: Date;
+  }[];
 }
 
 export async function getRun(db: PrismaClient, runId: string): Promise<RunView> {
@@ -163,6 +175,7 @@ export async function getRun(db: PrismaClient, runId: string): Promise<RunView> 
       workflow: { select: { name: true } },
       workflowVersion: { select: { version: true, plan: true } },
       steps: true,
+      artifacts: { orderBy: { createdAt: 'asc' } },
     },
   });
   if (!run)
@@ -200,6 +213,16 @@ export async function getRun(db: PrismaClient, runId: string): Promise<RunView> 
       error: step.error,
       startedAt: step.startedAt,
       finishedAt: step.finishedAt,
+    })),
+    artifacts: run.artifacts.map((artifact) => ({
+      id: artifact.id,
+      step: artifact.stepName,
+      name: artifact.name,
+      mediaType: artifact.mediaType,
+      size: artifact.size,
+      sha256: artifact.sha256,
+      url: artifactUrl(run.id, artifact.id),
+      createdAt: artifact.createdAt,
     })),
   };
 }
