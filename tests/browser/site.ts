@@ -91,6 +91,10 @@ export async function startTestSite(): Promise<TestSite> {
     }
     if (url.pathname === '/dashboard') return html(200, dashboard(url.searchParams.get('user') ?? ''));
     if (url.pathname === '/controls') return html(200, CONTROLS);
+    if (url.pathname === '/whoami') {
+      const cookie = (request.headers.cookie ?? 'none').replace(/[<>&]/g, '');
+      return html(200, page('Who am I', `<p id="cookie">${cookie}</p>`));
+    }
     if (url.pathname === '/later') return html(200, page('Later', '<p id="later-page">later</p>'));
     if (url.pathname === '/report.csv') {
       response.writeHead(200, {

@@ -842,7 +842,10 @@ function explain(error: unknown, policy: NetworkPolicy): string {
 function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   // Playwright appends a call log after the first lines; the first says what happened.
-  return (message.split('\n')[0] ?? message).replace(/^\w+\.\w+: /, '').trim();
+  return (message.split('\n')[0] ?? message)
+    .replace(/^\w+\.\w+: /, '')
+    .trim()
+    .replace(/\.$/, '');
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

@@ -19,7 +19,10 @@ const config = z.strictObject({
       'A credential holding a browser profile (Playwright storage state JSON: cookies and local storage) to start with, e.g. a logged-in session. Cookies never come from anywhere else.',
     ),
   viewport: z
-    .strictObject({ width: z.int().min(200).max(4000), height: z.int().min(200).max(4000) })
+    .strictObject({
+      width: z.int().min(200).max(4000).describe('Page width in CSS pixels (200–4000).'),
+      height: z.int().min(200).max(4000).describe('Page height in CSS pixels (200–4000).'),
+    })
     .default({ width: 1280, height: 800 })
     .describe('The page size in CSS pixels.'),
 });
