@@ -1,5 +1,6 @@
-import { AutomationSession, launchChromium } from '@pincer/browser';
-import { NodeError } from '@pincer/nodes';
+import { connect } from 'node:net';
+import { AutomationSession, GuardProxy, launchChromium } from '@pincer/browser';
+import { NodeError, privateAddressGuard } from '@pincer/nodes';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, startTestSite, type TestSite } from './site.ts';
@@ -203,6 +204,37 @@ describe('AutomationSession', () => {
       );
     } finally {
       await s.close();
+    }
+  });
+
+  it('connects only through its proxy, which checks each address again when it connects', async () => {
+    const s = await session();
+    try {
+      await s.navigate(`${site.base}/login`);
+      expect(s.proxy.handled).toBeGreaterThan(0);
+    } finally {
+      await s.close();
+    }
+    // Past the first check (as a name re-resolving to a private address would be), the proxy
+    // still refuses to connect to a private address that is not allowed.
+    const proxy = await GuardProxy.start(privateAddressGuard([]));
+    try {
+      const { port } = new URL(site.base);
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(new URL(proxy.url).port), '127.0.0.1', () =>
+          socket.write(`CONNECT 127.0.0.1:${port} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`),
+        );
+        socket.once('data', (data) => {
+          resolve(data.toString().split('\r\n')[0] ?? '');
+          socket.destroy();
+        });
+        socket.once('error', reject);
+      });
+      expect(answer).toBe('HTTP/1.1 403 Forbidden');
+      const plain = await fetch(`${proxy.url}/`, { headers: {} }).then((r) => r.status);
+      expect(plain).toBe(403);
+    } finally {
+      await proxy.close();
     }
   });
 

@@ -1,4 +1,5 @@
 export { describeUrl, NetworkPolicy, type Refusal } from './network.ts';
+export { GuardProxy } from './proxy.ts';
 export {
   BrowserPool,
   type BrowserPoolOptions,

@@ -18,7 +18,7 @@ export interface Refusal {
  * allow-listed. Refused requests are aborted and remembered for the error message.
  */
 export class NetworkPolicy {
-  private readonly guard;
+  readonly guard;
   private readonly verdicts = new Map<string, Promise<string | undefined>>();
   readonly refused: Refusal[] = [];
 

@@ -20,6 +20,7 @@ import {
   type Page,
 } from 'playwright-core';
 import { describeUrl, NetworkPolicy } from './network.ts';
+import { GuardProxy } from './proxy.ts';
 
 /** Chromium flags for a quiet headless browser that phones nowhere. */
 export const CHROMIUM_ARGS = [
@@ -117,12 +118,15 @@ export class AutomationSession {
     private readonly options: SessionOptions,
     policy: NetworkPolicy,
     private readonly ownBrowser: Browser | undefined,
+    /** The forward proxy every request of the context goes through. */
+    readonly proxy: GuardProxy,
   ) {
     this.policy = policy;
   }
 
   static async start(options: SessionOptions = {}): Promise<AutomationSession> {
     let own: Browser | undefined;
+    let proxy: GuardProxy | undefined;
     let browser = options.browser;
     if (!browser) {
       own = await launchChromium(options.executablePath);
@@ -131,17 +135,21 @@ export class AutomationSession {
     try {
       const storageState =
         typeof options.storageState === 'string' ? JSON.parse(options.storageState) : options.storageState;
+      const policy = new NetworkPolicy(options.allowPrivateHosts ?? []);
+      proxy = await GuardProxy.start(policy.guard);
       const context = await browser.newContext({
+        // Chromium resolves no names itself: the proxy connects only to addresses it checked.
+        proxy: { server: proxy.url, bypass: '<-loopback>' },
         acceptDownloads: true,
         serviceWorkers: 'block',
         viewport: options.viewport ?? { width: 1280, height: 800 },
         ...(storageState ? { storageState } : {}),
       });
-      const policy = new NetworkPolicy(options.allowPrivateHosts ?? []);
       await policy.install(context, options.log);
       const page = await context.newPage();
-      return new AutomationSession(context, page, options, policy, own);
+      return new AutomationSession(context, page, options, policy, own, proxy);
     } catch (error) {
+      await proxy?.close();
       await own?.close().catch(() => undefined);
       throw error;
     }
@@ -300,6 +308,7 @@ export class AutomationSession {
     if (this.closed) return;
     this.closed = true;
     await this.context.close().catch(() => undefined);
+    await this.proxy.close();
     await this.ownBrowser?.close().catch(() => undefined);
   }
 
