@@ -20,7 +20,7 @@ import { findChromium } from '@pincer/provision';
 import type { Browser, Page } from 'playwright-core';
 import { docsMarks, writeBenchResults, writeDocsSection } from '../lib/output.ts';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
+const ROUNDS = Number(process.argv[2] ?? 30);
 const ACTIONS_PER_SCRIPT = 40;
 
 const PAGE = `<!doctype html><html><head><title>Bench</title></head><body>
@@ -77,6 +77,7 @@ async function bareScript(page: Page): Promise<void> {
     await page.locator('#name').fill(`name ${i}`);
     await page.locator('#go').click();
     await page.locator('#out').first().waitFor({ state: 'visible' });
+    // biome-ignore lint/performance/useDomNodeTextContent: what extract_text reads, for a like-for-like baseline.
     await page.locator('#out').first().innerText();
   }
 }
@@ -195,8 +196,9 @@ benchmark on 127.0.0.1, ${ROUNDS} rounds alternating Pincer and bare \`playwrigh
 own Chromium, launched the same way; one warm-up round each not counted).
 
 - **step start → first action**: Pincer takes a browser from its pool, \`AutomationSession.start\`
-  (fresh context, the network policy routing every request, a page) and runs \`navigate\` (schema
-  check, the policy's address check of each request). Bare: \`browser.newContext()\`, \`newPage()\`,
+  (its guard proxy, a fresh context sending everything through it, the network policy routing
+  every request, a page) and runs \`navigate\` (schema check, the policy's address check of each
+  request, then the proxy's at connect time). Bare: \`browser.newContext()\`, \`newPage()\`,
   \`page.goto()\`. The context is closed after each round (not timed).
 - **actions/s**: ${ACTIONS_PER_SCRIPT} actions on the loaded page (fill, click, wait_for_selector,
   extract_text, repeated) through \`AutomationSession\` vs the same locator calls on a bare page.

@@ -537,7 +537,8 @@ export class AutomationSession {
         return page.waitForURL(urlMatcher(action.url), { timeout });
       case 'extract_text': {
         const locator = this.locate(action.selector);
-        await locator.first().waitFor({ state: 'attached', timeout });
+        // innerText waits for the first match itself; a list needs one to be there first.
+        if (action.all) await locator.first().waitFor({ state: 'attached', timeout });
         const value = action.all
           ? (await locator.allInnerTexts()).map((text) => text.trim())
           : // biome-ignore lint/performance/useDomNodeTextContent: the text a person sees, as rendered.
@@ -547,7 +548,7 @@ export class AutomationSession {
       }
       case 'extract_attribute': {
         const locator = this.locate(action.selector);
-        await locator.first().waitFor({ state: 'attached', timeout });
+        if (action.all) await locator.first().waitFor({ state: 'attached', timeout });
         const value = action.all
           ? await locator.evaluateAll(
               (elements, name) => elements.map((element) => element.getAttribute(name)),
