@@ -11,11 +11,6 @@ export interface ChromiumOptions {
   executablePath?: string | undefined;
   /** PATH to search (defaults to process.env.PATH). */
   searchPath?: string | undefined;
-  /**
-   * When Chromium cannot be provided here (not root, no apt-get), report it without failing the
-   * whole provisioning: `npm start` still starts, and browser steps fail with the fix.
-   */
-  optional?: boolean | undefined;
 }
 
 /** Names a Chromium-family browser goes by on PATH, in order of preference. */
@@ -68,7 +63,7 @@ function isRoot(): boolean {
 }
 
 const INSTALL_FIX =
-  'install Chromium (Debian/Ubuntu: `sudo apt-get install -y chromium`) or set browser.executablePath in pincer.yaml';
+  'apt-get install -y chromium (as root, Debian/Ubuntu), or set browser.executablePath in pincer.yaml to a Chromium or Chrome';
 
 /**
  * Makes sure a Chromium exists for browser steps. Looks only when one is found or configured;
@@ -89,13 +84,10 @@ export function chromiumStep(options: ChromiumOptions = {}): ProvisionStep {
     }
     if (found) return { state: 'ready', detail: found };
     const canInstall = isRoot() && existsSync('/usr/bin/apt-get');
-    if (!canInstall && options.optional) {
-      return { state: 'external', detail: `not installed, browser steps will fail until you ${INSTALL_FIX}` };
-    }
     return {
       state: canInstall ? 'missing' : 'unavailable',
-      detail: 'no Chromium on PATH or in the usual places',
-      fix: canInstall ? 'run `npm start` (installs Debian chromium with apt-get)' : INSTALL_FIX,
+      detail: 'no Chromium found',
+      fix: INSTALL_FIX,
     };
   };
   return {

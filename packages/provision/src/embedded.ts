@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { PincerConfig } from '@pincer/config';
-import { chromiumStep } from './chromium.ts';
 import { describeDatabaseUrl, probeDatabase, probeTemporal } from './health.ts';
 import { embeddedPostgresStep, type RunningService, startEmbeddedPostgres } from './postgres.ts';
 import { ProvisionError, type ProvisionStep } from './steps.ts';
@@ -70,7 +69,6 @@ function externalTemporalStep(address: string, namespace: string): ProvisionStep
 /** Everything `npm start` makes sure of before starting services, in order. */
 export function provisioningSteps(config: PincerConfig): ProvisionStep[] {
   const paths = layout(config);
-  const servesBrowser = config.worker.capabilities?.includes('browser') ?? true;
   return [
     secretKeyStep(config),
     config.database.url
@@ -79,9 +77,6 @@ export function provisioningSteps(config: PincerConfig): ProvisionStep[] {
     config.temporal.address
       ? externalTemporalStep(config.temporal.address, config.temporal.namespace)
       : temporalCliStep({ cacheDir: config.cacheDir, version: config.temporal.embedded.version }),
-    ...(servesBrowser
-      ? [chromiumStep({ executablePath: config.browser.executablePath, optional: true })]
-      : []),
   ];
 }
 
