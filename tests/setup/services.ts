@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '@pincer/config';
 import {
+  chromiumStep,
   consoleReporter,
   embeddedPostgresStep,
   freePort,
@@ -43,6 +44,8 @@ export default async function setup(project: TestProject) {
         connect: () => connectEngine({ podmanDir, env: {} }),
         workDir: path.join(podmanDir, 'build'),
       }),
+      // Browser tests (tests/browser, the studio's end-to-end tests) drive a real Chromium.
+      chromiumStep({ executablePath: config.browser.executablePath }),
     ],
     consoleReporter(),
   );

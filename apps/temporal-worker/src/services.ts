@@ -1,8 +1,10 @@
 import path from 'node:path';
 import { createArtifactStore } from '@pincer/artifacts';
+import { createBrowserService } from '@pincer/browser';
 import type { PincerConfig } from '@pincer/config';
 import type { PrismaClient } from '@pincer/db';
 import type { Capability, NodeServices } from '@pincer/nodes';
+import { findChromium } from '@pincer/provision';
 import type { Logger } from '@pincer/runtime';
 import { createSandboxService } from '@pincer/sandbox';
 
@@ -47,6 +49,26 @@ export async function createServices(options: ServicesOptions): Promise<RunningS
       if (status.ready) log.info({ sandbox: status.detail }, 'sandbox ready');
       else log.warn({ sandbox: status.detail }, 'sandbox unavailable: shell and python steps will fail');
     });
+  if (options.capabilities.includes('browser')) {
+    const { browser } = options.config;
+    const running = await createBrowserService({
+      executablePath: browser.executablePath,
+      size: browser.poolSize,
+      maxConcurrent: browser.maxConcurrentSteps,
+      allowHosts: browser.allowHosts,
+      actionTimeoutMs: browser.actionTimeoutMs,
+      maxDownloadBytes: browser.maxDownloadBytes,
+      allowEvaluate: browser.allowEvaluate,
+    });
+    services.browser = running.service;
+    closers.push(running.close);
+    options.log.info(
+      {
+        chromium: findChromium({ executablePath: browser.executablePath }) ?? 'not found',
+        pool: browser.poolSize,
+      },
+      'browser service ready (Chromium starts on the first browser step)',
+    );
   }
   return {
     services,

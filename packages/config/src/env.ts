@@ -97,6 +97,15 @@ export const ENV_BINDINGS = {
     path: ['sandbox', 'mounts'],
     kind: 'list',
     description: 'comma-separated host paths steps may mount read-only',
+  PINCER_BROWSER_PATH: {
+    path: ['browser', 'executablePath'],
+    kind: 'string',
+    description: 'Chromium binary for browser steps',
+  },
+  PINCER_BROWSER_ALLOW_HOSTS: {
+    path: ['browser', 'allowHosts'],
+    kind: 'list',
+    description: 'comma-separated private hosts/CIDRs browser steps may reach',
   },
   PINCER_ADMIN_EMAIL: { path: ['admin', 'email'], kind: 'string', description: 'initial owner e-mail' },
   PINCER_ADMIN_PASSWORD: {

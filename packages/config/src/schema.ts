@@ -96,6 +96,26 @@ export const ConfigSchema = z.strictObject({
       poolSize: z.number().int().min(0).max(32).default(2),
       /** Host paths steps may mount read-only (`mounts: [/var/log]`), and everything below them. */
       mounts: z.array(z.string().regex(/^\//, 'expected an absolute path, e.g. /var/log')).default([]),
+  browser: z
+    .strictObject({
+      /** Chromium or Chrome binary; auto-detected (PATH, then the usual install locations) when absent. */
+      executablePath: z.string().min(1).optional(),
+      /** Browser processes the worker keeps for the browser queue (each runs steps in fresh contexts). */
+      poolSize: z.number().int().min(1).max(16).default(1),
+      /** Browser steps that run at once per worker (they share the pool's processes). */
+      maxConcurrentSteps: z.number().int().min(1).max(64).default(2),
+      /** Extra private/loopback hosts or CIDRs browser steps may reach (with nodes.allowPrivateHosts). */
+      allowHosts: z.array(z.string().min(1)).default([]),
+      /** Default per-action timeout in ms (an action's `timeoutMs` overrides it). */
+      actionTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+      /** Largest download a step may keep, in bytes. */
+      maxDownloadBytes: z
+        .number()
+        .int()
+        .min(1)
+        .default(50 * 1024 * 1024),
+      /** Allow the `evaluate` action (runs arbitrary JavaScript in the page). */
+      allowEvaluate: z.boolean().default(false),
     })
     .prefault({}),
   artifacts: z

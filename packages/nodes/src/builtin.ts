@@ -1,5 +1,6 @@
 import type { NodeDefinition } from './define.ts';
 import { approval } from './nodes/approval.ts';
+import { browser } from './nodes/browser.ts';
 import { condition } from './nodes/condition.ts';
 import { delay } from './nodes/delay.ts';
 import { externalActivity } from './nodes/external-activity.ts';
@@ -32,4 +33,5 @@ export const builtinNodes: readonly NodeDefinition[] = [
   httpRequest,
   shell,
   python,
+  browser,
 ];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { BrowserAction } from './browser-actions.ts';
 
 /** Palette groups of the studio. */
 export const CATEGORIES = ['trigger', 'ai', 'code', 'browser', 'messaging', 'logic', 'data'] as const;
@@ -84,6 +85,8 @@ export interface NodeServices {
   inference?: InferenceService;
   /** Containers for shell and python steps (packages/sandbox). */
   sandbox?: SandboxService;
+  /** Headless Chromium for `browser` steps (a pool of browser processes, a fresh context per step). */
+  browser?: BrowserService;
 }
 
 /** What a shell or python step asks the sandbox to run. */
@@ -131,6 +134,42 @@ export interface SandboxResult {
  */
 export interface SandboxService {
   run(request: SandboxRequest): Promise<SandboxResult>;
+}
+
+/** One browser step's script, run in a fresh browser context that is closed afterwards. */
+export interface BrowserScriptRequest {
+  actions: readonly BrowserAction[];
+  /** nodes.allowPrivateHosts: private hosts the page may reach (browser.allowHosts adds to it). */
+  allowPrivateHosts: readonly string[];
+  /** A Playwright storage state (cookies, local storage) as JSON, from a browser-profile credential. */
+  storageState?: string;
+  viewport?: { width: number; height: number };
+  /** The step's deadline for the whole script, in ms. */
+  timeoutMs: number;
+  signal: AbortSignal;
+  /** Keeps a file the script produced (screenshot, PDF, download, failure evidence) with the run. */
+  saveArtifact(file: { name: string; mediaType: string; data: Uint8Array }): Promise<ArtifactRef>;
+  /** Bytes of an artifact of the run (for `upload`); absent when there is no artifact store. */
+  readArtifact?(id: string): Promise<{ name: string; mediaType: string; data: Uint8Array } | null>;
+  heartbeat(details?: unknown): void;
+  log(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface BrowserScriptResult {
+  /** Extracted values by each action's `as`. */
+  data: Record<string, unknown>;
+  /** Screenshots, PDFs and downloads, in action order. */
+  artifacts: ArtifactRef[];
+  /** Where the page ended. */
+  url: string;
+  title: string;
+  /** One entry per action run: which, how many tries, how long. */
+  actions: { action: string; selector?: string; attempts: number; ms: number }[];
+}
+
+export interface BrowserService {
+  /** Runs the actions; a failing action throws a NodeError naming it, with a screenshot and the page HTML saved. */
+  run(request: BrowserScriptRequest): Promise<BrowserScriptResult>;
 }
 
 export interface LlmMessage {

@@ -1,7 +1,16 @@
+export {
+  type BrowserAction,
+  type BrowserActionInput,
+  type BrowserActionName,
+  browserActionSchema,
+} from './browser-actions.ts';
 export { builtinNodes } from './builtin.ts';
 export {
   type ArtifactRef,
   type ArtifactStore,
+  type BrowserScriptRequest,
+  type BrowserScriptResult,
+  type BrowserService,
   CAPABILITIES,
   CATEGORIES,
   type Capability,
@@ -29,6 +38,7 @@ export {
 export { duration, parseDuration } from './duration.ts';
 export { NodeError, type NodeErrorOptions } from './errors.ts';
 export { type ApprovalConfig, approval } from './nodes/approval.ts';
+export { type BrowserConfig, browser } from './nodes/browser.ts';
 export { condition, isTruthy } from './nodes/condition.ts';
 export { type DelayConfig, delay } from './nodes/delay.ts';
 export { type ExternalActivityConfig, externalActivity } from './nodes/external-activity.ts';

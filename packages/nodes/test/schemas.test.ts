@@ -49,6 +49,13 @@ const MINIMAL: Record<string, { raw: Record<string, unknown>; parsed: Record<str
     raw: { task_queue: 'python-tools', activity: 'score_lead' },
     parsed: { task_queue: 'python-tools', activity: 'score_lead' },
   },
+  browser: {
+    raw: { actions: [{ action: 'navigate', url: 'https://example.com/' }] },
+    parsed: {
+      actions: [{ action: 'navigate', url: 'https://example.com/', wait_until: 'load' }],
+      viewport: { width: 1280, height: 800 },
+    },
+  },
   http_request: {
     raw: { url: 'https://example.com/' },
     parsed: {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { PincerConfig } from '@pincer/config';
+import { type ChromiumOptions, chromiumStep } from './chromium.ts';
 import type { ProvisionStep, StepStatus } from './steps.ts';
 
 /**
@@ -50,18 +51,15 @@ export function sandboxEngineCheck(): ProvisionStep {
   });
 }
 
-export function browserCheck(): ProvisionStep {
-  return lookOnly('browser', 'Chromium', async () => {
-    const found = firstExisting(['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome']);
-    if (found) return { state: 'ready', detail: found };
-    return {
-      state: 'missing',
-      detail: 'no Chromium found',
-      fix: 'apt-get install -y chromium (browser steps drive it)',
-    };
-  });
+export function browserCheck(options: ChromiumOptions = {}): ProvisionStep {
+  const step = chromiumStep(options);
+  return lookOnly('browser', 'Chromium', () => step.check());
 }
 
 export function capabilityChecks(config: PincerConfig): ProvisionStep[] {
-  return [modelCheck(config), sandboxEngineCheck(), browserCheck()];
+  return [
+    modelCheck(config),
+    sandboxEngineCheck(),
+    browserCheck({ executablePath: config.browser?.executablePath }),
+  ];
 }

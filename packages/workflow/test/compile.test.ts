@@ -94,7 +94,7 @@ workflow:
     );
     expect(issue).toMatchObject({ code: 'unknown_type', step: 'a', field: 'type' });
     expect(issue?.message).toContain('unknown type "transfrom" (did you mean "transform"?)');
-    expect(issue?.message).toContain('known: approval, condition,');
+    expect(issue?.message).toContain('known: approval, browser, condition,');
     expect(issue?.message).not.toContain('manual_trigger');
   });
 

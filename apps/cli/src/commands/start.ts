@@ -2,6 +2,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PINCER_VERSION, type PincerConfig } from '@pincer/config';
 import {
+  chromiumStep,
   consoleReporter,
   isPortOpen,
   ProvisionError,
@@ -147,6 +148,16 @@ export async function start(config: PincerConfig): Promise<number> {
   say('Provisioning');
   await provision(provisioningSteps(config), consoleReporter());
   await provisionSandbox(config, log);
+  if (config.worker.capabilities?.includes('browser') ?? true) {
+    // Browser steps need Chromium (installed here when root). Without it Pincer still starts:
+    // the line above says how to fix it, and so does every browser step until then.
+    await provision(
+      [chromiumStep({ executablePath: config.browser.executablePath })],
+      consoleReporter(),
+    ).catch((error: unknown) => {
+      if (!(error instanceof ProvisionError)) throw error;
+    });
+  }
 
   const embedded = await startEmbeddedServices(config, (name, line) =>
     say(prefixed(name, renderLogLine(line))),
