@@ -99,19 +99,42 @@ export interface LlmRequest {
   /** A conversation key: turns with the same key reuse the evaluated prompt prefix. */
   sessionKey?: string;
   signal?: AbortSignal;
+  /** Gives up after this long; the answer so far comes back with finishReason `timeout`. */
+  timeoutMs?: number;
+  /** Functions the model may call instead of answering; calls come back in `toolCalls`. */
+  tools?: LlmTool[];
   /** Streams the answer as it is generated. */
   onToken?(text: string): void;
+}
+
+export interface LlmTool {
+  /** snake_case function name the model calls. */
+  name: string;
+  description?: string;
+  /** JSON Schema of the arguments object. */
+  parameters?: Record<string, unknown>;
+}
+
+export interface LlmToolCall {
+  name: string;
+  arguments: unknown;
 }
 
 export interface LlmResult {
   text: string;
   /** The parsed answer when `jsonSchema` was given. */
   json?: unknown;
-  finishReason: 'stop' | 'length' | 'cancelled';
+  /** `tool_calls`: the model called `tools` (see `toolCalls`); `timeout`: `timeoutMs` ran out. */
+  finishReason: 'stop' | 'length' | 'cancelled' | 'timeout' | 'tool_calls';
+  toolCalls?: LlmToolCall[];
   model: ModelInfo;
   /** The sampling that produced it, so the step can be reproduced. */
   sampling: { temperature: number; seed: number; maxTokens: number };
-  usage: { promptTokens: number; completionTokens: number };
+  /**
+   * `promptTokens`: the whole prompt; `evaluatedPromptTokens`: the part evaluated for this request
+   * (less when the conversation's prefix was still cached).
+   */
+  usage: { promptTokens: number; completionTokens: number; evaluatedPromptTokens?: number };
   timings: { firstTokenMs: number; totalMs: number; tokensPerSecond: number };
 }
 

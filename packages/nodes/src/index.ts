@@ -12,6 +12,8 @@ export {
   type LlmMessage,
   type LlmRequest,
   type LlmResult,
+  type LlmTool,
+  type LlmToolCall,
   type ModelInfo,
   type ModelStatus,
   type NodeContext,
