@@ -1,6 +1,7 @@
 import type { PincerConfig } from '@pincer/config';
 import type { PrismaClient } from '@pincer/db';
-import type { Capability, NodeServices } from '@pincer/nodes';
+import { createInference } from '@pincer/inference';
+import type { Capability, ModelStatus, NodeServices } from '@pincer/nodes';
 import type { Logger } from '@pincer/runtime';
 
 export interface ServicesOptions {
@@ -13,6 +14,8 @@ export interface ServicesOptions {
 
 export interface RunningServices {
   services: NodeServices;
+  /** What the worker's health JSON reports of its services (the model's state, memory and speed). */
+  health(): { inference?: ModelStatus };
   /** Stops what the services started (containers, model, browsers); called on shutdown. */
   close(): Promise<void>;
 }
@@ -24,9 +27,19 @@ export interface RunningServices {
 export async function createServices(options: ServicesOptions): Promise<RunningServices> {
   const services: NodeServices = {};
   const closers: (() => Promise<void>)[] = [];
-  void options;
+  if (options.capabilities.includes('llm')) {
+    // The model loads in the background: the worker polls at once and status() says `loading`.
+    const inference = createInference(options.config.llm, options.config.cacheDir, (level, message, fields) =>
+      options.log[level]({ ...fields }, message),
+    );
+    services.inference = inference;
+    closers.push(() => inference.close());
+  }
   return {
     services,
+    health() {
+      return services.inference ? { inference: services.inference.status() } : {};
+    },
     async close() {
       for (const close of closers.reverse()) await close();
     },

