@@ -1,6 +1,11 @@
 export { type CatalogModel, catalogModel, catalogNames, DEFAULT_MODEL, MODEL_CATALOG } from './catalog.ts';
 export { InferenceError, type InferenceErrorCode } from './errors.ts';
-export { createLocalInference, defaultThreads, type LocalInference, type LocalInferenceOptions } from './local.ts';
+export {
+  createLocalInference,
+  defaultThreads,
+  type LocalInference,
+  type LocalInferenceOptions,
+} from './local.ts';
 export {
   checkModel,
   describeModelLocation,

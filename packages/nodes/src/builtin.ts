@@ -5,6 +5,10 @@ import { delay } from './nodes/delay.ts';
 import { externalActivity } from './nodes/external-activity.ts';
 import { forEach } from './nodes/for-each.ts';
 import { httpRequest } from './nodes/http-request.ts';
+import { llmChat } from './nodes/llm-chat.ts';
+import { llmClassify } from './nodes/llm-classify.ts';
+import { llmExtract } from './nodes/llm-extract.ts';
+import { llmSummarize } from './nodes/llm-summarize.ts';
 import { manualTrigger } from './nodes/manual-trigger.ts';
 import { respond } from './nodes/respond.ts';
 import { scheduleTrigger } from './nodes/schedule-trigger.ts';
@@ -28,4 +32,8 @@ export const builtinNodes: readonly NodeDefinition[] = [
   subWorkflow,
   externalActivity,
   httpRequest,
+  llmChat,
+  llmExtract,
+  llmClassify,
+  llmSummarize,
 ];

@@ -171,7 +171,7 @@ export interface NodeSettings {
 }
 
 export interface NodeDefinition<Config extends z.ZodType = z.ZodType, Output = unknown> {
-  /** Stable id used in YAML (`type: http_request`); snake_case. */
+  /** Stable id used in YAML (`type: http_request`); snake_case, dotted for families (`llm.chat`). */
   type: string;
   title: string;
   description: string;
@@ -202,6 +202,9 @@ export function defineNode<Config extends z.ZodType, Output>(
 ): NodeDefinition<Config, Output> {
   return definition;
 }
+
+/** Node type ids: snake_case, optionally in dotted families (`http_request`, `llm.chat`). */
+export const NODE_TYPE_PATTERN = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/;
 
 /** What a node's output port may be named. */
 export const portName = z.string().regex(/^[a-z][a-z0-9_]*$/, 'ports are snake_case');
