@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import type { LlmMessage } from '../define.ts';
-import { defineNode } from '../define.ts';
+import { defineNode, type LlmMessage } from '../define.ts';
 import { ask, type LlmRunFacts, runFacts, samplingFields } from './llm-shared.ts';
 
 const config = z.strictObject({
@@ -10,7 +9,12 @@ const config = z.strictObject({
     .optional()
     .describe('Instructions for the assistant, e.g. "You answer in one sentence."'),
   history: z
-    .array(z.strictObject({ role: z.enum(['user', 'assistant']), content: z.string() }))
+    .array(
+      z.strictObject({
+        role: z.enum(['user', 'assistant']).describe('Who said it: user, or assistant (the model).'),
+        content: z.string().describe('What that side said, as plain text.'),
+      }),
+    )
     .default([])
     .describe('Earlier turns of the conversation, oldest first, as { role: user|assistant, content }.'),
   session: z
