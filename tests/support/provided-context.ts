@@ -9,5 +9,7 @@ declare module 'vitest' {
     temporalAddress: string;
     /** The shared download cache (.pincer/cache of the checkout). */
     cacheDir: string;
+    /** The default GGUF model (SmolLM2 135M), provisioned and verified by the global setup. */
+    modelPath: string;
   }
 }

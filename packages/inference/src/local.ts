@@ -254,9 +254,24 @@ export function createLocalInference(options: LocalInferenceOptions): LocalInfer
           if (text) request.onToken?.(text);
         },
       };
-      const response = functions
-        ? await slot.chat.generateResponse(history, { ...common, functions })
-        : await slot.chat.generateResponse(history, { ...common, ...(grammar ? { grammar } : {}) });
+      const generation = functions
+        ? slot.chat.generateResponse(history, { ...common, functions })
+        : slot.chat.generateResponse(history, { ...common, ...(grammar ? { grammar } : {}) });
+      // Aborted before the first token, node-llama-cpp throws the signal's reason instead of stopping.
+      const response = await generation.catch((error: unknown) => {
+        if (signal.aborted) return undefined;
+        throw error;
+      });
+      if (!response) {
+        return measureCompletion({
+          text: '',
+          finishReason: stopped(),
+          info,
+          sampling,
+          measured,
+          promptTokens: 0,
+        });
+      }
       const usage = slot.sequence.tokenMeter.diff(meterBefore);
       const stopReason = response.metadata.stopReason;
       const finishReason =
