@@ -279,6 +279,80 @@ workflow:
       "The step's `timeout` bounds each attempt (start to close) and its `retry` applies. The activity's " +
       'return value is the output. Your worker, not Pincer, must poll `task_queue`.',
   },
+  'llm.chat': {
+    example: `
+workflow:
+  name: answer
+  steps:
+    - name: reply
+      type: llm.chat
+      system: You answer in one short sentence.
+      prompt: "{{ trigger.question }}"
+      session: "{{ trigger.chat_id }}"
+      max_tokens: 200
+`,
+    notes:
+      'Outputs `text` with `finish_reason`, `model` (name, provider, file sha256), `sampling` (temperature, seed, ' +
+      'max_tokens: enough to replay the step), `usage` (prompt and completion tokens) and `timings` ' +
+      '(first_token_ms, total_ms, tokens_per_second). The model is configured under `llm` in pincer.yaml ' +
+      '(see docs/inference.md).',
+  },
+  'llm.extract': {
+    example: `
+workflow:
+  name: read_order
+  steps:
+    - name: order
+      type: llm.extract
+      text: "{{ trigger.email_body }}"
+      instructions: Extract the customer and the order number.
+      schema:
+        type: object
+        properties:
+          customer: { type: string }
+          order_number: { type: integer }
+        required: [customer, order_number]
+`,
+    notes:
+      'Generation is constrained by a grammar built from the schema, so `data` is always JSON valid for it. ' +
+      'An answer cut by `max_tokens` fails the step with `llm_output_truncated`.',
+  },
+  'llm.classify': {
+    example: `
+workflow:
+  name: triage
+  steps:
+    - name: team
+      type: llm.classify
+      text: "{{ trigger.message }}"
+      labels: [billing, bug, question]
+    - name: route
+      type: switch
+      value: "{{ steps.team.output.label }}"
+      cases:
+        - { name: billing, equals: billing }
+        - { name: bug, equals: bug }
+`,
+    notes: 'The model can only produce one of `labels`; `label` is always one of them.',
+  },
+  'llm.summarize': {
+    example: `
+workflow:
+  name: tldr
+  steps:
+    - name: fetch
+      type: http_request
+      url: https://example.com/report
+      response_type: text
+    - name: summary
+      type: llm.summarize
+      text: "{{ steps.fetch.output.body }}"
+      max_words: 50
+`,
+    notes:
+      'Text longer than `chunk_chars` is cut at paragraph or sentence ends; the chunks are summarized side by ' +
+      'side (one batch on the local model), then their summaries together. `chunks` says how many there were.',
+  },
   http_request: {
     example: `
 workflow:

@@ -17,6 +17,7 @@ const nextConfig: NextConfig = {
     '@pincer/workflow',
     '@pincer/nodes',
     '@pincer/runtime',
+    '@pincer/inference',
   ],
   // Node-only dependencies (native code, binaries, dynamic requires) load with Node's require at run
   // time instead of being bundled. pg, pino and @prisma/client are already on Next's built-in list.
@@ -29,6 +30,7 @@ const nextConfig: NextConfig = {
     '@prisma/adapter-pg',
     'pg',
     'pino',
+    'node-llama-cpp',
   ],
   // The workspace root: lets Turbopack compile ../../packages and trace files from there.
   turbopack: { root: repoRoot },

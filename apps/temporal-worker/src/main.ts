@@ -70,6 +70,7 @@ const health = await startHealthServer(config.worker.healthPort, config.worker.h
     states,
     namespace: config.temporal.namespace,
     nodeTypes: registry.types().length,
+    ...running.health(),
   };
 });
 

@@ -5,6 +5,8 @@ import type { PincerConfig } from '@pincer/config';
 import type { PrismaClient } from '@pincer/db';
 import type { Capability, NodeServices } from '@pincer/nodes';
 import { findChromium } from '@pincer/provision';
+import { createInference } from '@pincer/inference';
+import type { Capability, ModelStatus, NodeServices } from '@pincer/nodes';
 import type { Logger } from '@pincer/runtime';
 import { createSandboxService } from '@pincer/sandbox';
 
@@ -18,6 +20,8 @@ export interface ServicesOptions {
 
 export interface RunningServices {
   services: NodeServices;
+  /** What the worker's health JSON reports of its services (the model's state, memory and speed). */
+  health(): { inference?: ModelStatus };
   /** Stops what the services started (containers, model, browsers); called on shutdown. */
   close(): Promise<void>;
 }
@@ -49,6 +53,7 @@ export async function createServices(options: ServicesOptions): Promise<RunningS
       if (status.ready) log.info({ sandbox: status.detail }, 'sandbox ready');
       else log.warn({ sandbox: status.detail }, 'sandbox unavailable: shell and python steps will fail');
     });
+  }
   if (options.capabilities.includes('browser')) {
     const { browser } = options.config;
     const running = await createBrowserService({
@@ -70,8 +75,19 @@ export async function createServices(options: ServicesOptions): Promise<RunningS
       'browser service ready (Chromium starts on the first browser step)',
     );
   }
+  if (options.capabilities.includes('llm')) {
+    // The model loads in the background: the worker polls at once and status() says `loading`.
+    const inference = createInference(options.config.llm, options.config.cacheDir, (level, message, fields) =>
+      options.log[level]({ ...fields }, message),
+    );
+    services.inference = inference;
+    closers.push(() => inference.close());
+  }
   return {
     services,
+    health() {
+      return services.inference ? { inference: services.inference.status() } : {};
+    },
     async close() {
       for (const close of closers.reverse()) await close();
     },

@@ -106,6 +106,21 @@ export const ENV_BINDINGS = {
     path: ['browser', 'allowHosts'],
     kind: 'list',
     description: 'comma-separated private hosts/CIDRs browser steps may reach',
+  PINCER_LLM_PROVIDER: { path: ['llm', 'provider'], kind: 'string', description: 'local|openai' },
+  PINCER_LLM_MODEL: {
+    path: ['llm', 'model'],
+    kind: 'string',
+    description: 'model name, .gguf path or hf: URI',
+  },
+  PINCER_LLM_BASE_URL: {
+    path: ['llm', 'openai', 'baseUrl'],
+    kind: 'string',
+    description: 'OpenAI-compatible API root',
+  },
+  PINCER_LLM_API_KEY: {
+    path: ['llm', 'openai', 'apiKey'],
+    kind: 'string',
+    description: 'OpenAI-compatible API key',
   },
   PINCER_ADMIN_EMAIL: { path: ['admin', 'email'], kind: 'string', description: 'initial owner e-mail' },
   PINCER_ADMIN_PASSWORD: {

@@ -56,6 +56,7 @@ export function loadConfig(options: LoadConfigOptions = {}): PincerConfig {
         : path.join(dataDir, 'artifacts'),
     },
     configFile,
+    llm: { ...parsed.llm, model: resolveModelPath(parsed.llm.model, baseDir) },
     server: {
       ...parsed.server,
       publicUrl: parsed.server.publicUrl ?? `http://${browserHost}:${parsed.server.port}`,
@@ -171,4 +172,11 @@ function unwrap(schema: z.ZodType): z.ZodType {
   }
   const def = current.def as { innerType?: z.ZodType };
   return def.innerType ? unwrap(def.innerType) : current;
+}
+
+/** A relative .gguf path in llm.model is relative to the config file, like dataDir; names and URIs stay. */
+function resolveModelPath(model: string, baseDir: string): string {
+  if (/^(hf:|huggingface:|https?:\/\/)/.test(model)) return model;
+  const isPath = model.includes('/') || model.includes(path.sep) || model.toLowerCase().endsWith('.gguf');
+  return isPath ? path.resolve(baseDir, model) : model;
 }

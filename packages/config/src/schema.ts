@@ -128,6 +128,44 @@ export const ConfigSchema = z.strictObject({
         .int()
         .positive()
         .default(100 * 1024 * 1024),
+  llm: z
+    .strictObject({
+      /** `local` runs a GGUF model in the worker (node-llama-cpp); `openai` calls an OpenAI-compatible API. */
+      provider: z.enum(['local', 'openai']).default('local'),
+      /** A provisioned model by name (smollm2-135m, gemma3-270m), a path to a .gguf file, or an hf: URI. */
+      model: z.string().min(1).default('smollm2-135m'),
+      /** Tokens each conversation holds (prompt + answer). */
+      contextSize: z.int().min(256).max(131072).default(2048),
+      /** Requests evaluated side by side in one batch; more wait their turn. */
+      sequences: z.int().min(1).max(64).default(8),
+      /** CPU threads for the model; defaults to the machine's cores less one. */
+      threads: z.int().min(1).max(256).optional(),
+      /** Tokens evaluated per batch (node-llama-cpp's default when absent). */
+      batchSize: z.int().min(1).max(8192).optional(),
+      /** `auto` uses a GPU when one is found; `off` keeps the model on the CPU. */
+      gpu: z.enum(['auto', 'off']).default('auto'),
+      /** The longest answer when a step does not set max_tokens. */
+      maxTokens: z.int().min(1).max(32768).default(512),
+      openai: z
+        .strictObject({
+          /** The API root, e.g. http://127.0.0.1:11434/v1 for Ollama. */
+          baseUrl: z.url().optional(),
+          model: z.string().min(1).optional(),
+          apiKey: z.string().min(1).optional(),
+        })
+        .prefault({}),
+    })
+    .superRefine((llm, context) => {
+      if (llm.provider !== 'openai') return;
+      for (const key of ['baseUrl', 'model'] as const) {
+        if (!llm.openai[key]) {
+          context.addIssue({
+            code: 'custom',
+            path: ['openai', key],
+            message: `llm.provider is openai: set llm.openai.${key} (e.g. ${key === 'baseUrl' ? 'http://127.0.0.1:11434/v1' : 'llama3.2'})`,
+          });
+        }
+      }
     })
     .prefault({}),
   admin: z

@@ -6,6 +6,10 @@ import { delay } from './nodes/delay.ts';
 import { externalActivity } from './nodes/external-activity.ts';
 import { forEach } from './nodes/for-each.ts';
 import { httpRequest } from './nodes/http-request.ts';
+import { llmChat } from './nodes/llm-chat.ts';
+import { llmClassify } from './nodes/llm-classify.ts';
+import { llmExtract } from './nodes/llm-extract.ts';
+import { llmSummarize } from './nodes/llm-summarize.ts';
 import { manualTrigger } from './nodes/manual-trigger.ts';
 import { python } from './nodes/python.ts';
 import { respond } from './nodes/respond.ts';
@@ -34,4 +38,8 @@ export const builtinNodes: readonly NodeDefinition[] = [
   shell,
   python,
   browser,
+  llmChat,
+  llmExtract,
+  llmClassify,
+  llmSummarize,
 ];

@@ -187,19 +187,42 @@ export interface LlmRequest {
   /** A conversation key: turns with the same key reuse the evaluated prompt prefix. */
   sessionKey?: string;
   signal?: AbortSignal;
+  /** Gives up after this long; the answer so far comes back with finishReason `timeout`. */
+  timeoutMs?: number;
+  /** Functions the model may call instead of answering; calls come back in `toolCalls`. */
+  tools?: LlmTool[];
   /** Streams the answer as it is generated. */
   onToken?(text: string): void;
+}
+
+export interface LlmTool {
+  /** snake_case function name the model calls. */
+  name: string;
+  description?: string;
+  /** JSON Schema of the arguments object. */
+  parameters?: Record<string, unknown>;
+}
+
+export interface LlmToolCall {
+  name: string;
+  arguments: unknown;
 }
 
 export interface LlmResult {
   text: string;
   /** The parsed answer when `jsonSchema` was given. */
   json?: unknown;
-  finishReason: 'stop' | 'length' | 'cancelled';
+  /** `tool_calls`: the model called `tools` (see `toolCalls`); `timeout`: `timeoutMs` ran out. */
+  finishReason: 'stop' | 'length' | 'cancelled' | 'timeout' | 'tool_calls';
+  toolCalls?: LlmToolCall[];
   model: ModelInfo;
   /** The sampling that produced it, so the step can be reproduced. */
   sampling: { temperature: number; seed: number; maxTokens: number };
-  usage: { promptTokens: number; completionTokens: number };
+  /**
+   * `promptTokens`: the whole prompt; `evaluatedPromptTokens`: the part evaluated for this request
+   * (less when the conversation's prefix was still cached).
+   */
+  usage: { promptTokens: number; completionTokens: number; evaluatedPromptTokens?: number };
   timings: { firstTokenMs: number; totalMs: number; tokensPerSecond: number };
 }
 
@@ -236,7 +259,7 @@ export interface NodeSettings {
 }
 
 export interface NodeDefinition<Config extends z.ZodType = z.ZodType, Output = unknown> {
-  /** Stable id used in YAML (`type: http_request`); snake_case. */
+  /** Stable id used in YAML (`type: http_request`); snake_case, dotted for families (`llm.chat`). */
   type: string;
   title: string;
   description: string;
@@ -267,6 +290,9 @@ export function defineNode<Config extends z.ZodType, Output>(
 ): NodeDefinition<Config, Output> {
   return definition;
 }
+
+/** Node type ids: snake_case, optionally in dotted families (`http_request`, `llm.chat`). */
+export const NODE_TYPE_PATTERN = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/;
 
 /** What a node's output port may be named. */
 export const portName = z.string().regex(/^[a-z][a-z0-9_]*$/, 'ports are snake_case');

@@ -21,8 +21,11 @@ export {
   type LlmMessage,
   type LlmRequest,
   type LlmResult,
+  type LlmTool,
+  type LlmToolCall,
   type ModelInfo,
   type ModelStatus,
+  NODE_TYPE_PATTERN,
   type NodeContext,
   type NodeDefinition,
   type NodeServices,
@@ -44,6 +47,10 @@ export { type DelayConfig, delay } from './nodes/delay.ts';
 export { type ExternalActivityConfig, externalActivity } from './nodes/external-activity.ts';
 export { type ForEachConfig, forEach } from './nodes/for-each.ts';
 export { type HttpRequestConfig, httpRequest } from './nodes/http-request.ts';
+export { type LlmChatConfig, llmChat } from './nodes/llm-chat.ts';
+export { type LlmClassifyConfig, llmClassify } from './nodes/llm-classify.ts';
+export { type LlmExtractConfig, llmExtract } from './nodes/llm-extract.ts';
+export { type LlmSummarizeConfig, llmSummarize, splitIntoChunks } from './nodes/llm-summarize.ts';
 export { type ManualTriggerConfig, manualTrigger } from './nodes/manual-trigger.ts';
 export { type PythonConfig, python } from './nodes/python.ts';
 export { type RespondConfig, respond } from './nodes/respond.ts';

@@ -2,7 +2,14 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { CAPABILITIES, CATEGORIES, type NodeContext, type NodeDefinition, portName } from './define.ts';
+import {
+  CAPABILITIES,
+  CATEGORIES,
+  NODE_TYPE_PATTERN,
+  type NodeContext,
+  type NodeDefinition,
+  portName,
+} from './define.ts';
 import type { PluginNode } from './registry.ts';
 
 const PLUGIN_FILE = /\.(ts|mjs|js)$/;
@@ -16,7 +23,12 @@ const isFunction = (value: unknown) => typeof value === 'function';
  * nodes are interpreted by the workflow itself, so only built-in ones can exist.
  */
 const pluginDefinition = z.object({
-  type: z.string().regex(/^[a-z][a-z0-9_]*$/, 'expected a snake_case type such as send_invoice'),
+  type: z
+    .string()
+    .regex(
+      NODE_TYPE_PATTERN,
+      'expected a snake_case type such as send_invoice (dots allowed: crm.create_lead)',
+    ),
   title: z.string().min(1),
   description: z.string(),
   category: z.enum(CATEGORIES),

@@ -4,6 +4,7 @@ import {
   type Capability,
   type Category,
   type Execution,
+  NODE_TYPE_PATTERN,
   type NodeDefinition,
   taskQueueFor,
 } from './define.ts';
@@ -38,16 +39,14 @@ export class NodeRegistryError extends Error {
 /** A JSON Schema document as produced by zod. */
 export type JsonSchema = z.core.JSONSchema.BaseSchema;
 
-const TYPE_PATTERN = /^[a-z][a-z0-9_]*$/;
-
 export class NodeRegistry {
   private readonly nodes = new Map<string, { definition: NodeDefinition; source: string }>();
 
   register(definition: NodeDefinition, source = 'builtin'): this {
-    if (!TYPE_PATTERN.test(definition.type)) {
+    if (!NODE_TYPE_PATTERN.test(definition.type)) {
       throw new NodeRegistryError(
         'node_invalid',
-        `Node type "${definition.type}" from ${source} must be snake_case.`,
+        `Node type "${definition.type}" from ${source} must be snake_case, optionally dotted (e.g. send_invoice, crm.create_lead).`,
       );
     }
     const existing = this.nodes.get(definition.type);

@@ -69,6 +69,22 @@ const MINIMAL: Record<string, { raw: Record<string, unknown>; parsed: Record<str
       follow_redirects: true,
     },
   },
+  'llm.chat': {
+    raw: { prompt: 'Hello' },
+    parsed: { prompt: 'Hello', history: [], max_tokens: 512, temperature: 0.7 },
+  },
+  'llm.extract': {
+    raw: { text: 'Alice, 30', schema: { type: 'object' } },
+    parsed: { text: 'Alice, 30', schema: { type: 'object' }, max_tokens: 512, temperature: 0 },
+  },
+  'llm.classify': {
+    raw: { text: 'I love it', labels: ['good', 'bad'] },
+    parsed: { text: 'I love it', labels: ['good', 'bad'], max_tokens: 64, temperature: 0 },
+  },
+  'llm.summarize': {
+    raw: { text: 'A long text.' },
+    parsed: { text: 'A long text.', max_words: 60, chunk_chars: 3000, max_tokens: 256, temperature: 0.2 },
+  },
 };
 
 function minimalFor(type: string) {

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { PincerConfig } from '@pincer/config';
 import { type ChromiumOptions, chromiumStep } from './chromium.ts';
+import { modelStep } from './model.ts';
 import type { ProvisionStep, StepStatus } from './steps.ts';
 
 /**
@@ -20,19 +20,6 @@ function firstExisting(candidates: readonly string[]): string | undefined {
 
 function onPath(name: string): string | undefined {
   return firstExisting((process.env.PATH ?? '').split(path.delimiter).map((dir) => path.join(dir, name)));
-}
-
-export function modelCheck(config: PincerConfig): ProvisionStep {
-  const dir = path.join(config.cacheDir, 'models');
-  return lookOnly('model', 'Local LLM model', async () => {
-    const models = existsSync(dir) ? (await readdir(dir)).filter((name) => name.endsWith('.gguf')) : [];
-    if (models.length > 0) return { state: 'ready', detail: `${models.length} GGUF model(s) in ${dir}` };
-    return {
-      state: 'missing',
-      detail: `no GGUF model in ${dir}`,
-      fix: `copy a .gguf model file into ${dir} (llm steps need one)`,
-    };
-  });
 }
 
 export function sandboxEngineCheck(): ProvisionStep {
@@ -58,7 +45,7 @@ export function browserCheck(options: ChromiumOptions = {}): ProvisionStep {
 
 export function capabilityChecks(config: PincerConfig): ProvisionStep[] {
   return [
-    modelCheck(config),
+    modelStep(config),
     sandboxEngineCheck(),
     browserCheck({ executablePath: config.browser?.executablePath }),
   ];

@@ -4,6 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { PincerConfig } from '@pincer/config';
 import { describeDatabaseUrl, probeDatabase, probeTemporal } from './health.ts';
+import { modelStep, needsLocalModel } from './model.ts';
 import { embeddedPostgresStep, type RunningService, startEmbeddedPostgres } from './postgres.ts';
 import { ProvisionError, type ProvisionStep } from './steps.ts';
 import { findTemporalCli, startTemporalDevServer, temporalCliStep } from './temporal.ts';
@@ -77,6 +78,7 @@ export function provisioningSteps(config: PincerConfig): ProvisionStep[] {
     config.temporal.address
       ? externalTemporalStep(config.temporal.address, config.temporal.namespace)
       : temporalCliStep({ cacheDir: config.cacheDir, version: config.temporal.embedded.version }),
+    ...(needsLocalModel(config) ? [modelStep(config)] : []),
   ];
 }
 

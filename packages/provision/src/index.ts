@@ -1,5 +1,5 @@
-export { browserCheck, capabilityChecks, modelCheck, sandboxEngineCheck } from './capabilities.ts';
 export { type ChromiumOptions, chromiumStep, findChromium } from './chromium.ts';
+export { browserCheck, capabilityChecks, sandboxEngineCheck } from './capabilities.ts';
 export { embeddedDatabaseUrl } from './database-url.ts';
 export { type EmbeddedServices, layout, provisioningSteps, startEmbeddedServices } from './embedded.ts';
 export {
@@ -12,6 +12,7 @@ export {
   probeProcess,
   probeTemporal,
 } from './health.ts';
+export { modelStep, needsLocalModel } from './model.ts';
 export {
   EMBEDDED_DATABASE,
   type EmbeddedPostgresOptions,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineNode } from '../define.ts';
+import { defineNode, NODE_TYPE_PATTERN } from '../define.ts';
 
 export const forEach = defineNode({
   type: 'for_each',
@@ -26,7 +26,7 @@ export const forEach = defineNode({
       .looseObject({
         type: z
           .string()
-          .regex(/^[a-z][a-z0-9_]*$/, 'expected a node type such as http_request')
+          .regex(NODE_TYPE_PATTERN, 'expected a node type such as http_request or llm.chat')
           .describe('The node type run for each item, e.g. http_request.'),
       })
       .describe(

@@ -1,0 +1,352 @@
+import os from 'node:os';
+import type { InferenceService, LlmRequest, LlmResult, ModelInfo, ModelStatus } from '@pincer/nodes';
+import type {
+  ChatHistoryItem,
+  ChatModelFunctions,
+  GbnfJsonSchema,
+  Llama,
+  LlamaChat,
+  LlamaContext,
+  LlamaContextSequence,
+  LlamaGrammar,
+  LlamaModel,
+} from 'node-llama-cpp';
+import { describeError, InferenceError } from './errors.ts';
+import { checkModel, type ModelLocation } from './locate.ts';
+import { type Measured, measureCompletion, resolveSampling, SpeedAverage } from './measure.ts';
+
+export interface LocalInferenceOptions {
+  location: ModelLocation;
+  /** Tokens each conversation may hold (prompt + answer). */
+  contextSize: number;
+  /** Conversations evaluated side by side in one batch; more requests wait their turn. */
+  sequences: number;
+  /** CPU threads; defaults to the cores less one (the library's default starves a 2-core machine). */
+  threads?: number;
+  /** Tokens evaluated per batch; node-llama-cpp's default when absent. */
+  batchSize?: number;
+  /** Use a GPU when one is found (`auto`), or the CPU only (`off`). */
+  gpu?: 'auto' | 'off';
+  defaultMaxTokens: number;
+  onLog?(level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void;
+}
+
+/** The threads to give llama.cpp: every core but one, and at least one. */
+export function defaultThreads(): number {
+  return Math.max(1, os.availableParallelism() - 1);
+}
+
+interface Loaded {
+  llama: Llama;
+  model: LlamaModel;
+  context: LlamaContext;
+  slots: Slot[];
+}
+
+/** One sequence of the shared context and the chat that drives it; keeps its conversation's tokens. */
+interface Slot {
+  sequence: LlamaContextSequence;
+  chat: LlamaChat;
+  sessionKey: string | undefined;
+  busy: boolean;
+  lastUsed: number;
+}
+
+export interface LocalInference extends InferenceService {
+  /** Settles when the model is loaded (rejects with the load error). */
+  readonly ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The local provider: loads one GGUF model with node-llama-cpp in the background and answers
+ * requests on a context of N sequences, so concurrent requests are evaluated in the same batches.
+ * A request with a `sessionKey` goes back to the sequence that served that key last, where the
+ * conversation's evaluated prefix is still in the KV cache.
+ */
+export function createLocalInference(options: LocalInferenceOptions): LocalInference {
+  const threads = options.threads ?? defaultThreads();
+  let info: ModelInfo = { name: options.location.name, provider: 'local', contextSize: options.contextSize };
+  if (options.location.kind !== 'uri') info.file = options.location.file;
+  let state: ModelStatus['state'] = 'loading';
+  let failure: string | undefined;
+  let loaded: Loaded | undefined;
+  let closed = false;
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  const speed = new SpeedAverage();
+  const grammars = new Map<string, Promise<LlamaGrammar>>();
+  const stopAll = new AbortController();
+
+  const ready = (async () => {
+    const started = Date.now();
+    const { file, facts } = await checkModel(options.location);
+    info = { ...info, file, sha256: facts.sha256, sizeBytes: facts.sizeBytes };
+    const { getLlama, LlamaChat, LlamaLogLevel } = await import('node-llama-cpp');
+    const llama = await getLlama({
+      build: 'never',
+      gpu: options.gpu === 'off' ? false : 'auto',
+      maxThreads: threads,
+      logLevel: LlamaLogLevel.error,
+      logger: (_level, message) => options.onLog?.('warn', `llama.cpp: ${message.trim()}`),
+    });
+    let model: LlamaModel;
+    try {
+      model = await llama.loadModel({ modelPath: file });
+    } catch (error) {
+      await llama.dispose();
+      throw new InferenceError(
+        'model_load_failed',
+        `llama.cpp could not load the model file ${file}: ${describeError(error)}.`,
+        options.location.fix,
+        { cause: error },
+      );
+    }
+    const context = await model.createContext({
+      sequences: options.sequences,
+      contextSize: options.contextSize,
+      threads,
+      ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+    });
+    const slots = Array.from({ length: options.sequences }, (): Slot => {
+      const sequence = context.getSequence();
+      return {
+        sequence,
+        chat: new LlamaChat({ contextSequence: sequence, autoDisposeSequence: false }),
+        sessionKey: undefined,
+        busy: false,
+        lastUsed: 0,
+      };
+    });
+    loaded = { llama, model, context, slots };
+    info = { ...info, contextSize: context.contextSize };
+    if (closed) await disposeLoaded();
+    state = 'ready';
+    options.onLog?.('info', 'model loaded', {
+      model: info.name,
+      file,
+      threads,
+      sequences: options.sequences,
+      contextSize: context.contextSize,
+      ms: Date.now() - started,
+    });
+  })().catch((error: unknown) => {
+    state = 'failed';
+    failure = describeError(error);
+    options.onLog?.('error', 'model not loaded', { model: info.name, error: failure });
+    throw error;
+  });
+  // Callers see the failure through status() and complete(); nobody has to await `ready`.
+  ready.catch(() => undefined);
+
+  async function disposeLoaded(): Promise<void> {
+    const current = loaded;
+    loaded = undefined;
+    if (!current) return;
+    for (const slot of current.slots) slot.chat.dispose({ disposeSequence: true });
+    await current.context.dispose();
+    await current.model.dispose();
+    await current.llama.dispose();
+  }
+
+  function grammarFor(llama: Llama, schema: Record<string, unknown>): Promise<LlamaGrammar> {
+    const key = JSON.stringify(schema);
+    let grammar = grammars.get(key);
+    if (!grammar) {
+      // The JSON Schema arrives from users as data; llama.cpp's converter rejects what it cannot express.
+      grammar = llama.createGrammarForJsonSchema<GbnfJsonSchema>(schema as GbnfJsonSchema);
+      grammar.catch(() => grammars.delete(key));
+      grammars.set(key, grammar);
+    }
+    return grammar;
+  }
+
+  /** A free sequence: the conversation's own if free, else the one unused the longest. */
+  function takeSlot(slots: Slot[], sessionKey: string | undefined): Slot | undefined {
+    const free = slots.filter((slot) => !slot.busy);
+    const own = sessionKey === undefined ? undefined : free.find((slot) => slot.sessionKey === sessionKey);
+    const chosen = own ?? free.sort((a, b) => a.lastUsed - b.lastUsed)[0];
+    if (chosen) chosen.busy = true;
+    return chosen;
+  }
+
+  async function acquire(sessionKey: string | undefined, signal: AbortSignal): Promise<Slot | undefined> {
+    for (;;) {
+      if (!loaded) throw notReady();
+      const slot = takeSlot(loaded.slots, sessionKey);
+      if (slot) return slot;
+      if (signal.aborted) return undefined;
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          signal.removeEventListener('abort', wake);
+          const index = waiting.indexOf(wake);
+          if (index >= 0) waiting.splice(index, 1);
+          resolve();
+        };
+        waiting.push(wake);
+        signal.addEventListener('abort', wake, { once: true });
+      });
+    }
+  }
+
+  function release(slot: Slot, sessionKey: string | undefined): void {
+    slot.busy = false;
+    slot.lastUsed = Date.now();
+    slot.sessionKey = sessionKey;
+    waiting.shift()?.();
+  }
+
+  function notReady(): InferenceError {
+    if (closed) return new InferenceError('closed', 'The inference service is closed.');
+    if (state === 'failed') {
+      return new InferenceError('model_not_ready', `The model ${info.name} failed to load: ${failure}`);
+    }
+    return new InferenceError('model_not_ready', `The model ${info.name} is not loaded yet.`);
+  }
+
+  async function complete(request: LlmRequest): Promise<LlmResult> {
+    if (request.messages.length === 0) {
+      throw new InferenceError('request_invalid', 'An LLM request needs at least one message.');
+    }
+    const started = performance.now();
+    if (state === 'loading') await ready.catch(() => undefined);
+    if (!loaded) throw notReady();
+    const sampling = resolveSampling(request, options.defaultMaxTokens);
+    const limits = [stopAll.signal];
+    if (request.signal) limits.push(request.signal);
+    const timeout = request.timeoutMs === undefined ? undefined : AbortSignal.timeout(request.timeoutMs);
+    if (timeout) limits.push(timeout);
+    const signal = AbortSignal.any(limits);
+    const grammar = request.jsonSchema ? await grammarFor(loaded.llama, request.jsonSchema) : undefined;
+    active += 1;
+    const slot = await acquire(request.sessionKey, signal).catch((error: unknown) => {
+      active -= 1;
+      throw error;
+    });
+    const measured: Measured = { started, firstToken: undefined, completionTokens: 0 };
+    const stopped = () => (timeout?.aborted ? 'timeout' : 'cancelled');
+    if (!slot) {
+      active -= 1;
+      return measureCompletion({
+        text: '',
+        finishReason: stopped(),
+        info,
+        sampling,
+        measured,
+        promptTokens: 0,
+      });
+    }
+    const meterBefore = slot.sequence.tokenMeter.getState();
+    try {
+      const functions = request.tools?.length ? toolFunctions(request.tools) : undefined;
+      const history = toHistory(request);
+      const common = {
+        maxTokens: sampling.maxTokens,
+        temperature: sampling.temperature,
+        seed: sampling.seed,
+        signal,
+        stopOnAbortSignal: true,
+        onToken(tokens: readonly unknown[]) {
+          measured.firstToken ??= performance.now();
+          measured.completionTokens += tokens.length;
+        },
+        onTextChunk(text: string) {
+          if (text) request.onToken?.(text);
+        },
+      };
+      const generation = functions
+        ? slot.chat.generateResponse(history, { ...common, functions })
+        : slot.chat.generateResponse(history, { ...common, ...(grammar ? { grammar } : {}) });
+      // Aborted before the first token, node-llama-cpp throws the signal's reason instead of stopping.
+      const response = await generation.catch((error: unknown) => {
+        if (signal.aborted) return undefined;
+        throw error;
+      });
+      if (!response) {
+        return measureCompletion({
+          text: '',
+          finishReason: stopped(),
+          info,
+          sampling,
+          measured,
+          promptTokens: 0,
+        });
+      }
+      const usage = slot.sequence.tokenMeter.diff(meterBefore);
+      const stopReason = response.metadata.stopReason;
+      const finishReason =
+        stopReason === 'abort'
+          ? stopped()
+          : stopReason === 'maxTokens'
+            ? 'length'
+            : stopReason === 'functionCalls'
+              ? 'tool_calls'
+              : 'stop';
+      const result = measureCompletion({
+        text: response.response,
+        finishReason,
+        info,
+        sampling,
+        measured,
+        promptTokens: Math.max(0, slot.sequence.nextTokenIndex - measured.completionTokens),
+        evaluatedPromptTokens: usage.usedInputTokens,
+      });
+      if (grammar && finishReason === 'stop') result.json = JSON.parse(response.response);
+      if (response.functionCalls?.length) {
+        result.toolCalls = response.functionCalls.map((call) => ({
+          name: call.functionName,
+          arguments: call.params,
+        }));
+      }
+      speed.add(result.timings.tokensPerSecond, result.usage.completionTokens);
+      return result;
+    } finally {
+      active -= 1;
+      release(slot, request.sessionKey);
+    }
+  }
+
+  return {
+    ready,
+    complete,
+    status(): ModelStatus {
+      const status: ModelStatus = { model: info, state, activeRequests: active };
+      if (failure) status.error = failure;
+      if (loaded) status.residentBytes = loaded.model.size + loaded.context.stateSize;
+      const tokensPerSecond = speed.value();
+      if (tokensPerSecond !== undefined) status.tokensPerSecond = tokensPerSecond;
+      return status;
+    },
+    async close() {
+      closed = true;
+      stopAll.abort();
+      for (const wake of waiting.splice(0)) wake();
+      await ready.catch(() => undefined);
+      await disposeLoaded();
+    },
+  };
+}
+
+function toHistory(request: LlmRequest): ChatHistoryItem[] {
+  const history: ChatHistoryItem[] = request.messages.map((message): ChatHistoryItem => {
+    if (message.role === 'system') return { type: 'system', text: message.content };
+    if (message.role === 'user') return { type: 'user', text: message.content };
+    return { type: 'model', response: [message.content] };
+  });
+  // The answer is generated into a trailing, empty model turn.
+  history.push({ type: 'model', response: [] });
+  return history;
+}
+
+function toolFunctions(tools: NonNullable<LlmRequest['tools']>): ChatModelFunctions {
+  return Object.fromEntries(
+    tools.map((tool) => [
+      tool.name,
+      {
+        ...(tool.description ? { description: tool.description } : {}),
+        // A JSON Schema from the caller; node-llama-cpp turns it into a grammar for the arguments.
+        ...(tool.parameters ? { params: tool.parameters as GbnfJsonSchema } : {}),
+      },
+    ]),
+  );
+}
