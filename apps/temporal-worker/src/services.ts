@@ -1,5 +1,7 @@
+import { accessSettingsOf, createMessaging, sendersFromConfig } from '@pincer/channels';
 import type { PincerConfig } from '@pincer/config';
 import type { PrismaClient } from '@pincer/db';
+import type { ChatAccessSettings } from '@pincer/engine';
 import type { Capability, NodeServices } from '@pincer/nodes';
 import type { Logger } from '@pincer/runtime';
 
@@ -24,11 +26,24 @@ export interface RunningServices {
 export async function createServices(options: ServicesOptions): Promise<RunningServices> {
   const services: NodeServices = {};
   const closers: (() => Promise<void>)[] = [];
-  void options;
+  if (options.capabilities.includes('messaging')) {
+    const messaging = createMessaging({
+      senders: sendersFromConfig(options.config.channels),
+      ...(services.artifacts ? { artifacts: services.artifacts } : {}),
+      publicUrl: options.config.server.publicUrl,
+    });
+    services.messaging = messaging;
+    closers.push(() => messaging.close());
+  }
   return {
     services,
     async close() {
       for (const close of closers.reverse()) await close();
     },
   };
+}
+
+/** Who may talk to the assistant and what chat may run, from pincer.yaml's `channels`. */
+export function chatAccessSettings(config: PincerConfig): ChatAccessSettings {
+  return accessSettingsOf(config.channels);
 }

@@ -82,6 +82,45 @@ export interface NodeServices {
   artifacts?: ArtifactStore;
   /** The language model (local node-llama-cpp or an OpenAI-compatible endpoint). */
   inference?: InferenceService;
+  /** The chat platforms configured in `channels` (Telegram, Slack, Discord, e-mail). */
+  messaging?: MessagingService;
+}
+
+/** One message to a chat platform: text, buttons and files, to a chat and thread. */
+export interface ChatDelivery {
+  platform: string;
+  chat_id: string;
+  thread_id?: string;
+  reply_to?: string;
+  references?: string[];
+  subject?: string;
+  text: string;
+  files?: {
+    name: string;
+    mediaType?: string;
+    /** An artifact of a run, sent as a file where the platform allows, else as a link. */
+    artifactId?: string;
+    base64?: string;
+    url?: string;
+  }[];
+  buttons?: { label: string; data: string }[];
+}
+
+export interface DeliveryProgress {
+  /** Parts (text chunks, files) an earlier attempt delivered; a retry skips them. */
+  done: number;
+  lastId?: string;
+  onPart(done: number, lastId: string): void;
+}
+
+export interface MessagingService {
+  /** The platforms configured for sending. */
+  platforms(): string[];
+  /**
+   * Sends one message. Throws a NodeError: `chat_rate_limited` (retryable, `details.retryAfterMs`),
+   * `chat_refused` / `chat_rejected` (not retryable), `chat_unavailable` (retryable).
+   */
+  send(message: ChatDelivery, progress?: DeliveryProgress): Promise<{ messageId: string }>;
 }
 
 export interface LlmMessage {

@@ -9,7 +9,9 @@ export {
   INTERPRETER_WORKFLOW,
   progressQuery,
   type RunInput,
+  type RunEvent,
   type RunProgress,
+  runEventSignal,
   type RunResponse,
   type RunResult,
   type RunStatus,
@@ -17,6 +19,7 @@ export {
   type ScheduledStart,
   type StepFailure,
   type StepState,
+  WATCHER_MEMO,
 } from './contract.ts';
 export {
   EXPRESSION_ROOTS,

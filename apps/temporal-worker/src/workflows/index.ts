@@ -5,3 +5,4 @@
 export { forEachLoop } from './for-each-loop.ts';
 export { interpretPlan } from './interpreter.ts';
 export { type SelfTestResult, selfTest } from './self-test.ts';
+export { type ConversationInput, type ConversationState, conversation } from './conversation.ts';
