@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createDb, migrateDatabase, type PrismaClient } from '@pincer/db';
-import { getRun, type RunView, saveWorkflow, startRun, waitForRun } from '@pincer/engine';
+import { type ChatAccessSettings, getRun, type RunView, saveWorkflow, startRun, waitForRun } from '@pincer/engine';
 import { createRegistry, type NodeRegistry, type NodeServices } from '@pincer/nodes';
 import { createLogger } from '@pincer/runtime';
 import { type RunningWorkers, startWorkers } from '@pincer/temporal-worker';
@@ -38,6 +38,8 @@ export async function startTestEngine(
     workers?: boolean;
     /** What the nodes get (sandbox, model, browser, channels); an artifact store is always there. */
     services?: NodeServices;
+    /** Who may talk to the assistant from chat (the `channels` allow-lists and owners). */
+    chat?: ChatAccessSettings;
   } = {},
 ): Promise<TestEngine> {
   const databaseUrl = await createTestDatabase('engine');
@@ -60,6 +62,7 @@ export async function startTestEngine(
           services: { ...options.services },
           log: createLogger('test-worker', 'warn'),
           secretKey,
+          ...(options.chat ? { chat: options.chat } : {}),
         });
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace });

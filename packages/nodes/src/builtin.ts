@@ -6,6 +6,7 @@ import { externalActivity } from './nodes/external-activity.ts';
 import { forEach } from './nodes/for-each.ts';
 import { httpRequest } from './nodes/http-request.ts';
 import { manualTrigger } from './nodes/manual-trigger.ts';
+import { message } from './nodes/message.ts';
 import { respond } from './nodes/respond.ts';
 import { scheduleTrigger } from './nodes/schedule-trigger.ts';
 import { subWorkflow } from './nodes/sub-workflow.ts';
@@ -28,4 +29,5 @@ export const builtinNodes: readonly NodeDefinition[] = [
   subWorkflow,
   externalActivity,
   httpRequest,
+  message,
 ];

@@ -34,6 +34,7 @@ export { type ExternalActivityConfig, externalActivity } from './nodes/external-
 export { type ForEachConfig, forEach } from './nodes/for-each.ts';
 export { type HttpRequestConfig, httpRequest } from './nodes/http-request.ts';
 export { type ManualTriggerConfig, manualTrigger } from './nodes/manual-trigger.ts';
+export { type MessageConfig, message } from './nodes/message.ts';
 export { type RespondConfig, respond } from './nodes/respond.ts';
 export { type ScheduleTriggerConfig, scheduleTrigger } from './nodes/schedule-trigger.ts';
 export { type SubWorkflowConfig, subWorkflow } from './nodes/sub-workflow.ts';
