@@ -25,6 +25,7 @@ describe('Telegram: chat to workflows and back', () => {
   }, 180_000);
 
   afterAll(async () => {
+    if (process.env.CHAT_DEBUG) console.log(JSON.stringify(peer.sent.map((m) => [m.chatId, m.method, (m.text ?? "").slice(0, 300)])));
     await chat?.stop();
     await peer?.close();
   });

@@ -38,6 +38,7 @@ export interface TelegramOptions {
 
 /** Telegram's text limit per message; longer answers go out in parts. */
 const TELEGRAM_TEXT_LIMIT = 4096;
+const TELEGRAM_CAPTION_LIMIT = 1024;
 
 /** grammY's Node typings name the abort-controller polyfill's AbortSignal; at run time it takes the global one. */
 type GrammySignal = Parameters<Api['getMe']>[0];
@@ -327,24 +328,24 @@ export class TelegramSender implements ChannelSender {
             },
           }
         : {};
-    const textParts = text ? splitText(text, TELEGRAM_TEXT_LIMIT) : [];
+    const attached = files.filter((file) => file.data);
+    // A short text rides as the first file's caption: one message, one part, nothing to redo.
+    const caption = attached.length > 0 && text.length <= TELEGRAM_CAPTION_LIMIT && message.buttons.length === 0;
+    const textParts = text && !caption ? splitText(text, TELEGRAM_TEXT_LIMIT) : [];
     const parts = [
       ...textParts.map((part, index) => async () => {
         const last = index === textParts.length - 1;
         const sent = await this.api.sendMessage(chatId, part, { ...common, ...(last ? keyboard : {}) });
         return String(sent.message_id);
       }),
-      ...files.flatMap((file) =>
-        file.data
-          ? [
-              async () => {
-                const data = file.data ?? Buffer.alloc(0);
-                const sent = await this.api.sendDocument(chatId, new InputFile(data, file.name), common);
-                return String(sent.message_id);
-              },
-            ]
-          : [],
-      ),
+      ...attached.map((file, index) => async () => {
+        const data = file.data ?? Buffer.alloc(0);
+        const sent = await this.api.sendDocument(chatId, new InputFile(data, file.name), {
+          ...common,
+          ...(caption && index === 0 && text ? { caption: text } : {}),
+        });
+        return String(sent.message_id);
+      }),
     ];
     try {
       return { messageId: `${chatId}:${await sendParts(parts, progress)}` };

@@ -72,7 +72,10 @@ export function parseCommand(text: string): ParsedCommand {
       const json = runMatch[2]?.trim();
       if (!json) return { kind: 'command', command: { name: 'run', target: runMatch[1] } };
       try {
-        return { kind: 'command', command: { name: 'run', target: runMatch[1], input: JSON.parse(json) } };
+        return {
+          kind: 'command',
+          command: { name: 'run', target: runMatch[1], input: storable(JSON.parse(json)) },
+        };
       } catch {
         return {
           kind: 'invalid',
@@ -86,4 +89,19 @@ export function parseCommand(text: string): ParsedCommand {
         message: `Unknown command /${word.slice(0, 40)}. Commands:\n${COMMAND_HELP.join('\n')}`,
       };
   }
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** JSON from chat made storable: `\u0000` and lone surrogates written as escapes are refused by PostgreSQL. */
+export function storable(value: unknown): unknown {
+  if (typeof value === 'string') return storableText(value);
+  if (Array.isArray(value)) return value.map(storable);
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([key, entry]) => [storableText(key), storable(entry)]));
+  return value;
+}
+
+function storableText(text: string): string {
+  return text.replace(LONE_SURROGATE, '\uFFFD').replaceAll('\u0000', '');
 }
