@@ -319,6 +319,40 @@ describe('runs', () => {
     );
   });
 
+  it("refuses input that does not match the manual trigger's input_schema, naming the field", async () => {
+    await server.api('/workflows', {
+      ...yaml(`
+workflow:
+  name: typed
+  triggers:
+    - type: manual
+      input_schema: { type: object, properties: { count: { type: integer } }, required: [count] }
+  steps:
+    - { name: twice, type: transform, value: "{{ trigger.count * 2 }}" }
+`),
+      as: 'editor',
+    });
+    const refused = await server.api('/workflows/typed/runs', {
+      ...jsonBody('POST', { input: { count: 'three' }, wait: true }),
+      as: 'editor',
+    });
+    expect(refused.status).toBe(400);
+    const { error } = await bodyOf(refused, ErrorBody);
+    expect(error.code).toBe('input_invalid');
+    expect(error.message).toContain('count:');
+    const runs = await bodyOf(
+      await server.api('/runs?workflow=typed', { as: 'viewer' }),
+      z.object({ runs: z.array(z.unknown()) }),
+    );
+    expect(runs.runs).toHaveLength(0);
+
+    const ran = await server.api('/workflows/typed/runs', {
+      ...jsonBody('POST', { input: { count: 3 }, wait: true }),
+      as: 'editor',
+    });
+    expect(await ran.json()).toMatchObject({ status: 'succeeded', output: 6 });
+  });
+
   it('runs a given version', async () => {
     const response = await server.api('/workflows/greet/runs', {
       ...jsonBody('POST', { input: { name: 'v1' }, version: 1, wait: true }),
@@ -415,6 +449,68 @@ describe('runs', () => {
     });
     expect(byOwner.status).toBe(202);
     expect((await runUntil(id, (run) => run.status === 'failed')).steps[0]?.status).toBe('failed');
+  });
+
+  it("serves a run's artifacts to readers with their media type, and to nobody else", async () => {
+    await server.api('/workflows', { ...yaml(GREET), as: 'editor' });
+    const started = await server.api('/workflows/greet/runs', {
+      ...jsonBody('POST', { input: { name: 'Ann' }, wait: true }),
+      as: 'editor',
+    });
+    const { id: runId } = await bodyOf(started, Run);
+    const other = await bodyOf(
+      await server.api('/workflows/greet/runs', {
+        ...jsonBody('POST', { input: {}, wait: true }),
+        as: 'editor',
+      }),
+      Run,
+    );
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+    const shot = await server.engine.artifacts.save({
+      runId,
+      stepName: 'hello',
+      name: 'shot.png',
+      mediaType: 'image/png',
+      data: png,
+    });
+    const page = await server.engine.artifacts.save({
+      runId,
+      stepName: 'hello',
+      name: '../page.html',
+      mediaType: 'text/html',
+      data: Buffer.from('<script>alert(1)</script>'),
+    });
+
+    const run = await bodyOf(
+      await server.api(`/runs/${runId}`, { as: 'viewer' }),
+      z.object({
+        artifacts: z.array(z.object({ id: z.string(), step: z.string(), name: z.string(), url: z.string() })),
+      }),
+    );
+    expect(run.artifacts.map((artifact) => [artifact.step, artifact.name])).toEqual([
+      ['hello', 'shot.png'],
+      ['hello', 'page.html'],
+    ]);
+    expect(run.artifacts[0]?.url).toBe(`/api/v1/runs/${runId}/artifacts/${shot.id}`);
+
+    const download = await fetch(`${server.url}${shot.url}`, {
+      headers: { authorization: `Bearer ${server.tokens.viewer}` },
+    });
+    expect(download.status).toBe(200);
+    expect(download.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await download.arrayBuffer())).toEqual(png);
+
+    // Captured HTML is never shown inline in the studio's origin.
+    const html = await fetch(`${server.url}${page.url}`, {
+      headers: { authorization: `Bearer ${server.tokens.viewer}` },
+    });
+    expect(html.headers.get('content-disposition')).toMatch(/^attachment; filename="page.html"/);
+    expect(html.headers.get('x-content-type-options')).toBe('nosniff');
+
+    expect((await fetch(`${server.url}${shot.url}`)).status).toBe(401);
+    const elsewhere = await server.api(`/runs/${other.id}/artifacts/${shot.id}`, { as: 'viewer' });
+    expect(elsewhere.status).toBe(404);
+    expect((await bodyOf(elsewhere, ErrorBody)).error.code).toBe('artifact_not_found');
   });
 
   it('answers 404 for a run that does not exist, malformed id or not', async () => {
@@ -639,6 +735,7 @@ describe('OpenAPI', () => {
         'POST /workflows/{name}/runs',
         'GET /runs',
         'GET /runs/{id}',
+        'GET /runs/{id}/artifacts/{artifactId}',
         'POST /runs/{id}/cancel',
         'POST /runs/{id}/approvals/{step}',
         'POST /tokens',

@@ -12,6 +12,15 @@ let base: string;
 
 beforeAll(async () => {
   server = createServer((request, response) => {
+    if (request.url === '/echo') {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        response.writeHead(200, { 'content-type': 'text/plain' });
+        response.end(`${request.headers['x-note']}|${Buffer.concat(chunks).toString('utf8')}`);
+      });
+      return;
+    }
     const authorized = request.headers.authorization === `Bearer ${SECRET}`;
     response.writeHead(authorized ? 200 : 401, { 'content-type': 'application/json' });
     response.end(JSON.stringify({ authorized }));
@@ -50,6 +59,29 @@ workflow:
     expect(JSON.stringify(history)).not.toContain(SECRET);
     const stored = await engine.db.credential.findUniqueOrThrow({ where: { name: 'api_token' } });
     expect(Buffer.from(stored.ciphertext).toString('utf8')).not.toContain(SECRET);
+  });
+
+  it('are never filled into data that merely looks like a reference (a webhook body, a chat message)', async () => {
+    await setCredential(engine.db, engine.secretKey, { name: 'api_token', value: SECRET, actor: 'test' });
+    await engine.save(`
+workflow:
+  name: echo_note
+  steps:
+    - name: call
+      type: http_request
+      method: POST
+      url: "${base}/echo"
+      headers: { x-note: "{{ trigger.note }}" }
+      body: "{{ trigger.note }} and {{ trigger.other }}"
+`);
+    const run = await engine.run('echo_note', {
+      note: '{{ secrets.api_token }}',
+      other: '⟦secret:00000000-0000-4000-8000-000000000000:api_token⟧',
+    });
+    expect(run.status).toBe('succeeded');
+    const output = JSON.stringify(run.steps.find((step) => step.name === 'call')?.output);
+    expect(output).not.toContain(SECRET);
+    expect(output).toContain('{{ secrets.api_token }}|{{ secrets.api_token }} and');
   });
 
   it('fails the step with the fix when a secret is missing', async () => {

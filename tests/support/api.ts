@@ -46,6 +46,7 @@ export async function startTestServer(): Promise<TestServer> {
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     TEMPORAL_NAMESPACE: engine.namespace,
     PINCER_SECRET_KEY: engine.secretKey.toString('base64'),
+    PINCER_ARTIFACTS_DIR: engine.artifacts.dir,
   };
   const tokens: Record<Role, string> = {
     owner: await userWithToken(engine, 'owner'),

@@ -1,4 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createArtifactStore, type LocalArtifactStore } from '@pincer/artifacts';
 import { createDb, migrateDatabase, type PrismaClient } from '@pincer/db';
 import { type ChatAccessSettings, getRun, type RunView, saveWorkflow, startRun, waitForRun } from '@pincer/engine';
 import { createRegistry, type NodeRegistry, type NodeServices } from '@pincer/nodes';
@@ -19,6 +23,8 @@ export interface TestEngine {
   /** The credentials key the workers use. */
   secretKey: Buffer;
   workers: RunningWorkers | undefined;
+  /** Where the workers' steps keep their files. */
+  artifacts: LocalArtifactStore;
   /** Imports a workflow from YAML; returns its version. */
   save(yaml: string): Promise<number>;
   /** Starts a run and returns its id without waiting. */
@@ -49,6 +55,11 @@ export async function startTestEngine(
   const namespace = await createTestNamespace('engine');
   const registry = createRegistry();
   const secretKey = randomBytes(32);
+  const artifacts = createArtifactStore({
+    db,
+    dir: await mkdtemp(path.join(tmpdir(), 'pincer-artifacts-')),
+    maxBytes: 20 * 1024 * 1024,
+  });
   const nativeConnection = await NativeConnection.connect({ address });
   const workers =
     options.workers === false
@@ -59,7 +70,7 @@ export async function startTestEngine(
           db,
           registry,
           settings: { allowPrivateHosts: options.allowPrivateHosts ?? [] },
-          services: { ...options.services },
+          services: { artifacts, ...options.services },
           log: createLogger('test-worker', 'warn'),
           secretKey,
           ...(options.chat ? { chat: options.chat } : {}),
@@ -76,6 +87,7 @@ export async function startTestEngine(
     databaseUrl,
     secretKey,
     workers,
+    artifacts,
     async save(yaml) {
       return (await saveWorkflow(db, { source: yaml, catalog: registry, actor: 'test' })).version;
     },

@@ -1,3 +1,4 @@
+import { createArtifactStore } from '@pincer/artifacts';
 import { accessSettingsOf, createMessaging, sendersFromConfig } from '@pincer/channels';
 import type { PincerConfig } from '@pincer/config';
 import type { PrismaClient } from '@pincer/db';
@@ -24,13 +25,16 @@ export interface RunningServices {
  * only when this process serves the capability's queue.
  */
 export async function createServices(options: ServicesOptions): Promise<RunningServices> {
-  const services: NodeServices = {};
+  const { config, db } = options;
+  const services: NodeServices = {
+    artifacts: createArtifactStore({ db, dir: config.artifacts.dir, maxBytes: config.artifacts.maxBytes }),
+  };
   const closers: (() => Promise<void>)[] = [];
   if (options.capabilities.includes('messaging')) {
     const messaging = createMessaging({
-      senders: sendersFromConfig(options.config.channels),
+      senders: sendersFromConfig(config.channels),
       ...(services.artifacts ? { artifacts: services.artifacts } : {}),
-      publicUrl: options.config.server.publicUrl,
+      publicUrl: config.server.publicUrl,
     });
     services.messaging = messaging;
     closers.push(() => messaging.close());

@@ -23,6 +23,11 @@ export const ENV_BINDINGS = {
     kind: 'string',
     description: 'state directory of the embedded default',
   },
+  PINCER_ARTIFACTS_DIR: {
+    path: ['artifacts', 'dir'],
+    kind: 'string',
+    description: 'step files (screenshots, PDFs, sandbox outputs); shared by web and workers',
+  },
   PINCER_CACHE_DIR: { path: ['cacheDir'], kind: 'string', description: 'download cache directory' },
   PINCER_LOG_LEVEL: { path: ['logLevel'], kind: 'string', description: 'trace|debug|info|warn|error|fatal' },
   PINCER_HOST: { path: ['server', 'host'], kind: 'string', description: 'studio listen address' },

@@ -11,6 +11,7 @@ export interface PincerConfig extends ParsedConfig {
   /** Absolute path of the pincer.yaml that was read, or null when none exists. */
   configFile: string | null;
   cacheDir: string;
+  artifacts: ParsedConfig['artifacts'] & { dir: string };
   server: ParsedConfig['server'] & { publicUrl: string };
   worker: ParsedConfig['worker'] & { healthUrl: string };
   gateway: ParsedConfig['gateway'] & { healthUrl: string };
@@ -48,6 +49,12 @@ export function loadConfig(options: LoadConfigOptions = {}): PincerConfig {
     ...parsed,
     dataDir,
     cacheDir,
+    artifacts: {
+      ...parsed.artifacts,
+      dir: parsed.artifacts.dir
+        ? path.resolve(baseDir, parsed.artifacts.dir)
+        : path.join(dataDir, 'artifacts'),
+    },
     configFile,
     server: {
       ...parsed.server,

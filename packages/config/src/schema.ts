@@ -159,6 +159,18 @@ export const ConfigSchema = z.strictObject({
       allowPrivateHosts: z.array(z.string().min(1)).default([]),
     })
     .prefault({}),
+  artifacts: z
+    .strictObject({
+      /** Where step files (screenshots, PDFs, sandbox /out files, attachments) are kept; dataDir/artifacts by default. Web and workers must share it. */
+      dir: z.string().min(1).optional(),
+      /** Largest file one step may store, in bytes. */
+      maxBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(100 * 1024 * 1024),
+    })
+    .prefault({}),
   admin: z
     .strictObject({
       email: z.email().default('admin@pincer.local'),

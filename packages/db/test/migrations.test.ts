@@ -12,6 +12,7 @@ import { describeSchema, tableNames } from './catalog.ts';
 const paths = prismaPaths();
 const MODEL_TABLES = [
   'api_tokens',
+  'artifacts',
   'audit_events',
   'conversations',
   'credentials',

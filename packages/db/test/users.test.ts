@@ -16,7 +16,10 @@ async function waitForBlockedSessions(databaseUrl: string, count: number): Promi
   const monitor = new pg.Client({ connectionString: databaseUrl });
   await monitor.connect();
   try {
-    for (let tries = 0; tries < 100; tries++) {
+    // Each caller hashes its password (scrypt) before it reaches the database: on a loaded machine
+    // that alone can take seconds, so wait generously.
+    const deadline = Date.now() + 90_000;
+    while (Date.now() < deadline) {
       const { rows } = await monitor.query<{ waiting: number }>(
         "SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
       );
@@ -58,7 +61,7 @@ describe('ensureOwner', () => {
     expect(await db.user.count()).toBe(1);
   });
 
-  it('creates exactly one owner when several processes start at once', async () => {
+  it('creates exactly one owner when several processes start at once', { timeout: 180_000 }, async () => {
     const fresh = await createTestDatabase('users_race');
     await migrateDatabase(fresh);
     const clients = Array.from({ length: 4 }, () => createDb(fresh));

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { artifactUrl } from '@pincer/artifacts';
 import type { Prisma, PrismaClient, RunStatus, StepStatus, TriggerKind } from '@pincer/db';
 import {
   approveSignal,
@@ -9,6 +10,7 @@ import {
   runWorkflowId,
 } from '@pincer/workflow/runtime';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import { z } from 'zod';
 import { EngineError } from './errors.ts';
 import { findVersion } from './workflows.ts';
 
@@ -43,12 +45,45 @@ function asJson(value: unknown): Prisma.InputJsonValue {
   return JSON.parse(JSON.stringify(value ?? null));
 }
 
+// Compiled input checks by version id: versions never change.
+const inputCheckers = new Map<string, z.ZodType>();
+
+/**
+ * Checks a start's input against the manual trigger's `input_schema`. Webhooks and schedules
+ * bring their own shape (a request body, nothing); every other start is a person or a workflow
+ * passing input on purpose, and a mistake is theirs to fix before anything runs.
+ */
+function checkInput(
+  versionId: string,
+  workflow: string,
+  schema: Record<string, unknown>,
+  input: unknown,
+): void {
+  let checker = inputCheckers.get(versionId);
+  if (!checker) {
+    checker = z.fromJSONSchema(schema);
+    inputCheckers.set(versionId, checker);
+  }
+  const result = checker.safeParse(input);
+  if (result.success) return;
+  const problems = result.error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'input'}: ${issue.message}`)
+    .join('; ');
+  throw new EngineError(
+    'input_invalid',
+    `The input does not match the input_schema of "${workflow}": ${problems}. Fix the input; the schema is under triggers: in the workflow.`,
+  );
+}
+
 /** Creates the Run row (queued) and the interpreter's input, pinned to one workflow version. */
 export async function createRun(db: PrismaClient, request: StartRunRequest): Promise<RunInput> {
   const { workflow, version } = await findVersion(db, request.workflow, request.version);
   const plan = planFromJson(version.plan);
   const id = uuidv7();
   const trigger = request.triggerKind ?? 'manual';
+  if (plan.inputSchema && trigger !== 'webhook' && trigger !== 'schedule')
+    checkInput(version.id, workflow.name, plan.inputSchema, request.input ?? {});
   // Independent writes, sent together: a run start is on every webhook's hot path.
   const [run] = await Promise.all([
     db.run.create({
@@ -154,6 +189,17 @@ export interface RunView {
     startedAt: Date | null;
     finishedAt: Date | null;
   }[];
+  /** Files the steps produced (screenshots, PDFs, sandbox outputs), oldest first. */
+  artifacts: {
+    id: string;
+    step: string;
+    name: string;
+    mediaType: string;
+    size: number;
+    sha256: string;
+    url: string;
+    createdAt: Date;
+  }[];
 }
 
 export async function getRun(db: PrismaClient, runId: string): Promise<RunView> {
@@ -163,6 +209,7 @@ export async function getRun(db: PrismaClient, runId: string): Promise<RunView> 
       workflow: { select: { name: true } },
       workflowVersion: { select: { version: true, plan: true } },
       steps: true,
+      artifacts: { orderBy: { createdAt: 'asc' } },
     },
   });
   if (!run)
@@ -200,6 +247,16 @@ export async function getRun(db: PrismaClient, runId: string): Promise<RunView> 
       error: step.error,
       startedAt: step.startedAt,
       finishedAt: step.finishedAt,
+    })),
+    artifacts: run.artifacts.map((artifact) => ({
+      id: artifact.id,
+      step: artifact.stepName,
+      name: artifact.name,
+      mediaType: artifact.mediaType,
+      size: artifact.size,
+      sha256: artifact.sha256,
+      url: artifactUrl(run.id, artifact.id),
+      createdAt: artifact.createdAt,
     })),
   };
 }

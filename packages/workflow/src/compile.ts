@@ -1,7 +1,7 @@
 import { closest } from '@pincer/config';
 import type { NodeDefinition } from '@pincer/nodes';
 import { parseDuration, taskQueueFor } from '@pincer/nodes';
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
   StepCommonSchema,
   type StepDefinition,
@@ -52,7 +52,7 @@ export function compile(input: unknown, catalog: NodeCatalog): CompiledWorkflow 
     );
   }
   const steps = validateSteps(parsed.data.steps, catalog, issues);
-  validateTriggers(parsed.data.triggers ?? [], catalog, issues);
+  const inputSchema = validateTriggers(parsed.data.triggers ?? [], catalog, issues);
   if (issues.length > 0) throw new CompileError(issues);
 
   const definition: WorkflowDefinition = { ...parsed.data, steps: steps.map((s) => s.step) };
@@ -75,6 +75,7 @@ export function compile(input: unknown, catalog: NodeCatalog): CompiledWorkflow 
     schema: 1,
     workflow: definition.name,
     vars: definition.vars ?? {},
+    ...(inputSchema ? { inputSchema } : {}),
     steps: order.map((name) => {
       const entry = byName.get(name);
       if (!entry) throw new Error(`internal: step ${name} vanished`);
@@ -228,7 +229,13 @@ function isTemplateAt(config: unknown, path: readonly PropertyKey[]): boolean {
   return typeof current === 'string' && hasTemplate(current);
 }
 
-function validateTriggers(triggers: unknown[], catalog: NodeCatalog, issues: CompileIssue[]): void {
+/** Checks each trigger's config; returns the manual trigger's input schema, when it has one. */
+function validateTriggers(
+  triggers: unknown[],
+  catalog: NodeCatalog,
+  issues: CompileIssue[],
+): Record<string, unknown> | undefined {
+  let inputSchema: Record<string, unknown> | undefined;
   triggers.forEach((raw, index) => {
     const parsed = TriggerDefinitionSchema.safeParse(raw);
     if (!parsed.success) {
@@ -240,10 +247,25 @@ function validateTriggers(triggers: unknown[], catalog: NodeCatalog, issues: Com
     const node = catalog.get(`${type}_trigger`);
     if (!node) return;
     const result = node.config.safeParse(config);
-    if (result.success) return;
-    for (const issue of result.error.issues)
-      issues.push(zodIssue('trigger_invalid', issue, `Trigger #${index + 1} (${type})`));
+    if (!result.success) {
+      for (const issue of result.error.issues)
+        issues.push(zodIssue('trigger_invalid', issue, `Trigger #${index + 1} (${type})`));
+      return;
+    }
+    const schema = (result.data as { input_schema?: Record<string, unknown> }).input_schema;
+    if (type !== 'manual' || !schema || Object.keys(schema).length === 0) return;
+    try {
+      z.fromJSONSchema(schema);
+      inputSchema = schema;
+    } catch (error) {
+      issues.push({
+        code: 'trigger_invalid',
+        field: 'input_schema',
+        message: `Trigger #${index + 1} (manual): input_schema is not a JSON Schema Pincer can check input with (${error instanceof Error ? error.message : String(error)}); write it like { type: object, properties: { name: { type: string } }, required: [name] }.`,
+      });
+    }
   });
+  return inputSchema;
 }
 
 function portsOf(entry: CheckedStep): readonly string[] {

@@ -4,6 +4,7 @@
  * sandbox-safe runtime entry: it must not import anything that does I/O.
  */
 import jsonata from 'jsonata';
+import { secretName } from './secret-refs.ts';
 
 const TEMPLATE = /\{\{([\s\S]+?)\}\}/g;
 const WHOLE_TEMPLATE = /^\s*\{\{([\s\S]+?)\}\}\s*$/;
@@ -161,33 +162,51 @@ function normalize(value: unknown): unknown {
 /**
  * Resolves every template in a config tree. A string that is exactly one template becomes the
  * expression's value (a number stays a number); templates inside longer strings are interpolated.
- * `secrets.*` templates are left in place: secrets are resolved only inside activities.
+ * Secrets are resolved only inside activities: with `secretRef`, a `{{ secrets.NAME }}` template
+ * becomes the reference it makes (see secret-refs.ts); without, it is left in place.
  */
-export async function resolveTemplates(value: unknown, scope: Scope): Promise<unknown> {
-  if (typeof value === 'string') return resolveString(value, scope);
+export async function resolveTemplates(
+  value: unknown,
+  scope: Scope,
+  secretRef?: (name: string) => string,
+): Promise<unknown> {
+  if (typeof value === 'string') return resolveString(value, scope, secretRef);
   if (Array.isArray(value)) {
     const resolved: unknown[] = [];
-    for (const entry of value) resolved.push(await resolveTemplates(entry, scope));
+    for (const entry of value) resolved.push(await resolveTemplates(entry, scope, secretRef));
     return resolved;
   }
   if (value !== null && typeof value === 'object') {
     const resolved: Record<string, unknown> = {};
-    for (const [key, entry] of Object.entries(value)) resolved[key] = await resolveTemplates(entry, scope);
+    for (const [key, entry] of Object.entries(value))
+      resolved[key] = await resolveTemplates(entry, scope, secretRef);
     return resolved;
   }
   return value;
+}
+
+/** What a template that reads a secret becomes: the run's reference, or the template itself. */
+function secretTemplate(template: string, expression: string, secretRef?: (name: string) => string): string {
+  const name = secretName(expression);
+  return name && secretRef ? secretRef(name) : template;
 }
 
 function readsSecrets(expression: string): boolean {
   return /(^|[^\w$.])secrets\s*\./.test(expression);
 }
 
-async function resolveString(value: string, scope: Scope): Promise<unknown> {
+async function resolveString(
+  value: string,
+  scope: Scope,
+  secretRef?: (name: string) => string,
+): Promise<unknown> {
   if (!hasTemplate(value)) return value;
   const whole = value.match(WHOLE_TEMPLATE);
   if (whole && !value.slice(value.indexOf('{{') + 2).includes('{{')) {
     const expression = (whole[1] ?? '').trim();
-    return readsSecrets(expression) ? value : evaluate(expression, scope);
+    return readsSecrets(expression)
+      ? secretTemplate(value, expression, secretRef)
+      : evaluate(expression, scope);
   }
   let result = '';
   let last = 0;
@@ -195,7 +214,9 @@ async function resolveString(value: string, scope: Scope): Promise<unknown> {
     const expression = (match[1] ?? '').trim();
     const index = match.index ?? 0;
     result += value.slice(last, index);
-    result += readsSecrets(expression) ? match[0] : stringify(await evaluate(expression, scope));
+    result += readsSecrets(expression)
+      ? secretTemplate(match[0], expression, secretRef)
+      : stringify(await evaluate(expression, scope));
     last = index + match[0].length;
   }
   return result + value.slice(last);

@@ -46,6 +46,8 @@ export interface Plan {
   schema: 1;
   workflow: string;
   vars: Record<string, unknown>;
+  /** JSON Schema the input of a manual, API, CLI, chat or sub-workflow start must match. */
+  inputSchema?: Record<string, unknown>;
   /** In a topological order: every step comes after the steps it needs. */
   steps: PlanStep[];
 }
@@ -73,6 +75,7 @@ const PlanSchema = z.object({
   schema: z.literal(1),
   workflow: z.string(),
   vars: z.record(z.string(), z.unknown()),
+  inputSchema: z.record(z.string(), z.unknown()).optional(),
   steps: z.array(
     z.intersection(
       TaskSchema,

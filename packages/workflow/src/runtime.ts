@@ -38,3 +38,4 @@ export {
   type PlanTask,
   planFromJson,
 } from './plan.ts';
+export { secretRef, showSecretRefs } from './secret-refs.ts';

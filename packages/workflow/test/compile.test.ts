@@ -237,6 +237,29 @@ workflow:
     expect(issue?.message).toContain('cron');
   });
 
+  it("keeps the manual trigger's input schema in the plan, and refuses one that is not a JSON Schema", () => {
+    const schema = { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] };
+    const plan = planOf(`
+workflow:
+  name: t
+  triggers:
+    - { type: manual, input_schema: ${JSON.stringify(schema)} }
+  steps:
+    - { name: a, type: transform, value: 1 }
+`);
+    expect(plan.inputSchema).toEqual(schema);
+    const [issue] = issuesOf(`
+workflow:
+  name: t
+  triggers:
+    - { type: manual, input_schema: { type: objekt } }
+  steps:
+    - { name: a, type: transform, value: 1 }
+`);
+    expect(issue).toMatchObject({ code: 'trigger_invalid', field: 'input_schema' });
+    expect(issue?.message).toContain('objekt');
+  });
+
   it('gives every built-in node type config fields that do not collide with the common step fields', () => {
     const common: readonly string[] = COMMON_STEP_KEYS;
     for (const type of registry.types()) {

@@ -9,6 +9,8 @@ export interface StepTaskInput {
   type: string;
   /** The step's config with its templates resolved (secrets still as references). */
   config: unknown;
+  /** The run's nonce: only references carrying it are filled with secrets. */
+  secretNonce: string;
 }
 
 export interface StepRecord {

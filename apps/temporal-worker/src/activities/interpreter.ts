@@ -2,6 +2,7 @@ import type { PrismaClient } from '@pincer/db';
 import { createRun, EngineError, readCredential, recordRun, recordStep } from '@pincer/engine';
 import { NodeError, type NodeRegistry, type NodeServices, type NodeSettings } from '@pincer/nodes';
 import type { Logger } from '@pincer/runtime';
+import { fillSecretRefs, showSecretRefs } from '@pincer/workflow';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { InterpreterActivities, StepTaskInput } from './contract.ts';
 
@@ -17,33 +18,6 @@ export interface ActivityDeps {
 }
 
 const HEARTBEAT_EVERY_MS = 5000;
-const SECRET_TEMPLATE = /\{\{\s*secrets\.([A-Za-z_]\w*)\s*\}\}/g;
-const WHOLE_SECRET = /^\s*\{\{\s*secrets\.([A-Za-z_]\w*)\s*\}\}\s*$/;
-
-/**
- * Puts secrets into a step's config, here in the activity and nowhere else: the workflow left
- * `{{ secrets.NAME }}` in place, so history and step records only ever hold the reference.
- */
-async function withSecrets(value: unknown, secret: (name: string) => Promise<string>): Promise<unknown> {
-  if (typeof value === 'string') {
-    const whole = value.match(WHOLE_SECRET);
-    if (whole?.[1]) return secret(whole[1]);
-    let result = value;
-    for (const match of value.matchAll(SECRET_TEMPLATE)) {
-      if (match[1]) result = result.replace(match[0], await secret(match[1]));
-    }
-    return result;
-  }
-  if (Array.isArray(value)) return Promise.all(value.map((entry) => withSecrets(entry, secret)));
-  if (value !== null && typeof value === 'object') {
-    const entries = await Promise.all(
-      Object.entries(value).map(async ([key, entry]) => [key, await withSecrets(entry, secret)] as const),
-    );
-    return Object.fromEntries(entries);
-  }
-  return value;
-}
-
 function configInvalid(
   step: string,
   type: string,
@@ -92,9 +66,11 @@ export function createInterpreterActivities(deps: ActivityDeps): InterpreterActi
   async function runStep(input: StepTaskInput): Promise<unknown> {
     const context = Context.current();
     const node = nodeFor(deps, input.step, input.type);
+    // Records show `{{ secrets.NAME }}`, never the run's nonce or a value.
+    const shown = showSecretRefs(input.config);
     let withValues: unknown;
     try {
-      withValues = await withSecrets(input.config, secret);
+      withValues = await fillSecretRefs(input.config, input.secretNonce, secret);
     } catch (error) {
       throw toFailure(error);
     }
@@ -113,7 +89,7 @@ export function createInterpreterActivities(deps: ActivityDeps): InterpreterActi
     const startedAt = Date.now();
     // A local step is over in milliseconds: one write at its end says it all.
     if (!context.info.isLocal)
-      await recordStep(deps.db, { ...base, status: 'running', input: input.config, startedAt });
+      await recordStep(deps.db, { ...base, status: 'running', input: shown, startedAt });
     const heartbeat = context.info.isLocal
       ? undefined
       : setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
@@ -133,7 +109,7 @@ export function createInterpreterActivities(deps: ActivityDeps): InterpreterActi
       await recordStep(deps.db, {
         ...base,
         status: 'succeeded',
-        ...(context.info.isLocal ? { input: input.config, startedAt } : {}),
+        ...(context.info.isLocal ? { input: shown, startedAt } : {}),
         output: output ?? null,
         finishedAt: Date.now(),
       });
@@ -143,7 +119,7 @@ export function createInterpreterActivities(deps: ActivityDeps): InterpreterActi
       await recordStep(deps.db, {
         ...base,
         status: 'failed',
-        ...(context.info.isLocal ? { input: input.config, startedAt } : {}),
+        ...(context.info.isLocal ? { input: shown, startedAt } : {}),
         error: { message: failure.message, type: failure.type },
         finishedAt: Date.now(),
       });
@@ -156,7 +132,10 @@ export function createInterpreterActivities(deps: ActivityDeps): InterpreterActi
   return {
     runStep,
     async recordStep(record) {
-      await recordStep(deps.db, record);
+      await recordStep(
+        deps.db,
+        'input' in record ? { ...record, input: showSecretRefs(record.input) } : record,
+      );
     },
     async recordRun(record) {
       await recordRun(deps.db, record);

@@ -14,6 +14,7 @@ export interface ForEachLoopInput {
   items: unknown[];
   concurrency: number;
   scope: Scope;
+  secretNonce: string;
   /** The first item this execution handles; results[0..offset) are done. */
   offset: number;
   results: unknown[];
@@ -24,6 +25,7 @@ export async function forEachLoop(input: ForEachLoopInput): Promise<unknown[]> {
     runId: input.runId,
     workflow: input.scope.run.workflow,
     scope: input.scope,
+    secretNonce: input.secretNonce,
     decisions: new Map(),
     onState: () => undefined,
   });

@@ -20,7 +20,7 @@ import {
   type StepFailure,
   type StepState,
 } from '@pincer/workflow/runtime';
-import { CancellationScope, isCancellation, setHandler, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
 import { bookkeeping, createTaskRunner, messageOf, notifyWatcher, resolveConfig } from './tasks.ts';
 
 export async function interpretPlan(start: RunInput | ScheduledStart): Promise<RunResult> {
@@ -42,6 +42,8 @@ export async function interpretPlan(start: RunInput | ScheduledStart): Promise<R
     vars: plan.vars,
     run: { id: runId, workflow: input.workflow.name, version: input.workflow.version },
   };
+  // Per run, replay-safe: only references carrying it become secrets (see secret-refs.ts).
+  const secretNonce = uuid4();
   const decisions = new Map<string, ApprovalDecision>();
   let runStatus: RunStatus = 'running';
   let response: RunResponse | undefined;
@@ -66,6 +68,7 @@ export async function interpretPlan(start: RunInput | ScheduledStart): Promise<R
     runId,
     workflow: workflowName,
     scope,
+    secretNonce,
     decisions,
     onState: (step, state) => states.set(step, state),
   });
@@ -103,7 +106,7 @@ export async function interpretPlan(start: RunInput | ScheduledStart): Promise<R
         await record(step, { status: 'skipped', startedAt: started, finishedAt: Date.now() });
         return;
       }
-      const config = await resolveConfig(step.config, scope);
+      const config = await resolveConfig(step.config, scope, secretNonce);
       const output = await runTask(step, step, config, '');
       states.set(step.name, 'succeeded');
       scope.steps[step.name] = { output, status: 'succeeded' };

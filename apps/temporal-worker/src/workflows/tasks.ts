@@ -15,6 +15,8 @@ import {
   runWorkflowId,
   type Scope,
   type StepState,
+  secretRef,
+  showSecretRefs,
   WATCHER_MEMO,
 } from '@pincer/workflow/runtime';
 import {
@@ -112,12 +114,14 @@ export function numberOf(value: unknown): number {
   throw new StepError(`expected a duration in ms, got ${JSON.stringify(value)}`, 'NonRetryableStepError');
 }
 
+/** Resolves a step's templates; `{{ secrets.NAME }}` becomes a reference carrying the run's nonce. */
 export async function resolveConfig(
   config: Record<string, unknown>,
   at: Scope,
+  secretNonce: string,
 ): Promise<Record<string, unknown>> {
   try {
-    const resolved = await resolveTemplates(config, at);
+    const resolved = await resolveTemplates(config, at, (name) => secretRef(secretNonce, name));
     return resolved !== null && typeof resolved === 'object' && !Array.isArray(resolved)
       ? Object.fromEntries(Object.entries(resolved))
       : {};
@@ -160,6 +164,8 @@ export interface TaskContext {
   /** The workflow's name, for the events a watcher gets. */
   workflow: string;
   scope: Scope;
+  /** The run's secret-reference nonce (see @pincer/workflow secret-refs). */
+  secretNonce: string;
   decisions: Map<string, ApprovalDecision>;
   /** Tells the owner a step waits for a person (or no longer does). */
   onState(step: string, state: StepState): void;
@@ -172,7 +178,7 @@ export interface TaskOwner {
 }
 
 export function createTaskRunner(context: TaskContext) {
-  const { runId } = context;
+  const { runId, secretNonce } = context;
   let waitingApprovals = 0;
   const record = (
     step: TaskOwner,
@@ -194,14 +200,28 @@ export function createTaskRunner(context: TaskContext) {
           heartbeatTimeout: Math.min(task.timeoutMs, 60_000),
           retry: temporalRetry(task.retry),
         });
-        return activities.runStep({ runId, step: step.name, iteration, type: task.type, config });
+        return activities.runStep({
+          runId,
+          step: step.name,
+          iteration,
+          type: task.type,
+          config,
+          secretNonce,
+        });
       }
       case 'local': {
         const activities = proxyLocalActivities<InterpreterActivities>({
           startToCloseTimeout: task.timeoutMs,
           retry: temporalRetry(task.retry),
         });
-        return activities.runStep({ runId, step: step.name, iteration, type: task.type, config });
+        return activities.runStep({
+          runId,
+          step: step.name,
+          iteration,
+          type: task.type,
+          config,
+          secretNonce,
+        });
       }
       case 'control':
         return runControl(step, task, config, iteration);
@@ -216,7 +236,11 @@ export function createTaskRunner(context: TaskContext) {
   ): Promise<unknown> {
     const started = Date.now();
     // The node's schema applies defaults and turns durations into ms; it runs in the worker.
-    const config = await bookkeeping.parseStepConfig({ type: task.type, config: written });
+    // Control steps never read secrets: a reference is shown as the template it came from.
+    const config = await bookkeeping.parseStepConfig({
+      type: task.type,
+      config: showSecretRefs(written) as Record<string, unknown>,
+    });
     if (task.type !== 'approval')
       await record(
         { name: step.name, type: task.type },
@@ -324,7 +348,17 @@ export function createTaskRunner(context: TaskContext) {
         workflowId: `${workflowInfo().workflowId}-${step.name}-items`,
         taskQueue: workflowInfo().taskQueue,
         args: [
-          { runId, step, each, items, concurrency: limit, scope: context.scope, offset: 0, results: [] },
+          {
+            runId,
+            step,
+            each,
+            items,
+            concurrency: limit,
+            scope: context.scope,
+            secretNonce,
+            offset: 0,
+            results: [],
+          },
         ],
       });
     }
@@ -350,7 +384,7 @@ export function createTaskRunner(context: TaskContext) {
     scope: Scope,
   ): Promise<unknown> {
     try {
-      const config = await resolveConfig(each.config, { ...scope, item: items[index], index });
+      const config = await resolveConfig(each.config, { ...scope, item: items[index], index }, secretNonce);
       return await runTask(step, each, config, String(index));
     } catch (error) {
       if (isCancellation(error)) throw error;

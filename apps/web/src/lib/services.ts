@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { createArtifactStore, type LocalArtifactStore } from '@pincer/artifacts';
 import { createDb, type PrismaClient } from '@pincer/db';
 import { createRegistry, loadPlugins, type NodeRegistry } from '@pincer/nodes';
 import { embeddedDatabaseUrl, loadSecretKey } from '@pincer/provision';
@@ -93,4 +94,14 @@ function checkoutRoot(): string {
     dir = parent;
   }
   return dir;
+}
+
+/** The store the workers write step files to (the same directory, see artifacts.dir). */
+export async function getArtifacts(): Promise<LocalArtifactStore> {
+  const config = getConfig();
+  return createArtifactStore({
+    db: await getDb(),
+    dir: config.artifacts.dir,
+    maxBytes: config.artifacts.maxBytes,
+  });
 }

@@ -13,7 +13,7 @@ export const manualTrigger = defineNode({
       .record(z.string(), z.unknown())
       .default({})
       .describe(
-        'JSON Schema of the run input, e.g. { type: object, properties: { name: { type: string } } }, for the form shown before a run. Run input is not checked against it yet.',
+        'JSON Schema of the run input, e.g. { type: object, properties: { name: { type: string } } }, for the form shown before a run. Manual, API, CLI, chat and sub-workflow starts are checked against it; a mismatch is refused before anything runs.',
       ),
   }),
   outputs: ['main'],

@@ -15,6 +15,8 @@ export interface Answer {
   json?: z.ZodType;
   /** The answer can also be YAML text (application/yaml). */
   yaml?: boolean;
+  /** The answer is a file of any media type. */
+  binary?: boolean;
 }
 
 export interface Endpoint {
@@ -147,6 +149,17 @@ export const getRun = endpoint({
   role: 'viewer',
   params: schemas.RunParams,
   answers: { 200: { description: 'The run', json: schemas.RunView } },
+});
+
+export const getArtifact = endpoint({
+  operationId: 'getArtifact',
+  method: 'get',
+  path: '/runs/{id}/artifacts/{artifactId}',
+  tag: 'runs',
+  summary: "Download a file a run's step produced (listed in the run's `artifacts`)",
+  role: 'viewer',
+  params: schemas.ArtifactParams,
+  answers: { 200: { description: 'The file, with its media type', binary: true } },
 });
 
 export const cancelRun = endpoint({
@@ -308,6 +321,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   startRun,
   listRuns,
   getRun,
+  getArtifact,
   cancelRun,
   decideApproval,
   createToken,

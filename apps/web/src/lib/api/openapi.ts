@@ -84,10 +84,11 @@ function requestBody(endpoint: Endpoint) {
   };
 }
 
-function answer({ description, json, yaml }: Answer) {
+function answer({ description, json, yaml, binary }: Answer) {
   const content = {
     ...(json ? { 'application/json': { schema: ref(json, responseSchemas) } } : {}),
     ...(yaml ? { 'application/yaml': { schema: { type: 'string' } } } : {}),
+    ...(binary ? { '*/*': { schema: { type: 'string', format: 'binary' } } } : {}),
   };
   return { description, ...(Object.keys(content).length > 0 ? { content } : {}) };
 }

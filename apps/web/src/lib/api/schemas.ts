@@ -25,6 +25,7 @@ export const workflowNameSchema = z
 
 export const WorkflowParams = z.object({ name: workflowNameSchema });
 export const RunParams = z.object({ id: uuid });
+export const ArtifactParams = z.object({ id: uuid, artifactId: uuid });
 export const ApprovalParams = z.object({ id: uuid, step: z.string().min(1).max(100) });
 export const TokenParams = z.object({ id: uuid });
 
@@ -180,6 +181,18 @@ export const RunView = z.object({
   startedAt: timestamp.nullable(),
   finishedAt: timestamp.nullable(),
   steps: z.array(RunStep),
+  artifacts: z.array(
+    z.object({
+      id: uuid,
+      step: z.string(),
+      name: z.string(),
+      mediaType: z.string(),
+      size: z.int(),
+      sha256: z.string(),
+      url: z.string().describe('download it with the same bearer token'),
+      createdAt: timestamp,
+    }),
+  ),
 });
 responseSchemas.add(RunView, { id: 'Run' });
 
