@@ -2,7 +2,13 @@ import { decidePairing } from '@pincer/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../peers/http.ts';
 import { TelegramPeer } from '../peers/telegram.ts';
-import { APPROVAL_WORKFLOW, type ChatTest, ECHO_WORKFLOW, REPORT_WORKFLOW, startChatTest } from '../support/chat.ts';
+import {
+  APPROVAL_WORKFLOW,
+  type ChatTest,
+  ECHO_WORKFLOW,
+  REPORT_WORKFLOW,
+  startChatTest,
+} from '../support/chat.ts';
 
 const OWNER = 1;
 const ALLOWED = 2;
@@ -25,14 +31,17 @@ describe('Telegram: chat to workflows and back', () => {
   }, 180_000);
 
   afterAll(async () => {
-    if (process.env.CHAT_DEBUG) console.log(JSON.stringify(peer.sent.map((m) => [m.chatId, m.method, (m.text ?? "").slice(0, 300)])));
     await chat?.stop();
     await peer?.close();
   });
 
   const textsIn = (chatId: number) => peer.sentTo(chatId).map((message) => message.text ?? '');
   const waitForText = (chatId: number, pattern: RegExp) =>
-    until(() => peer.sentTo(chatId).find((message) => pattern.test(message.text ?? '')), 120_000, `a reply matching ${pattern} in chat ${chatId}`);
+    until(
+      () => peer.sentTo(chatId).find((message) => pattern.test(message.text ?? '')),
+      120_000,
+      `a reply matching ${pattern} in chat ${chatId}`,
+    );
 
   it('runs a workflow from /run and answers in the same chat, as a reply', async () => {
     const asked = peer.userSends({ chatId: 500, userId: ALLOWED, text: '/run echo {"text": "hello"}' });
@@ -48,9 +57,18 @@ describe('Telegram: chat to workflows and back', () => {
     const question = await waitForText(501, /waits for approval of confirm: Ship it\?/);
     const approve = question.buttons.find((button) => button.text === 'Approve');
     expect(approve).toBeDefined();
-    peer.pressButton({ chatId: 501, userId: ALLOWED, data: approve?.callback_data ?? '', messageId: question.messageId });
+    peer.pressButton({
+      chatId: 501,
+      userId: ALLOWED,
+      data: approve?.callback_data ?? '',
+      messageId: question.messageId,
+    });
     await waitForText(501, /^ship: shipped$/);
-    await until(() => peer.calls.find((call) => call.method === 'answerCallbackQuery'), 60_000, 'the button press acknowledged');
+    await until(
+      () => peer.calls.find((call) => call.method === 'answerCallbackQuery'),
+      60_000,
+      'the button press acknowledged',
+    );
   }, 180_000);
 
   it('delivers a file natively; a side-effect workflow from a non-owner waits for an owner', async () => {
@@ -67,11 +85,25 @@ describe('Telegram: chat to workflows and back', () => {
     const question = await waitForText(503, /side effects \(message\).*owner must approve/);
     const approve = question.buttons.find((button) => button.text === 'Approve');
     // The requester cannot approve their own run.
-    peer.pressButton({ chatId: 503, userId: ALLOWED, data: approve?.callback_data ?? '', messageId: question.messageId });
+    peer.pressButton({
+      chatId: 503,
+      userId: ALLOWED,
+      data: approve?.callback_data ?? '',
+      messageId: question.messageId,
+    });
     await waitForText(503, /Only an owner can approve/);
     expect(peer.sentTo(503).some((message) => message.method === 'sendDocument')).toBe(false);
-    peer.pressButton({ chatId: 503, userId: OWNER, data: approve?.callback_data ?? '', messageId: question.messageId });
-    await until(() => peer.sentTo(503).find((message) => message.method === 'sendDocument'), 120_000, 'the approved report');
+    peer.pressButton({
+      chatId: 503,
+      userId: OWNER,
+      data: approve?.callback_data ?? '',
+      messageId: question.messageId,
+    });
+    await until(
+      () => peer.sentTo(503).find((message) => message.method === 'sendDocument'),
+      120_000,
+      'the approved report',
+    );
   }, 240_000);
 
   it('gives an unknown sender a pairing code; once an owner approves it they may talk', async () => {
@@ -110,15 +142,22 @@ describe('Telegram: chat to workflows and back', () => {
   it('loses and doubles nothing when the gateway is killed while 100 messages arrive', async () => {
     const chats = Array.from({ length: 10 }, (_, index) => 600 + index);
     for (let round = 0; round < 10; round++) {
-      for (const chatId of chats) peer.userSends({ chatId, userId: ALLOWED, text: `/run echo {"text": "n${chatId}-${round}"}` });
+      for (const chatId of chats)
+        peer.userSends({ chatId, userId: ALLOWED, text: `/run echo {"text": "n${chatId}-${round}"}` });
       if (round === 4) {
-        await until(() => (chats.flatMap(textsIn).filter((text) => text.startsWith('echo: ')).length >= 5 ? true : undefined), 120_000, 'a few replies');
+        await until(
+          () =>
+            chats.flatMap(textsIn).filter((text) => text.startsWith('echo: ')).length >= 5 ? true : undefined,
+          120_000,
+          'a few replies',
+        );
         await chat.killGateway();
       }
     }
     await chat.startGateway();
     await until(
-      () => (chats.flatMap(textsIn).filter((text) => text.startsWith('echo: ')).length >= 100 ? true : undefined),
+      () =>
+        chats.flatMap(textsIn).filter((text) => text.startsWith('echo: ')).length >= 100 ? true : undefined,
       150_000,
       '100 replies',
     );
@@ -127,7 +166,9 @@ describe('Telegram: chat to workflows and back', () => {
     const replies = chats.flatMap(textsIn).filter((text) => text.startsWith('echo: '));
     expect(replies).toHaveLength(100);
     expect(new Set(replies).size).toBe(100);
-    const runs = await chat.engine.db.run.count({ where: { triggerKind: 'chat', input: { path: ['text'], string_starts_with: 'n6' } } });
+    const runs = await chat.engine.db.run.count({
+      where: { triggerKind: 'chat', input: { path: ['text'], string_starts_with: 'n6' } },
+    });
     expect(runs).toBe(100);
   }, 300_000);
 });

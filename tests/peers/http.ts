@@ -2,7 +2,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 
 /** The body of a request, parsed the way the platform's server would: JSON, form or multipart. */
-export async function readParams(request: IncomingMessage, url: URL): Promise<{
+export async function readParams(
+  request: IncomingMessage,
+  url: URL,
+): Promise<{
   params: Record<string, unknown>;
   files: Record<string, { name: string; data: Buffer; type: string }>;
 }> {
@@ -13,14 +16,16 @@ export async function readParams(request: IncomingMessage, url: URL): Promise<{
   const files: Record<string, { name: string; data: Buffer; type: string }> = {};
   const type = request.headers['content-type'] ?? '';
   if (body.length === 0) return { params, files };
-  if (type.startsWith('application/json')) return { params: { ...params, ...JSON.parse(body.toString()) }, files };
+  if (type.startsWith('application/json'))
+    return { params: { ...params, ...JSON.parse(body.toString()) }, files };
   if (type.startsWith('application/x-www-form-urlencoded')) {
     for (const [key, value] of new URLSearchParams(body.toString())) params[key] = maybeJson(value);
   }
   if (type.startsWith('multipart/form-data')) {
     const boundary = type.match(/boundary="?([^";]+)"?/)?.[1] ?? '';
     for (const part of multipartParts(body, boundary)) {
-      if (part.filename !== undefined) files[part.name] = { name: part.filename, data: part.data, type: part.type };
+      if (part.filename !== undefined)
+        files[part.name] = { name: part.filename, data: part.data, type: part.type };
       else params[part.name] = maybeJson(part.data.toString());
     }
     // Telegram's attach://<name>: a field naming the file part sent under <name>.
@@ -66,13 +71,23 @@ export function multipartParts(
     const name = disposition.match(/(?:^|;)\s*name="?([^";]+)"?/)?.[1] ?? '';
     const filename = disposition.match(/filename="?([^";]+)"?/)?.[1];
     const partType = headers.match(/content-type:\s*([^\r\n]+)/i)?.[1] ?? 'text/plain';
-    parts.push({ name, ...(filename !== undefined ? { filename } : {}), type: partType, data: Buffer.from(data) });
+    parts.push({
+      name,
+      ...(filename !== undefined ? { filename } : {}),
+      type: partType,
+      data: Buffer.from(data),
+    });
     start = next;
   }
   return parts;
 }
 
-export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+export function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
   response.writeHead(status, { 'content-type': 'application/json', ...headers });
   response.end(JSON.stringify(body));
 }
@@ -95,7 +110,11 @@ export async function listen(
 }
 
 /** Polls until `probe` returns something other than undefined. */
-export async function until<T>(probe: () => T | undefined, timeoutMs = 90_000, what = 'condition'): Promise<T> {
+export async function until<T>(
+  probe: () => T | undefined,
+  timeoutMs = 90_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const value = probe();

@@ -45,7 +45,11 @@ export class TelegramPeer {
   static async start(): Promise<TelegramPeer> {
     const peer = new TelegramPeer();
     const { port, close } = await listen((request, response) => {
-      peer.handle(request, response).catch((error: unknown) => sendJson(response, 500, { ok: false, error_code: 500, description: String(error) }));
+      peer
+        .handle(request, response)
+        .catch((error: unknown) =>
+          sendJson(response, 500, { ok: false, error_code: 500, description: String(error) }),
+        );
     });
     peer.port = port;
     peer.closeServer = close;
@@ -69,7 +73,14 @@ export class TelegramPeer {
   }
 
   /** A person writes in a chat; returns the message id Telegram gave it. */
-  userSends(options: { chatId: number; userId: number; text: string; firstName?: string; threadId?: number; document?: { fileId: string; name: string } }): number {
+  userSends(options: {
+    chatId: number;
+    userId: number;
+    text: string;
+    firstName?: string;
+    threadId?: number;
+    document?: { fileId: string; name: string };
+  }): number {
     const messageId = this.messageIdFor(String(options.chatId));
     this.push({
       message: {
@@ -78,7 +89,14 @@ export class TelegramPeer {
         chat: { id: options.chatId, type: options.chatId > 0 ? 'private' : 'group' },
         from: { id: options.userId, is_bot: false, first_name: options.firstName ?? `user${options.userId}` },
         ...(options.document
-          ? { caption: options.text, document: { file_id: options.document.fileId, file_unique_id: options.document.fileId, file_name: options.document.name } }
+          ? {
+              caption: options.text,
+              document: {
+                file_id: options.document.fileId,
+                file_unique_id: options.document.fileId,
+                file_name: options.document.name,
+              },
+            }
           : { text: options.text }),
         ...(options.threadId ? { message_thread_id: options.threadId, is_topic_message: true } : {}),
       },
@@ -139,7 +157,10 @@ export class TelegramPeer {
         try {
           const response = await fetch(hook.url, {
             method: 'POST',
-            headers: { 'content-type': 'application/json', ...(hook.secret ? { 'x-telegram-bot-api-secret-token': hook.secret } : {}) },
+            headers: {
+              'content-type': 'application/json',
+              ...(hook.secret ? { 'x-telegram-bot-api-secret-token': hook.secret } : {}),
+            },
             body: JSON.stringify(update),
             signal: AbortSignal.timeout(30_000),
           });
@@ -161,14 +182,18 @@ export class TelegramPeer {
     if (!match) return sendJson(response, 404, { ok: false, error_code: 404, description: 'Not Found' });
     const [, token, method = ''] = match;
     const { params, files } = await readParams(request, url);
-    if (token !== this.token) return sendJson(response, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
+    if (token !== this.token)
+      return sendJson(response, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
     this.calls.push({ method, params });
     const ok = (result: unknown) => sendJson(response, 200, { ok: true, result });
     switch (method) {
       case 'getMe':
         return ok({ id: 1, is_bot: true, first_name: 'Pincer', username: 'pincer_test_bot' });
       case 'setWebhook':
-        this.webhook = { url: String(params.url), ...(params.secret_token ? { secret: String(params.secret_token) } : {}) };
+        this.webhook = {
+          url: String(params.url),
+          ...(params.secret_token ? { secret: String(params.secret_token) } : {}),
+        };
         void this.deliverWebhook();
         return ok(true);
       case 'deleteWebhook':
@@ -191,14 +216,29 @@ export class TelegramPeer {
           });
         }
         const chatId = String(params.chat_id);
-        if (!chatId || chatId === 'undefined') return sendJson(response, 400, { ok: false, error_code: 400, description: 'Bad Request: chat_id is empty' });
+        if (!chatId || chatId === 'undefined')
+          return sendJson(response, 400, {
+            ok: false,
+            error_code: 400,
+            description: 'Bad Request: chat_id is empty',
+          });
         if (method === 'sendMessage' && (typeof params.text !== 'string' || params.text.length === 0))
-          return sendJson(response, 400, { ok: false, error_code: 400, description: 'Bad Request: message text is empty' });
+          return sendJson(response, 400, {
+            ok: false,
+            error_code: 400,
+            description: 'Bad Request: message text is empty',
+          });
         if (method === 'sendMessage' && String(params.text).length > 4096)
-          return sendJson(response, 400, { ok: false, error_code: 400, description: 'Bad Request: message is too long' });
+          return sendJson(response, 400, {
+            ok: false,
+            error_code: 400,
+            description: 'Bad Request: message is too long',
+          });
         const messageId = this.messageIdFor(chatId);
         const reply = params.reply_parameters as { message_id?: number } | undefined;
-        const markup = params.reply_markup as { inline_keyboard?: { text: string; callback_data: string }[][] } | undefined;
+        const markup = params.reply_markup as
+          | { inline_keyboard?: { text: string; callback_data: string }[][] }
+          | undefined;
         const document = files.document;
         this.sent.push({
           method,
@@ -211,10 +251,19 @@ export class TelegramPeer {
           buttons: markup?.inline_keyboard?.flat() ?? [],
           ...(document ? { document: { name: document.name, data: document.data } } : {}),
         });
-        return ok({ message_id: messageId, date: Math.floor(Date.now() / 1000), chat: { id: Number(chatId), type: 'private' }, ...(params.text ? { text: params.text } : {}) });
+        return ok({
+          message_id: messageId,
+          date: Math.floor(Date.now() / 1000),
+          chat: { id: Number(chatId), type: 'private' },
+          ...(params.text ? { text: params.text } : {}),
+        });
       }
       default:
-        return sendJson(response, 404, { ok: false, error_code: 404, description: 'Not Found: method not found' });
+        return sendJson(response, 404, {
+          ok: false,
+          error_code: 404,
+          description: 'Not Found: method not found',
+        });
     }
   }
 
@@ -223,7 +272,8 @@ export class TelegramPeer {
       return sendJson(response, 409, {
         ok: false,
         error_code: 409,
-        description: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+        description:
+          "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
       });
     const offset = params.offset !== undefined ? Number(params.offset) : undefined;
     // An offset confirms every update before it: Telegram forgets them.

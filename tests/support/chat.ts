@@ -1,5 +1,4 @@
-import { writeFile } from 'node:fs/promises';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { accessSettingsOf, createMessaging, sendersFromConfig } from '@pincer/channels';
@@ -41,7 +40,10 @@ export async function startChatTest(channels: ChannelsInput): Promise<ChatTest> 
   const configFile = path.join(scratch, 'pincer.yaml');
   const healthPort = await freePort();
   const webhookPort = channels.webhookPort ?? (await freePort());
-  await writeFile(configFile, stringify({ dataDir: path.join(scratch, 'data'), channels: { ...channels, webhookPort } }));
+  await writeFile(
+    configFile,
+    stringify({ dataDir: path.join(scratch, 'data'), channels: { ...channels, webhookPort } }),
+  );
   const config = loadConfig({ file: configFile, env: {} });
   const messaging = createMessaging({ senders: sendersFromConfig(config.channels) });
   const engine = await startTestEngine({ services: { messaging }, chat: accessSettingsOf(config.channels) });

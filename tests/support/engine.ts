@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createArtifactStore, type LocalArtifactStore } from '@pincer/artifacts';
 import { createDb, migrateDatabase, type PrismaClient } from '@pincer/db';
-import { type ChatAccessSettings, getRun, type RunView, saveWorkflow, startRun, waitForRun } from '@pincer/engine';
+import {
+  type ChatAccessSettings,
+  getRun,
+  type RunView,
+  saveWorkflow,
+  startRun,
+  waitForRun,
+} from '@pincer/engine';
 import { createRegistry, type NodeRegistry, type NodeServices } from '@pincer/nodes';
 import { createLogger } from '@pincer/runtime';
 import { type RunningWorkers, startWorkers } from '@pincer/temporal-worker';

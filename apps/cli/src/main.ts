@@ -4,6 +4,7 @@ import { TokenError } from '@pincer/engine';
 import { ProvisionError } from '@pincer/provision';
 import { CliError } from './api-client.ts';
 import { approve } from './commands/approve.ts';
+import { chat } from './commands/chat.ts';
 import { credential } from './commands/credential.ts';
 import { doctor } from './commands/doctor.ts';
 import { migrate } from './commands/migrate.ts';
@@ -33,6 +34,10 @@ const COMMANDS = {
   approve: {
     run: approve,
     summary: 'RUN STEP [--reject] [--comment TEXT]: answer a step waiting for approval',
+  },
+  chat: {
+    run: chat,
+    summary: 'pairings [--status S] | approve CODE | reject CODE: who may talk to the assistant',
   },
   token: {
     run: token,

@@ -18,7 +18,9 @@ if (!address) {
   process.exit(1);
 }
 
-const receivers = receiversFromConfig(config.channels, (level, fields, message) => log[level](fields, message));
+const receivers = receiversFromConfig(config.channels, (level, fields, message) =>
+  log[level](fields, message),
+);
 // Lazy: the gateway comes up while Temporal is down; hand-overs retry until it is back.
 const connection = Connection.lazy({ address });
 const client = new Client({ connection, namespace: config.temporal.namespace });

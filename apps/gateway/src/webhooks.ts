@@ -6,7 +6,12 @@ import type { Logger } from '@pincer/runtime';
 const MAX_BODY_BYTES = 1024 * 1024;
 
 /** The HTTP server for platform callbacks (Telegram webhook, Slack Events API). */
-export function startWebhookServer(routes: WebhookRoute[], host: string, port: number, log: Logger): Promise<Server> {
+export function startWebhookServer(
+  routes: WebhookRoute[],
+  host: string,
+  port: number,
+  log: Logger,
+): Promise<Server> {
   const byPath = new Map(routes.map((route) => [route.path, route]));
   const server = createServer((request, response) => {
     const route = byPath.get((request.url ?? '').split('?')[0] ?? '');
@@ -30,7 +35,10 @@ export function startWebhookServer(routes: WebhookRoute[], host: string, port: n
     request.on('end', () => {
       if (response.headersSent) return;
       route.handle(request, Buffer.concat(chunks), response).catch((error: unknown) => {
-        log.error({ path: route.path, err: error }, 'platform callback failed; the platform will send it again');
+        log.error(
+          { path: route.path, err: error },
+          'platform callback failed; the platform will send it again',
+        );
         if (!response.headersSent) {
           response.writeHead(503, { 'content-type': 'application/json' });
           response.end(JSON.stringify({ error: 'not accepted yet: try again' }));

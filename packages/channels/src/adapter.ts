@@ -50,7 +50,11 @@ export interface ChannelSender {
    * Sends text (in parts where the platform limits length), buttons and files. `progress` makes a
    * retry skip the parts an earlier attempt delivered: nothing arrives twice.
    */
-  send(message: ParsedOutboundMessage, files: ResolvedFile[], progress?: SendProgress): Promise<{ messageId: string }>;
+  send(
+    message: ParsedOutboundMessage,
+    files: ResolvedFile[],
+    progress?: SendProgress,
+  ): Promise<{ messageId: string }>;
   close?(): Promise<void>;
 }
 

@@ -4,7 +4,11 @@ import { TelegramReceiver, TelegramSender } from './telegram.ts';
 
 export type ChannelsConfig = PincerConfig['channels'];
 
-export type AdapterLog = (level: 'info' | 'warn' | 'error', fields: Record<string, unknown>, message: string) => void;
+export type AdapterLog = (
+  level: 'info' | 'warn' | 'error',
+  fields: Record<string, unknown>,
+  message: string,
+) => void;
 
 /** The sending side of every configured platform (the worker's outbox and `message` steps). */
 export function sendersFromConfig(channels: ChannelsConfig): ChannelSender[] {

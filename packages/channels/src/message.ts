@@ -135,10 +135,10 @@ export function sessionIdOf(platformName: Platform, chatId: string, threadId?: s
 }
 
 /** Where replies to an inbound message go. */
-export function replyTarget(message: { sender: Sender; platform_ids: PlatformIds }): Omit<
-  ParsedOutboundMessage,
-  'text' | 'files' | 'buttons'
-> {
+export function replyTarget(message: {
+  sender: Sender;
+  platform_ids: PlatformIds;
+}): Omit<ParsedOutboundMessage, 'text' | 'files' | 'buttons'> {
   const ids = message.platform_ids;
   return {
     platform: message.sender.platform,

@@ -10,7 +10,9 @@ export function createMessaging(options: {
   /** The studio's public URL: artifact links in messages point at it. */
   publicUrl?: string;
 }): MessagingService & { close(): Promise<void> } {
-  const byPlatform = new Map<string, ChannelSender>(options.senders.map((sender) => [sender.platform, sender]));
+  const byPlatform = new Map<string, ChannelSender>(
+    options.senders.map((sender) => [sender.platform, sender]),
+  );
 
   async function resolveFile(file: ParsedOutboundMessage['files'][number]): Promise<ResolvedFile> {
     if (file.base64 !== undefined)
@@ -23,7 +25,8 @@ export function createMessaging(options: {
       });
     }
     if (file.url) {
-      const url = file.url.startsWith('/') && options.publicUrl ? `${options.publicUrl}${file.url}` : file.url;
+      const url =
+        file.url.startsWith('/') && options.publicUrl ? `${options.publicUrl}${file.url}` : file.url;
       return { name: file.name, mediaType: file.mediaType, url };
     }
     throw new NodeError('chat_file_empty', `File "${file.name}" has no artifactId, base64 or url`, {
@@ -69,11 +72,18 @@ function toNodeError(platform: Platform, error: unknown): NodeError {
   if (error instanceof ChannelError) {
     return new NodeError(`chat_${error.code}`, error.message, {
       retryable: error.retryable,
-      details: { platform, ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}) },
+      details: {
+        platform,
+        ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
+      },
     });
   }
-  return new NodeError('chat_unavailable', `${platform}: ${error instanceof Error ? error.message : String(error)}`, {
-    retryable: true,
-    details: { platform },
-  });
+  return new NodeError(
+    'chat_unavailable',
+    `${platform}: ${error instanceof Error ? error.message : String(error)}`,
+    {
+      retryable: true,
+      details: { platform },
+    },
+  );
 }

@@ -190,7 +190,9 @@ export class TelegramReceiver implements ChannelReceiver {
             allowed_updates: ['message', 'channel_post', 'callback_query'],
           });
         connected();
-        await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+        await new Promise<void>((resolve) =>
+          signal.addEventListener('abort', () => resolve(), { once: true }),
+        );
         return;
       }
       connected();
@@ -245,7 +247,11 @@ export class TelegramReceiver implements ChannelReceiver {
         path: '/telegram/webhook',
         handle: async (request, body, response) => {
           const given = Buffer.from(String(request.headers['x-telegram-bot-api-secret-token'] ?? ''));
-          if (expected.length === 0 || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+          if (
+            expected.length === 0 ||
+            given.length !== expected.length ||
+            !timingSafeEqual(given, expected)
+          ) {
             response.writeHead(401, { 'content-type': 'application/json' });
             response.end(JSON.stringify({ error: 'wrong or missing X-Telegram-Bot-Api-Secret-Token' }));
             return;
@@ -330,7 +336,8 @@ export class TelegramSender implements ChannelSender {
         : {};
     const attached = files.filter((file) => file.data);
     // A short text rides as the first file's caption: one message, one part, nothing to redo.
-    const caption = attached.length > 0 && text.length <= TELEGRAM_CAPTION_LIMIT && message.buttons.length === 0;
+    const caption =
+      attached.length > 0 && text.length <= TELEGRAM_CAPTION_LIMIT && message.buttons.length === 0;
     const textParts = text && !caption ? splitText(text, TELEGRAM_TEXT_LIMIT) : [];
     const parts = [
       ...textParts.map((part, index) => async () => {

@@ -68,7 +68,10 @@ export function parseCommand(text: string): ParsedCommand {
     case 'run': {
       const runMatch = rest.match(/^([A-Za-z][\w-]*)(?:\s+([\s\S]*))?$/);
       if (!runMatch?.[1])
-        return { kind: 'invalid', message: 'Write /run NAME [json], e.g. /run daily_report {"day": "today"}' };
+        return {
+          kind: 'invalid',
+          message: 'Write /run NAME [json], e.g. /run daily_report {"day": "today"}',
+        };
       const json = runMatch[2]?.trim();
       if (!json) return { kind: 'command', command: { name: 'run', target: runMatch[1] } };
       try {
@@ -98,7 +101,9 @@ export function storable(value: unknown): unknown {
   if (typeof value === 'string') return storableText(value);
   if (Array.isArray(value)) return value.map(storable);
   if (value !== null && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value).map(([key, entry]) => [storableText(key), storable(entry)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([key, entry]) => [storableText(key), storable(entry)]),
+    );
   return value;
 }
 

@@ -99,7 +99,11 @@ export const ENV_BINDINGS = {
     kind: 'string',
     description: 'Telegram bot token',
   },
-  PINCER_SLACK_BOT_TOKEN: { path: ['channels', 'slack', 'botToken'], kind: 'string', description: 'Slack bot token' },
+  PINCER_SLACK_BOT_TOKEN: {
+    path: ['channels', 'slack', 'botToken'],
+    kind: 'string',
+    description: 'Slack bot token',
+  },
   PINCER_SLACK_SIGNING_SECRET: {
     path: ['channels', 'slack', 'signingSecret'],
     kind: 'string',
@@ -110,11 +114,15 @@ export const ENV_BINDINGS = {
     kind: 'string',
     description: 'Slack app-level token (Socket Mode)',
   },
-  PINCER_DISCORD_TOKEN: { path: ['channels', 'discord', 'token'], kind: 'string', description: 'Discord bot token' },
+  PINCER_DISCORD_TOKEN: {
+    path: ['channels', 'discord', 'token'],
+    kind: 'string',
+    description: 'Discord bot token',
+  },
   PINCER_GATEWAY_WEBHOOK_PORT: {
     path: ['channels', 'webhookPort'],
     kind: 'port',
-    description: 'port of the gateway\'s platform callbacks',
+    description: "port of the gateway's platform callbacks",
   },
   PINCER_SECRET_KEY: { path: ['secrets', 'key'], kind: 'string', description: 'base64 AES-256 key' },
 } as const satisfies Record<string, EnvBinding>;

@@ -29,7 +29,8 @@ export async function chatAccessOf(
 ): Promise<ChatAccess> {
   if (settings.owners.includes(`${sender.platform}:${sender.userId}`)) return 'owner';
   const lists = settings.allow[sender.platform];
-  if (lists?.allowUsers.includes(sender.userId) || lists?.allowChats.includes(sender.chatId)) return 'allowed';
+  if (lists?.allowUsers.includes(sender.userId) || lists?.allowChats.includes(sender.chatId))
+    return 'allowed';
   const pairing = await db.chatPairing.findUnique({
     where: { platform_userId: { platform: sender.platform, userId: sender.userId } },
     select: { status: true },
@@ -121,7 +122,11 @@ export async function decidePairing(
     );
   const row = await db.chatPairing.update({
     where: { code },
-    data: { status: request.approved ? 'approved' : 'rejected', decidedBy: request.actor, decidedAt: new Date() },
+    data: {
+      status: request.approved ? 'approved' : 'rejected',
+      decidedBy: request.actor,
+      decidedAt: new Date(),
+    },
   });
   await db.auditEvent.create({
     data: {

@@ -62,5 +62,8 @@ export interface ChatActivities {
     sessionId: string;
   }): Promise<LlmDecision>;
   /** Folds older messages into the running summary (on the llm queue). */
-  summarize(input: { summary: string; messages: { role: 'user' | 'assistant'; text: string }[] }): Promise<string>;
+  summarize(input: {
+    summary: string;
+    messages: { role: 'user' | 'assistant'; text: string }[];
+  }): Promise<string>;
 }

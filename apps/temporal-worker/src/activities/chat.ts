@@ -100,7 +100,9 @@ export function createChatActivities(deps: ChatDeps): ChatActivities {
       const conversationId = await conversationOf(platform, message.session_id);
       // Unique on (platform, platform message id): a retried activity writes it once.
       await db.message.upsert({
-        where: { platform_platformMessageId: { platform, platformMessageId: message.platform_ids.message_id } },
+        where: {
+          platform_platformMessageId: { platform, platformMessageId: message.platform_ids.message_id },
+        },
         create: {
           conversationId,
           platform,
@@ -187,7 +189,10 @@ export function createChatActivities(deps: ChatDeps): ChatActivities {
       if (delivered) {
         const data = delivered.data;
         const messageId =
-          data !== null && typeof data === 'object' && !Array.isArray(data) && typeof data.messageId === 'string'
+          data !== null &&
+          typeof data === 'object' &&
+          !Array.isArray(data) &&
+          typeof data.messageId === 'string'
             ? data.messageId
             : '';
         return { messageId };
@@ -202,7 +207,10 @@ export function createChatActivities(deps: ChatDeps): ChatActivities {
       const [saved] = (context.info.heartbeatDetails ?? []) as unknown[];
       const progress =
         saved !== null && typeof saved === 'object' && 'done' in saved && typeof saved.done === 'number'
-          ? { done: saved.done, ...('lastId' in saved && typeof saved.lastId === 'string' ? { lastId: saved.lastId } : {}) }
+          ? {
+              done: saved.done,
+              ...('lastId' in saved && typeof saved.lastId === 'string' ? { lastId: saved.lastId } : {}),
+            }
           : { done: 0 };
       try {
         const result = await messaging.send(message, {
@@ -212,7 +220,9 @@ export function createChatActivities(deps: ChatDeps): ChatActivities {
         const conversationId = await conversationOf(message.platform, sessionId);
         await db.$transaction([
           db.message.upsert({
-            where: { platform_platformMessageId: { platform: message.platform, platformMessageId: result.messageId } },
+            where: {
+              platform_platformMessageId: { platform: message.platform, platformMessageId: result.messageId },
+            },
             create: {
               conversationId,
               platform: message.platform,
@@ -229,7 +239,12 @@ export function createChatActivities(deps: ChatDeps): ChatActivities {
               action: 'chat.delivered',
               targetType: 'chat_outbox',
               targetId: key,
-              data: { platform: message.platform, chatId: message.chat_id, messageId: result.messageId, attempt: context.info.attempt },
+              data: {
+                platform: message.platform,
+                chatId: message.chat_id,
+                messageId: result.messageId,
+                attempt: context.info.attempt,
+              },
             },
           }),
         ]);
@@ -242,7 +257,12 @@ export function createChatActivities(deps: ChatDeps): ChatActivities {
             action: failure.nonRetryable ? 'chat.delivery_failed' : 'chat.delivery_retrying',
             targetType: 'chat_outbox',
             targetId: key,
-            data: { platform: message.platform, chatId: message.chat_id, error: failure.message, attempt: context.info.attempt },
+            data: {
+              platform: message.platform,
+              chatId: message.chat_id,
+              error: failure.message,
+              attempt: context.info.attempt,
+            },
           },
         });
         throw failure;
@@ -297,7 +317,11 @@ export function createChatActivities(deps: ChatDeps): ChatActivities {
               },
               required: ['action', 'answer'],
             }
-          : { type: 'object', properties: { action: { enum: ['answer'] }, answer: { type: 'string' } }, required: ['action', 'answer'] };
+          : {
+              type: 'object',
+              properties: { action: { enum: ['answer'] }, answer: { type: 'string' } },
+              required: ['action', 'answer'],
+            };
       const result = await inference.complete({
         messages: [
           {
@@ -331,7 +355,8 @@ export function createChatActivities(deps: ChatDeps): ChatActivities {
         messages: [
           {
             role: 'system',
-            content: 'Summarize the conversation so far in at most five sentences. Keep names, numbers and decisions.',
+            content:
+              'Summarize the conversation so far in at most five sentences. Keep names, numbers and decisions.',
           },
           { role: 'user', content: `${summary ? `Summary so far: ${summary}\n` : ''}${transcript}` },
         ],

@@ -16,8 +16,8 @@ import {
   WATCHER_MEMO,
 } from '@pincer/workflow/runtime';
 import {
-  ApplicationFailure,
   ActivityFailure,
+  ApplicationFailure,
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
@@ -174,9 +174,8 @@ export async function conversation(input: ConversationInput): Promise<void> {
     try {
       state.summary = await llm.summarize({ summary: state.summary, messages: older });
     } catch {
-      state.summary = `${state.summary}\n${older.map((entry) => `${entry.role}: ${entry.text}`).join('\n')}`.slice(
-        -2000,
-      );
+      state.summary =
+        `${state.summary}\n${older.map((entry) => `${entry.role}: ${entry.text}`).join('\n')}`.slice(-2000);
     }
   }
 
@@ -201,7 +200,9 @@ export async function conversation(input: ConversationInput): Promise<void> {
       return;
     }
     remember('user', message.content.text);
-    const truncatedNote = message.content.truncated ? ' (your message was long: I read only its beginning)' : '';
+    const truncatedNote = message.content.truncated
+      ? ' (your message was long: I read only its beginning)'
+      : '';
     const parsed = parseCommand(message.content.text);
     if (parsed.kind === 'invalid') {
       await reply(parsed.message);
@@ -210,7 +211,9 @@ export async function conversation(input: ConversationInput): Promise<void> {
     if (parsed.kind === 'text') {
       if (!message.content.text.trim()) {
         if (message.content.attachments.length > 0)
-          await reply(`Got ${message.content.attachments.length} file(s). Tell me what to do with them, or /help.`);
+          await reply(
+            `Got ${message.content.attachments.length} file(s). Tell me what to do with them, or /help.`,
+          );
         return;
       }
       await assistant(message, admitted.access, truncatedNote);
@@ -239,7 +242,7 @@ export async function conversation(input: ConversationInput): Promise<void> {
       const note =
         workflow.sideEffects.length === 0 || workflow.allowListed || access === 'owner'
           ? ''
-          : ' (needs an owner\'s approval)';
+          : " (needs an owner's approval)";
       return `- ${workflow.name}${workflow.description ? `: ${workflow.description}` : ''}${note}`;
     });
     await reply(
@@ -265,7 +268,8 @@ export async function conversation(input: ConversationInput): Promise<void> {
       }
       await reply(`${decision.answer ?? ''}${note}`.trim() || 'I have no answer to that.');
     } catch (error) {
-      const type = error instanceof ActivityFailure && error.cause instanceof ApplicationFailure ? error.cause.type : '';
+      const type =
+        error instanceof ActivityFailure && error.cause instanceof ApplicationFailure ? error.cause.type : '';
       await reply(
         type === 'llm_unavailable'
           ? 'I can only follow commands right now (no language model is running). Try /help.'
@@ -358,7 +362,8 @@ export async function conversation(input: ConversationInput): Promise<void> {
     state.approvals = state.approvals.filter((candidate) => candidate !== approval);
     const verdict = approved ? 'approved' : 'rejected';
     if (approval.kind === 'start') {
-      if (!approved) return reply(`Run of ${approval.workflow} ${verdict} by ${sender.name ?? sender.user_id}.`);
+      if (!approved)
+        return reply(`Run of ${approval.workflow} ${verdict} by ${sender.name ?? sender.user_id}.`);
       const requester = approval.requester ?? sender;
       await reply(`Run of ${approval.workflow} ${verdict} by ${sender.name ?? sender.user_id}.`);
       const prepared = await chat.prepareChatRun({
@@ -368,7 +373,8 @@ export async function conversation(input: ConversationInput): Promise<void> {
         access: 'allowed',
         approvedBy: actor,
       });
-      if (prepared.kind !== 'start') return reply(prepared.kind === 'refused' ? prepared.message : prepared.reason);
+      if (prepared.kind !== 'start')
+        return reply(prepared.kind === 'refused' ? prepared.message : prepared.reason);
       await startChild(INTERPRETER_WORKFLOW, {
         workflowId: runWorkflowId(prepared.run.runId),
         taskQueue: 'pincer-core',
@@ -393,7 +399,13 @@ export async function conversation(input: ConversationInput): Promise<void> {
     switch (event.kind) {
       case 'approval_waiting': {
         const n = state.nextApproval++;
-        state.approvals.push({ n, kind: 'step', runId: event.runId, step: event.step, workflow: event.workflow });
+        state.approvals.push({
+          n,
+          kind: 'step',
+          runId: event.runId,
+          step: event.step,
+          workflow: event.workflow,
+        });
         return reply(
           `${event.workflow} waits for approval of ${event.step}${event.message ? `: ${event.message}` : ''} (approval ${n})`,
           approvalButtons(n),
@@ -430,13 +442,20 @@ function chatRunInput(given: unknown, message: InboundMessage): Record<string, u
   };
   if (given !== null && typeof given === 'object' && !Array.isArray(given))
     return { ...given, message: chatMessage, reply };
-  return given === undefined ? { message: chatMessage, reply } : { input: given, message: chatMessage, reply };
+  return given === undefined
+    ? { message: chatMessage, reply }
+    : { input: given, message: chatMessage, reply };
 }
 
 function resultText(workflow: string, output: unknown): string {
   let text: string;
   if (typeof output === 'string') text = output;
-  else if (output !== null && typeof output === 'object' && 'text' in output && typeof output.text === 'string')
+  else if (
+    output !== null &&
+    typeof output === 'object' &&
+    'text' in output &&
+    typeof output.text === 'string'
+  )
     text = output.text;
   else text = output === null || output === undefined ? 'done' : JSON.stringify(output, null, 1);
   if (text.length > RESULT_TEXT_LIMIT) text = `${text.slice(0, RESULT_TEXT_LIMIT)}…`;

@@ -112,7 +112,14 @@ export async function interpretPlan(start: RunInput | ScheduledStart): Promise<R
       scope.steps[step.name] = { output, status: 'succeeded' };
       if (step.type === 'respond' && output !== null && typeof output === 'object')
         response = toResponse(output);
-      await notifyWatcher({ kind: 'step_finished', runId, workflow: workflowName, step: step.name, state: 'succeeded', total });
+      await notifyWatcher({
+        kind: 'step_finished',
+        runId,
+        workflow: workflowName,
+        step: step.name,
+        state: 'succeeded',
+        total,
+      });
     } catch (error) {
       if (isCancellation(error)) throw error;
       const info = messageOf(error);
@@ -124,7 +131,14 @@ export async function interpretPlan(start: RunInput | ScheduledStart): Promise<R
       await record(step, { status: 'failed', error: info, finishedAt: Date.now() });
       if (step.onError === 'fail' && !failure)
         failure = { step: step.name, message, ...(type ? { type } : {}) };
-      await notifyWatcher({ kind: 'step_finished', runId, workflow: workflowName, step: step.name, state: 'failed', total });
+      await notifyWatcher({
+        kind: 'step_finished',
+        runId,
+        workflow: workflowName,
+        step: step.name,
+        state: 'failed',
+        total,
+      });
     }
   }
 
@@ -182,7 +196,14 @@ export async function interpretPlan(start: RunInput | ScheduledStart): Promise<R
   if (failure) {
     runStatus = 'failed';
     await bookkeeping.recordRun({ runId, status: 'failed', error: failure, output, at: Date.now() });
-    await notifyWatcher({ kind: 'finished', runId, workflow: workflowName, status: 'failed', output, error: failure });
+    await notifyWatcher({
+      kind: 'finished',
+      runId,
+      workflow: workflowName,
+      status: 'failed',
+      output,
+      error: failure,
+    });
     return { status: 'failed', output, error: failure, ...(response ? { response } : {}) };
   }
   runStatus = 'succeeded';

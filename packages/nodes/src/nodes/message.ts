@@ -10,9 +10,12 @@ const file = z
     base64: z.string().optional().describe('Binary content, base64-encoded.'),
     artifact: z.string().optional().describe("The id of an artifact of this run (a step's file output)."),
   })
-  .refine((value) => [value.content, value.base64, value.artifact].filter((v) => v !== undefined).length === 1, {
-    message: 'give exactly one of content, base64 or artifact',
-  });
+  .refine(
+    (value) => [value.content, value.base64, value.artifact].filter((v) => v !== undefined).length === 1,
+    {
+      message: 'give exactly one of content, base64 or artifact',
+    },
+  );
 
 export const message = defineNode({
   type: 'message',
@@ -35,10 +38,16 @@ export const message = defineNode({
     thread: z.string().optional().describe('A thread in the chat (Slack thread_ts, Telegram topic id).'),
     subject: z.string().optional().describe('E-mail subject.'),
     text: z.string().default('').describe('The message text.'),
-    files: z.array(file).default([]).describe('Files to attach; sent as files where the platform allows, else as links.'),
+    files: z
+      .array(file)
+      .default([])
+      .describe('Files to attach; sent as files where the platform allows, else as links.'),
   }),
   outputs: ['main'],
-  defaults: { timeoutMs: 120_000, retry: { maximumAttempts: 8, initialIntervalMs: 1000, backoffCoefficient: 2, maximumIntervalMs: 60_000 } },
+  defaults: {
+    timeoutMs: 120_000,
+    retry: { maximumAttempts: 8, initialIntervalMs: 1000, backoffCoefficient: 2, maximumIntervalMs: 60_000 },
+  },
   async run(config, context): Promise<{ platform: string; messageId: string }> {
     const messaging = context.services.messaging;
     if (!messaging)
