@@ -302,6 +302,29 @@ workflow:
       "The step's `timeout` covers the whole exchange of one attempt, redirects included. Network errors, " +
       'timeouts and the statuses listed under `fail_on_status` are retried; other failures are not.',
   },
+  message: {
+    example: `
+workflow:
+  name: daily_report
+  steps:
+    - name: count
+      type: transform
+      value: "day,errors\\nmonday,3\\n"
+    - name: send
+      type: message
+      platform: telegram
+      channel: "-1001234567890"
+      text: "Errors today, see the file"
+      files:
+        - name: report.csv
+          media_type: text/csv
+          content: "{{ steps.count.output }}"
+`,
+    notes:
+      'The platform must be configured under `channels` in pincer.yaml (see docs/channels.md). In a run ' +
+      'started from chat, `{{ trigger.reply.platform }}` and `{{ trigger.reply.chat_id }}` answer where the ' +
+      'message came from. A rate limit (Telegram retry_after, Slack Retry-After, Discord buckets) is retried.',
+  },
 };
 
 const EXECUTION_TEXT: Record<CatalogEntry['execution'], (entry: CatalogEntry) => string> = {
