@@ -441,6 +441,28 @@ workflow:
       'and `failure-page.html` kept as artifacts. Each step gets a fresh browser context, closed afterwards; ' +
       'cookies come only from `profile`. Private addresses are refused unless `nodes.allowPrivateHosts` or ' +
       '`browser.allowHosts` allows them; `evaluate` needs `browser.allowEvaluate`. See docs/browser.md.',
+  message: {
+    example: `
+workflow:
+  name: daily_report
+  steps:
+    - name: count
+      type: transform
+      value: "day,errors\\nmonday,3\\n"
+    - name: send
+      type: message
+      platform: telegram
+      channel: "-1001234567890"
+      text: "Errors today, see the file"
+      files:
+        - name: report.csv
+          media_type: text/csv
+          content: "{{ steps.count.output }}"
+`,
+    notes:
+      'The platform must be configured under `channels` in pincer.yaml (see docs/channels.md). In a run ' +
+      'started from chat, `{{ trigger.reply.platform }}` and `{{ trigger.reply.chat_id }}` answer where the ' +
+      'message came from. A rate limit (Telegram retry_after, Slack Retry-After, Discord buckets) is retried.',
   },
 };
 

@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createArtifactStore, type LocalArtifactStore } from '@pincer/artifacts';
 import { createDb, migrateDatabase, type PrismaClient } from '@pincer/db';
-import { getRun, type RunView, saveWorkflow, startRun, waitForRun } from '@pincer/engine';
+import {
+  type ChatAccessSettings,
+  getRun,
+  type RunView,
+  saveWorkflow,
+  startRun,
+  waitForRun,
+} from '@pincer/engine';
 import { createRegistry, type NodeRegistry, type NodeServices } from '@pincer/nodes';
 import { createLogger } from '@pincer/runtime';
 import { type RunningWorkers, startWorkers } from '@pincer/temporal-worker';
@@ -44,6 +51,8 @@ export async function startTestEngine(
     workers?: boolean;
     /** What the nodes get (sandbox, model, browser, channels); an artifact store is always there. */
     services?: NodeServices;
+    /** Who may talk to the assistant from chat (the `channels` allow-lists and owners). */
+    chat?: ChatAccessSettings;
   } = {},
 ): Promise<TestEngine> {
   const databaseUrl = await createTestDatabase('engine');
@@ -71,6 +80,7 @@ export async function startTestEngine(
           services: { artifacts, ...options.services },
           log: createLogger('test-worker', 'warn'),
           secretKey,
+          ...(options.chat ? { chat: options.chat } : {}),
         });
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace });

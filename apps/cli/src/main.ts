@@ -5,6 +5,7 @@ import { ProvisionError } from '@pincer/provision';
 import { SandboxError } from '@pincer/sandbox';
 import { CliError } from './api-client.ts';
 import { approve } from './commands/approve.ts';
+import { chat } from './commands/chat.ts';
 import { credential } from './commands/credential.ts';
 import { doctor } from './commands/doctor.ts';
 import { migrate } from './commands/migrate.ts';
@@ -37,6 +38,10 @@ const COMMANDS = {
     summary: 'RUN STEP [--reject] [--comment TEXT]: answer a step waiting for approval',
   },
   sandbox: { run: sandbox, summary: 'build-image: (re)build the default image of shell and python steps' },
+  chat: {
+    run: chat,
+    summary: 'pairings [--status S] | approve CODE | reject CODE: who may talk to the assistant',
+  },
   token: {
     run: token,
     summary: 'create [--name N] [--role R]: print a new API token of the owner (shown once)',

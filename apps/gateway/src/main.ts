@@ -1,21 +1,56 @@
+import type { Server } from 'node:http';
+import { receiversFromConfig } from '@pincer/channels';
 import { loadConfig } from '@pincer/config';
 import { closeServer, createLogger, onShutdown, startHealthServer } from '@pincer/runtime';
+import { Client, Connection } from '@temporalio/client';
+import { temporalSink } from './handoff.ts';
+import { startWebhookServer } from './webhooks.ts';
 
 /**
- * The chat gateway: long-lived connections to Telegram, Slack, Discord and IMAP that hand every
- * inbound message to Temporal durably. Channel adapters arrive with packages/channels; until then
- * the process runs, reports its health and holds no connections.
+ * The chat gateway: long-lived connections to the chat platforms. Every inbound message is handed
+ * to its conversation workflow on Temporal before the platform is acknowledged.
  */
 const log = createLogger('gateway');
 const config = loadConfig();
+const address = config.temporal.address;
+if (!address) {
+  log.fatal('TEMPORAL_ADDRESS must be set: start the gateway through `npm start`, or set it');
+  process.exit(1);
+}
 
-const channels: string[] = [];
-const health = await startHealthServer(config.gateway.healthPort, config.gateway.healthHost, () => ({
-  status: 'ok',
-  channels,
-}));
-log.info({ healthPort: config.gateway.healthPort, channels }, 'gateway ready (no channels configured)');
+const receivers = receiversFromConfig(config.channels, (level, fields, message) =>
+  log[level](fields, message),
+);
+// Lazy: the gateway comes up while Temporal is down; hand-overs retry until it is back.
+const connection = Connection.lazy({ address });
+const client = new Client({ connection, namespace: config.temporal.namespace });
+const sink = temporalSink(client);
+
+const routes = receivers.flatMap((receiver) => receiver.routes?.() ?? []);
+let webhooks: Server | undefined;
+if (routes.length > 0)
+  webhooks = await startWebhookServer(routes, config.channels.webhookHost, config.channels.webhookPort, log);
+for (const receiver of receivers) await receiver.start(sink);
+
+const health = await startHealthServer(config.gateway.healthPort, config.gateway.healthHost, () => {
+  const channels = receivers.map((receiver) => receiver.health());
+  return {
+    status: channels.every((channel) => channel.state === 'connected') ? 'ok' : 'failing',
+    channels,
+  };
+});
+log.info(
+  {
+    healthPort: config.gateway.healthPort,
+    channels: receivers.map((receiver) => receiver.platform),
+    ...(webhooks ? { webhookPort: config.channels.webhookPort } : {}),
+  },
+  receivers.length > 0 ? 'gateway ready' : 'gateway ready (no channels configured)',
+);
 
 onShutdown(log, async () => {
+  for (const receiver of receivers) await receiver.stop();
+  if (webhooks) await closeServer(webhooks);
   await closeServer(health);
+  await connection.close();
 });

@@ -1,4 +1,10 @@
+export { createChatActivities } from './activities/chat.ts';
 export { createInterpreterActivities } from './activities/interpreter.ts';
-export { createServices, type RunningServices, type ServicesOptions } from './services.ts';
+export {
+  chatAccessSettings,
+  createServices,
+  type RunningServices,
+  type ServicesOptions,
+} from './services.ts';
 export { type RunningWorkers, startWorkers, type WorkerDeps } from './workers.ts';
 export type { SelfTestResult } from './workflows/index.ts';

@@ -6,7 +6,7 @@ import { loadSecretKey } from '@pincer/provision';
 import { closeServer, createLogger, onShutdown, startHealthServer } from '@pincer/runtime';
 import { DefaultLogger, type LogEntry, NativeConnection, Runtime } from '@temporalio/worker';
 import { repoRoot } from './paths.ts';
-import { createServices } from './services.ts';
+import { chatAccessSettings, createServices } from './services.ts';
 import { startWorkers } from './workers.ts';
 
 const log = createLogger('worker');
@@ -60,6 +60,7 @@ const workers = await startWorkers({
   services: running.services,
   log,
   secretKey,
+  chat: chatAccessSettings(config),
   capabilities,
 });
 

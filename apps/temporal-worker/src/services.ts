@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { createArtifactStore } from '@pincer/artifacts';
 import { createBrowserService } from '@pincer/browser';
+import { accessSettingsOf, createMessaging, sendersFromConfig } from '@pincer/channels';
 import type { PincerConfig } from '@pincer/config';
 import type { PrismaClient } from '@pincer/db';
-import type { Capability, NodeServices } from '@pincer/nodes';
+import type { ChatAccessSettings } from '@pincer/engine';
 import { findChromium } from '@pincer/provision';
 import { createInference } from '@pincer/inference';
 import type { Capability, ModelStatus, NodeServices } from '@pincer/nodes';
@@ -83,6 +84,15 @@ export async function createServices(options: ServicesOptions): Promise<RunningS
     services.inference = inference;
     closers.push(() => inference.close());
   }
+  if (options.capabilities.includes('messaging')) {
+    const messaging = createMessaging({
+      senders: sendersFromConfig(config.channels),
+      ...(services.artifacts ? { artifacts: services.artifacts } : {}),
+      publicUrl: config.server.publicUrl,
+    });
+    services.messaging = messaging;
+    closers.push(() => messaging.close());
+  }
   return {
     services,
     health() {
@@ -92,4 +102,9 @@ export async function createServices(options: ServicesOptions): Promise<RunningS
       for (const close of closers.reverse()) await close();
     },
   };
+}
+
+/** Who may talk to the assistant and what chat may run, from pincer.yaml's `channels`. */
+export function chatAccessSettings(config: PincerConfig): ChatAccessSettings {
+  return accessSettingsOf(config.channels);
 }

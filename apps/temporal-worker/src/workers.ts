@@ -1,4 +1,5 @@
 import type { PrismaClient } from '@pincer/db';
+import type { ChatAccessSettings } from '@pincer/engine';
 import {
   CAPABILITIES,
   type Capability,
@@ -9,6 +10,7 @@ import {
 } from '@pincer/nodes';
 import type { Logger } from '@pincer/runtime';
 import { type NativeConnection, Worker } from '@temporalio/worker';
+import { createChatActivities } from './activities/chat.ts';
 import { createInterpreterActivities } from './activities/interpreter.ts';
 import { describeWorker } from './activities/self-test.ts';
 import { prebuiltBundle, workflowsPath } from './bundle.ts';
@@ -22,6 +24,8 @@ export interface WorkerDeps {
   services: NodeServices;
   log: Logger;
   secretKey: Buffer;
+  /** Who may talk to the assistant and run what from chat; nobody but allow-lists when absent. */
+  chat?: ChatAccessSettings;
   /** The capability queues to serve; all when absent. */
   capabilities?: readonly Capability[];
 }
@@ -47,6 +51,12 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       services: deps.services,
       log: deps.log,
       secretKey: deps.secretKey,
+    }),
+    ...createChatActivities({
+      db: deps.db,
+      services: deps.services,
+      chat: deps.chat ?? { owners: [], workflows: [], allow: {} },
+      log: deps.log,
     }),
     describeWorker,
   };

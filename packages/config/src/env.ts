@@ -128,6 +128,36 @@ export const ENV_BINDINGS = {
     kind: 'string',
     description: 'initial owner password',
   },
+  PINCER_TELEGRAM_TOKEN: {
+    path: ['channels', 'telegram', 'token'],
+    kind: 'string',
+    description: 'Telegram bot token',
+  },
+  PINCER_SLACK_BOT_TOKEN: {
+    path: ['channels', 'slack', 'botToken'],
+    kind: 'string',
+    description: 'Slack bot token',
+  },
+  PINCER_SLACK_SIGNING_SECRET: {
+    path: ['channels', 'slack', 'signingSecret'],
+    kind: 'string',
+    description: 'Slack signing secret',
+  },
+  PINCER_SLACK_APP_TOKEN: {
+    path: ['channels', 'slack', 'appToken'],
+    kind: 'string',
+    description: 'Slack app-level token (Socket Mode)',
+  },
+  PINCER_DISCORD_TOKEN: {
+    path: ['channels', 'discord', 'token'],
+    kind: 'string',
+    description: 'Discord bot token',
+  },
+  PINCER_GATEWAY_WEBHOOK_PORT: {
+    path: ['channels', 'webhookPort'],
+    kind: 'port',
+    description: "port of the gateway's platform callbacks",
+  },
   PINCER_SECRET_KEY: { path: ['secrets', 'key'], kind: 'string', description: 'base64 AES-256 key' },
 } as const satisfies Record<string, EnvBinding>;
 

@@ -17,6 +17,91 @@ const processHealth = (defaultPort: number) =>
 
 const logLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
 
+/** Who may talk to the assistant on a channel; others get a pairing code an owner approves. */
+const allowLists = {
+  /** Platform user ids allowed to talk to the assistant. */
+  allowUsers: z.array(z.string().min(1)).default([]),
+  /** Chats (channels, groups, mailboxes' senders) whose every member is allowed. */
+  allowChats: z.array(z.string().min(1)).default([]),
+};
+
+const channels = z
+  .strictObject({
+    /**
+     * People who approve pairings and chat-started runs with side effects, as "platform:user id"
+     * (e.g. "telegram:123456"); they are allowed on every channel.
+     */
+    owners: z.array(z.string().regex(/^[a-z]+:.+$/, 'expected "platform:user id"')).default([]),
+    /** Workflows people may run from chat although they have side effects (shell, http, message...). */
+    workflows: z.array(z.string().min(1)).default([]),
+    /** Where the gateway serves platform callbacks (Telegram webhook, Slack Events API). */
+    webhookHost: z.string().min(1).default('127.0.0.1'),
+    webhookPort: port.default(3003),
+    telegram: z
+      .strictObject({
+        token: z.string().min(1),
+        mode: z.enum(['polling', 'webhook']).default('polling'),
+        /** Webhook mode: the secret Telegram sends in X-Telegram-Bot-Api-Secret-Token. */
+        webhookSecret: z.string().min(16, 'use at least 16 characters').optional(),
+        /** Webhook mode: the public URL of <webhookHost:webhookPort>/telegram/webhook. */
+        webhookUrl: z.url().optional(),
+        /** The Bot API root (a local Bot API server). */
+        apiRoot: z.url().optional(),
+        ...allowLists,
+      })
+      .refine((value) => value.mode !== 'webhook' || value.webhookSecret, {
+        message: 'webhook mode needs webhookSecret: Telegram must prove each request comes from it',
+      })
+      .optional(),
+    slack: z
+      .strictObject({
+        botToken: z.string().min(1),
+        /** Events API: requests are checked against it (v0 HMAC signature). */
+        signingSecret: z.string().min(1).optional(),
+        /** Socket Mode: the app-level token (xapp-...). */
+        appToken: z.string().min(1).optional(),
+        mode: z.enum(['events', 'socket']).default('events'),
+        /** The Web API root, ending in "/" (a local stand-in in tests). */
+        apiUrl: z.url().optional(),
+        ...allowLists,
+      })
+      .refine((value) => (value.mode === 'socket' ? value.appToken : value.signingSecret), {
+        message: 'events mode needs signingSecret; socket mode needs appToken',
+      })
+      .optional(),
+    discord: z
+      .strictObject({
+        token: z.string().min(1),
+        /** The REST root, e.g. http://127.0.0.1:PORT/api (a local stand-in in tests). */
+        apiUrl: z.url().optional(),
+        ...allowLists,
+      })
+      .optional(),
+    email: z
+      .strictObject({
+        /** The mailbox's address; answers come from it. */
+        address: z.email(),
+        imap: z.strictObject({
+          host: z.string().min(1),
+          port,
+          secure: z.boolean().default(true),
+          user: z.string().min(1),
+          password: z.string().min(1),
+          mailbox: z.string().default('INBOX'),
+        }),
+        smtp: z.strictObject({
+          host: z.string().min(1),
+          port,
+          secure: z.boolean().default(true),
+          user: z.string().optional(),
+          password: z.string().optional(),
+        }),
+        ...allowLists,
+      })
+      .optional(),
+  })
+  .prefault({});
+
 export const ConfigSchema = z.strictObject({
   /** Where the embedded default keeps its state (database, Temporal, models, keys). */
   dataDir: z.string().min(1).default('.pincer'),
@@ -66,6 +151,8 @@ export const ConfigSchema = z.strictObject({
     })
     .prefault({}),
   gateway: processHealth(3002).prefault({}),
+  /** Chat platforms the gateway connects to and the worker answers on. */
+  channels,
   nodes: z
     .strictObject({
       /** Private, loopback or link-local hosts/CIDRs that HTTP and browser steps may reach (SSRF guard). */

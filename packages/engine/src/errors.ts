@@ -6,7 +6,8 @@ export type EngineErrorCode =
   | 'schedule_not_found'
   | 'credential_not_found'
   | 'credential_unreadable'
-  | 'input_invalid';
+  | 'input_invalid'
+  | 'pairing_not_found';
 
 /** A request the engine cannot serve; the message says what to do. */
 export class EngineError extends Error {

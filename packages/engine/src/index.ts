@@ -1,4 +1,14 @@
 export {
+  type ChatAccess,
+  type ChatAccessSettings,
+  type ChatSenderRef,
+  chatAccessOf,
+  decidePairing,
+  listPairings,
+  type PairingView,
+  requestPairing,
+} from './chat.ts';
+export {
   CREDENTIAL_NAME,
   decryptSecret,
   deleteCredential,

@@ -12,6 +12,7 @@ import { llmExtract } from './nodes/llm-extract.ts';
 import { llmSummarize } from './nodes/llm-summarize.ts';
 import { manualTrigger } from './nodes/manual-trigger.ts';
 import { python } from './nodes/python.ts';
+import { message } from './nodes/message.ts';
 import { respond } from './nodes/respond.ts';
 import { scheduleTrigger } from './nodes/schedule-trigger.ts';
 import { shell } from './nodes/shell.ts';
@@ -42,4 +43,5 @@ export const builtinNodes: readonly NodeDefinition[] = [
   llmExtract,
   llmClassify,
   llmSummarize,
+  message,
 ];

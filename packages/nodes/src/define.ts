@@ -87,6 +87,8 @@ export interface NodeServices {
   sandbox?: SandboxService;
   /** Headless Chromium for `browser` steps (a pool of browser processes, a fresh context per step). */
   browser?: BrowserService;
+  /** The chat platforms configured in `channels` (Telegram, Slack, Discord, e-mail). */
+  messaging?: MessagingService;
 }
 
 /** What a shell or python step asks the sandbox to run. */
@@ -170,6 +172,43 @@ export interface BrowserScriptResult {
 export interface BrowserService {
   /** Runs the actions; a failing action throws a NodeError naming it, with a screenshot and the page HTML saved. */
   run(request: BrowserScriptRequest): Promise<BrowserScriptResult>;
+}
+
+/** One message to a chat platform: text, buttons and files, to a chat and thread. */
+export interface ChatDelivery {
+  platform: string;
+  chat_id: string;
+  thread_id?: string;
+  reply_to?: string;
+  references?: string[];
+  subject?: string;
+  text: string;
+  files?: {
+    name: string;
+    mediaType?: string;
+    /** An artifact of a run, sent as a file where the platform allows, else as a link. */
+    artifactId?: string;
+    base64?: string;
+    url?: string;
+  }[];
+  buttons?: { label: string; data: string }[];
+}
+
+export interface DeliveryProgress {
+  /** Parts (text chunks, files) an earlier attempt delivered; a retry skips them. */
+  done: number;
+  lastId?: string;
+  onPart(done: number, lastId: string): void;
+}
+
+export interface MessagingService {
+  /** The platforms configured for sending. */
+  platforms(): string[];
+  /**
+   * Sends one message. Throws a NodeError: `chat_rate_limited` (retryable, `details.retryAfterMs`),
+   * `chat_refused` / `chat_rejected` (not retryable), `chat_unavailable` (retryable).
+   */
+  send(message: ChatDelivery, progress?: DeliveryProgress): Promise<{ messageId: string }>;
 }
 
 export interface LlmMessage {

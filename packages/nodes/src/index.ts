@@ -15,6 +15,8 @@ export {
   CATEGORIES,
   type Capability,
   type Category,
+  type ChatDelivery,
+  type DeliveryProgress,
   defineNode,
   type Execution,
   type InferenceService,
@@ -23,6 +25,7 @@ export {
   type LlmResult,
   type LlmTool,
   type LlmToolCall,
+  type MessagingService,
   type ModelInfo,
   type ModelStatus,
   NODE_TYPE_PATTERN,
@@ -53,6 +56,7 @@ export { type LlmExtractConfig, llmExtract } from './nodes/llm-extract.ts';
 export { type LlmSummarizeConfig, llmSummarize, splitIntoChunks } from './nodes/llm-summarize.ts';
 export { type ManualTriggerConfig, manualTrigger } from './nodes/manual-trigger.ts';
 export { type PythonConfig, python } from './nodes/python.ts';
+export { type MessageConfig, message } from './nodes/message.ts';
 export { type RespondConfig, respond } from './nodes/respond.ts';
 export { type ScheduleTriggerConfig, scheduleTrigger } from './nodes/schedule-trigger.ts';
 export { type ShellConfig, shell } from './nodes/shell.ts';

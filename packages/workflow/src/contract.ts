@@ -72,3 +72,23 @@ export interface RunProgress {
 
 export const approveSignal = defineSignal<[ApprovalDecision]>('approve');
 export const progressQuery = defineQuery<RunProgress>('progress');
+
+/**
+ * A run started by a conversation tells it what happens (an approval waits, a step ends, the run
+ * ends) by this signal, so the chat can show progress and buttons. The watcher's workflow id is
+ * in the run's memo under WATCHER_MEMO.
+ */
+export type RunEvent =
+  | { kind: 'approval_waiting'; runId: string; workflow: string; step: string; message?: string }
+  | { kind: 'step_finished'; runId: string; workflow: string; step: string; state: StepState; total: number }
+  | {
+      kind: 'finished';
+      runId: string;
+      workflow: string;
+      status: 'succeeded' | 'failed' | 'cancelled';
+      output?: unknown;
+      error?: StepFailure;
+    };
+
+export const WATCHER_MEMO = 'pincerWatcher';
+export const runEventSignal = defineSignal<[RunEvent]>('runEvent');

@@ -8,15 +8,18 @@ export {
   approveSignal,
   INTERPRETER_WORKFLOW,
   progressQuery,
+  type RunEvent,
   type RunInput,
   type RunProgress,
   type RunResponse,
   type RunResult,
   type RunStatus,
+  runEventSignal,
   runWorkflowId,
   type ScheduledStart,
   type StepFailure,
   type StepState,
+  WATCHER_MEMO,
 } from './contract.ts';
 export {
   EXPRESSION_ROOTS,

@@ -23,6 +23,7 @@ export interface ForEachLoopInput {
 export async function forEachLoop(input: ForEachLoopInput): Promise<unknown[]> {
   const { runItem } = createTaskRunner({
     runId: input.runId,
+    workflow: input.scope.run.workflow,
     scope: input.scope,
     secretNonce: input.secretNonce,
     decisions: new Map(),

@@ -21,7 +21,7 @@ import {
   type StepState,
 } from '@pincer/workflow/runtime';
 import { CancellationScope, isCancellation, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
-import { bookkeeping, createTaskRunner, messageOf, resolveConfig } from './tasks.ts';
+import { bookkeeping, createTaskRunner, messageOf, notifyWatcher, resolveConfig } from './tasks.ts';
 
 export async function interpretPlan(start: RunInput | ScheduledStart): Promise<RunResult> {
   // A schedule fires without a Run row: create it now, on the workflow's latest version.
@@ -62,8 +62,11 @@ export async function interpretPlan(start: RunInput | ScheduledStart): Promise<R
     ),
   }));
 
+  const workflowName = input.workflow.name;
+  const total = plan.steps.length;
   const { runTask, record } = createTaskRunner({
     runId,
+    workflow: workflowName,
     scope,
     secretNonce,
     decisions,
@@ -124,6 +127,14 @@ export async function interpretPlan(start: RunInput | ScheduledStart): Promise<R
       scope.steps[step.name] = { output, status: 'succeeded' };
       if (step.type === 'respond' && output !== null && typeof output === 'object')
         response = toResponse(output);
+      await notifyWatcher({
+        kind: 'step_finished',
+        runId,
+        workflow: workflowName,
+        step: step.name,
+        state: 'succeeded',
+        total,
+      });
     } catch (error) {
       if (isCancellation(error)) throw error;
       const info = messageOf(error);
@@ -135,6 +146,14 @@ export async function interpretPlan(start: RunInput | ScheduledStart): Promise<R
       await record(step, { status: 'failed', error: info, finishedAt: Date.now() });
       if (step.onError === 'fail' && !failure)
         failure = { step: step.name, message, ...(type ? { type } : {}) };
+      await notifyWatcher({
+        kind: 'step_finished',
+        runId,
+        workflow: workflowName,
+        step: step.name,
+        state: 'failed',
+        total,
+      });
     }
   }
 
@@ -182,6 +201,7 @@ export async function interpretPlan(start: RunInput | ScheduledStart): Promise<R
           }
         }
         await bookkeeping.recordRun({ runId, status: 'cancelled', at: Date.now() });
+        await notifyWatcher({ kind: 'finished', runId, workflow: workflowName, status: 'cancelled' });
       });
     }
     throw error;
@@ -191,10 +211,19 @@ export async function interpretPlan(start: RunInput | ScheduledStart): Promise<R
   if (failure) {
     runStatus = 'failed';
     await bookkeeping.recordRun({ runId, status: 'failed', error: failure, output, at: Date.now() });
+    await notifyWatcher({
+      kind: 'finished',
+      runId,
+      workflow: workflowName,
+      status: 'failed',
+      output,
+      error: failure,
+    });
     return { status: 'failed', output, error: failure, ...(response ? { response } : {}) };
   }
   runStatus = 'succeeded';
   await bookkeeping.recordRun({ runId, status: 'succeeded', output, at: Date.now() });
+  await notifyWatcher({ kind: 'finished', runId, workflow: workflowName, status: 'succeeded', output });
   return { status: 'succeeded', output, ...(response ? { response } : {}) };
 }
 

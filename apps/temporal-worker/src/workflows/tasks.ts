@@ -7,19 +7,23 @@ import {
   type ApprovalDecision,
   type PlanRetry,
   type PlanTask,
+  type RunEvent,
   type RunInput,
   type RunResult,
   resolveTemplates,
+  runEventSignal,
   runWorkflowId,
   type Scope,
   type StepState,
   secretRef,
   showSecretRefs,
+  WATCHER_MEMO,
 } from '@pincer/workflow/runtime';
 import {
   ApplicationFailure,
   condition,
   executeChild,
+  getExternalWorkflowHandle,
   isCancellation,
   proxyActivities,
   proxyLocalActivities,
@@ -33,6 +37,20 @@ export const bookkeeping = proxyLocalActivities<InterpreterActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumAttempts: 10, initialInterval: '200 milliseconds', maximumInterval: '5 seconds' },
 });
+
+/**
+ * Tells the workflow watching this run (a chat conversation) what happened. Best effort: a watcher
+ * that is gone must not fail the run.
+ */
+export async function notifyWatcher(event: RunEvent): Promise<void> {
+  const watcher = workflowInfo().memo?.[WATCHER_MEMO];
+  if (typeof watcher !== 'string') return;
+  try {
+    await getExternalWorkflowHandle(watcher).signal(runEventSignal, event);
+  } catch (error) {
+    if (isCancellation(error)) throw error;
+  }
+}
 
 /** Above this many items a for-each runs in its own workflow, which continues as new as it goes. */
 export const INLINE_FOR_EACH_ITEMS = 100;
@@ -143,6 +161,8 @@ export async function runLanes(
 
 export interface TaskContext {
   runId: string;
+  /** The workflow's name, for the events a watcher gets. */
+  workflow: string;
   scope: Scope;
   /** The run's secret-reference nonce (see @pincer/workflow secret-refs). */
   secretNonce: string;
@@ -278,6 +298,13 @@ export function createTaskRunner(context: TaskContext) {
       },
       iteration,
     );
+    await notifyWatcher({
+      kind: 'approval_waiting',
+      runId,
+      workflow: context.workflow,
+      step: key,
+      ...(typeof config.message === 'string' ? { message: config.message } : {}),
+    });
     // The run waits while any approval does; with several at once, only the last answer resumes it.
     waitingApprovals += 1;
     if (waitingApprovals === 1) await bookkeeping.recordRun({ runId, status: 'waiting', at: Date.now() });

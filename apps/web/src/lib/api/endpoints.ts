@@ -24,7 +24,7 @@ export interface Endpoint {
   method: Method;
   /** OpenAPI path under /api/v1, e.g. `/workflows/{name}`. */
   path: string;
-  tag: 'workflows' | 'runs' | 'tokens' | 'schedules' | 'nodes' | 'hooks' | 'credentials';
+  tag: 'workflows' | 'runs' | 'tokens' | 'schedules' | 'nodes' | 'hooks' | 'credentials' | 'chat';
   summary: string;
   /** The least role a token needs. */
   role: Role;
@@ -207,6 +207,32 @@ export const decideApproval = endpoint({
   },
 });
 
+export const listPairings = endpoint({
+  operationId: 'listChatPairings',
+  method: 'get',
+  path: '/chat/pairings',
+  tag: 'chat',
+  summary: 'Chat senders who asked to talk to the assistant, newest first',
+  role: 'owner',
+  query: schemas.PairingQuery,
+  answers: { 200: { description: 'The pairings', json: schemas.PairingList } },
+});
+
+export const decidePairing = endpoint({
+  operationId: 'decideChatPairing',
+  method: 'post',
+  path: '/chat/pairings/{code}',
+  tag: 'chat',
+  summary: 'Approve (or reject) the pairing code a chat sender got; approved senders may talk',
+  role: 'owner',
+  params: schemas.PairingParams,
+  body: schemas.PairingDecision,
+  answers: {
+    200: { description: 'Decided', json: schemas.Pairing },
+    404: { description: 'No pairing with that code', json: schemas.ApiErrorBody },
+  },
+});
+
 export const createToken = endpoint({
   operationId: 'createToken',
   method: 'post',
@@ -341,6 +367,8 @@ export const ENDPOINTS: readonly Endpoint[] = [
   rerunRun,
   cancelRun,
   decideApproval,
+  listPairings,
+  decidePairing,
   createToken,
   listTokens,
   revokeToken,

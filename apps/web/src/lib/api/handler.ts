@@ -42,6 +42,7 @@ const NOT_FOUND: Record<Endpoint['tag'], { code: string; what: string }> = {
   nodes: { code: 'node_type_not_found', what: 'node type' },
   hooks: { code: 'webhook_not_found', what: 'webhook' },
   credentials: { code: 'credential_not_found', what: 'credential' },
+  chat: { code: 'pairing_not_found', what: 'pairing' },
 };
 
 /** The path parameters parsed by `schema`; a malformed one names nothing that exists: 404. */

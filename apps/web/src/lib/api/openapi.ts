@@ -150,6 +150,7 @@ export function openApiDocument(serverUrl: string) {
       { name: 'tokens', description: 'API tokens (owners only)' },
       { name: 'schedules', description: "Cron schedules from workflows' schedule triggers" },
       { name: 'nodes', description: 'The step types this Pincer knows' },
+      { name: 'chat', description: 'Who may talk to the assistant on chat platforms (pairings)' },
       {
         name: 'hooks',
         description: 'Webhooks: start a run from any HTTP client, authenticated by its secret',

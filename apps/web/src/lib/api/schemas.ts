@@ -26,6 +26,9 @@ export const workflowNameSchema = z
 export const WorkflowParams = z.object({ name: workflowNameSchema });
 export const RunParams = z.object({ id: uuid });
 export const ArtifactParams = z.object({ id: uuid, artifactId: uuid });
+export const PairingParams = z.object({
+  code: z.string().regex(/^[A-Za-z0-9]{8}$/, 'a pairing code is 8 letters and digits'),
+});
 export const ApprovalParams = z.object({ id: uuid, step: z.string().min(1).max(100) });
 export const TokenParams = z.object({ id: uuid });
 
@@ -305,3 +308,25 @@ export const CredentialList = z.object({
   ),
 });
 responseSchemas.add(CredentialList, { id: 'CredentialList' });
+
+export const PairingDecision = z.strictObject({ approved: z.boolean() });
+requestSchemas.add(PairingDecision, { id: 'PairingDecision' });
+
+export const PairingQuery = z.strictObject({
+  status: z.enum(['pending', 'approved', 'rejected']).optional().describe('only pairings in this state'),
+});
+
+const pairing = z.object({
+  code: z.string(),
+  platform: z.string(),
+  userId: z.string(),
+  name: z.string().nullable(),
+  chatId: z.string(),
+  status: z.enum(['pending', 'approved', 'rejected']),
+  decidedBy: z.string().nullable(),
+  createdAt: timestamp,
+});
+export const Pairing = pairing;
+responseSchemas.add(Pairing, { id: 'ChatPairing' });
+export const PairingList = z.object({ pairings: z.array(pairing) });
+responseSchemas.add(PairingList, { id: 'ChatPairingList' });

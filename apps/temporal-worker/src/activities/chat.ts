@@ -1,0 +1,370 @@
+import type { InboundMessage } from '@pincer/channels';
+import type { Prisma, PrismaClient } from '@pincer/db';
+import {
+  type ChatAccessSettings,
+  chatAccessOf,
+  createRun,
+  EngineError,
+  getRun,
+  requestPairing,
+} from '@pincer/engine';
+import { NodeError, type NodeServices } from '@pincer/nodes';
+import type { Logger } from '@pincer/runtime';
+import { planFromJson } from '@pincer/workflow/runtime';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { ChatActivities, ChatWorkflow, LlmDecision } from './chat-contract.ts';
+
+export interface ChatDeps {
+  db: PrismaClient;
+  services: NodeServices;
+  chat: ChatAccessSettings;
+  log: Logger;
+}
+
+/** Step types that change nothing outside the run: a chat may start workflows made only of these. */
+const WITHOUT_SIDE_EFFECTS = new Set([
+  'manual_trigger',
+  'webhook_trigger',
+  'schedule_trigger',
+  'chat_trigger',
+  'transform',
+  'condition',
+  'switch',
+  'respond',
+  'delay',
+  'approval',
+  'llm',
+]);
+
+function json(value: unknown): Prisma.InputJsonValue {
+  return JSON.parse(JSON.stringify(value ?? null));
+}
+
+function failureOf(error: unknown): ApplicationFailure {
+  if (error instanceof NodeError) {
+    const retryAfterMs = error.details.retryAfterMs;
+    return ApplicationFailure.create({
+      message: error.message,
+      type: error.code,
+      nonRetryable: !error.retryable,
+      details: [error.details],
+      ...(typeof retryAfterMs === 'number' ? { nextRetryDelay: retryAfterMs } : {}),
+    });
+  }
+  return ApplicationFailure.retryable(error instanceof Error ? error.message : String(error), 'ChatFailed');
+}
+
+function sideEffectsOf(plan: ReturnType<typeof planFromJson>): string[] {
+  const types = new Set<string>();
+  for (const step of plan.steps) {
+    for (const task of [step, step.each]) {
+      if (task && !WITHOUT_SIDE_EFFECTS.has(task.type) && task.type !== 'for_each') types.add(task.type);
+    }
+  }
+  return [...types].sort();
+}
+
+export function createChatActivities(deps: ChatDeps): ChatActivities {
+  const { db } = deps;
+
+  async function conversationOf(platform: string, externalId: string): Promise<string> {
+    const conversation = await db.conversation.upsert({
+      where: { platform_externalId: { platform, externalId } },
+      create: { platform, externalId, lastMessageAt: new Date() },
+      update: { lastMessageAt: new Date() },
+      select: { id: true },
+    });
+    return conversation.id;
+  }
+
+  async function chatWorkflows(): Promise<ChatWorkflow[]> {
+    const versions = await db.workflowVersion.findMany({
+      where: { workflow: { archivedAt: null } },
+      orderBy: [{ workflowId: 'asc' }, { version: 'desc' }],
+      distinct: ['workflowId'],
+      include: { workflow: { select: { name: true, description: true } } },
+    });
+    return versions
+      .map((version) => ({
+        name: version.workflow.name,
+        ...(version.workflow.description ? { description: version.workflow.description } : {}),
+        sideEffects: sideEffectsOf(planFromJson(version.plan)),
+        allowListed: deps.chat.workflows.includes(version.workflow.name),
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  return {
+    async admit({ message }: { message: InboundMessage }) {
+      const platform = message.sender.platform;
+      const conversationId = await conversationOf(platform, message.session_id);
+      // Unique on (platform, platform message id): a retried activity writes it once.
+      await db.message.upsert({
+        where: {
+          platform_platformMessageId: { platform, platformMessageId: message.platform_ids.message_id },
+        },
+        create: {
+          conversationId,
+          platform,
+          direction: 'inbound',
+          platformMessageId: message.platform_ids.message_id,
+          sender: message.sender.user_id,
+          content: json(message.content),
+        },
+        update: {},
+      });
+      const sender = {
+        platform,
+        userId: message.sender.user_id,
+        chatId: message.platform_ids.chat_id,
+        ...(message.sender.name ? { name: message.sender.name } : {}),
+      };
+      const access = await chatAccessOf(db, deps.chat, sender);
+      if (access !== 'pending') return { access };
+      const pairing = await requestPairing(db, sender);
+      return {
+        access,
+        pairingCode: pairing.code,
+        firstContact: pairing.created,
+        ...(pairing.status === 'rejected' ? { rejected: true } : {}),
+      };
+    },
+
+    async accessOf({ sender, chatId }) {
+      return chatAccessOf(db, deps.chat, { platform: sender.platform, userId: sender.user_id, chatId });
+    },
+
+    chatWorkflows,
+
+    async prepareChatRun(request) {
+      const workflows = await chatWorkflows();
+      const workflow = workflows.find((candidate) => candidate.name === request.workflow);
+      if (!workflow) {
+        const names = workflows.map((candidate) => candidate.name);
+        return {
+          kind: 'refused',
+          message: `There is no workflow "${request.workflow}". ${names.length ? `You can run: ${names.join(', ')}` : 'No workflows are imported yet.'}`,
+        };
+      }
+      const mayRunNow =
+        request.access === 'owner' ||
+        workflow.sideEffects.length === 0 ||
+        workflow.allowListed ||
+        request.approvedBy !== undefined;
+      if (!mayRunNow) {
+        return {
+          kind: 'needs_approval',
+          reason: `${workflow.name} has steps with side effects (${workflow.sideEffects.join(', ')}) and is not allow-listed for chat: an owner must approve this run.`,
+        };
+      }
+      try {
+        const run = await createRun(db, {
+          workflow: workflow.name,
+          input: request.input,
+          triggerKind: request.sender.platform === 'email' ? 'email' : 'chat',
+          actor: `chat:${request.sender.platform}:${request.sender.user_id}`,
+        });
+        if (request.approvedBy)
+          await db.auditEvent.create({
+            data: {
+              actor: request.approvedBy,
+              action: 'chat.run_approved',
+              targetType: 'run',
+              targetId: run.runId,
+              data: { workflow: workflow.name },
+            },
+          });
+        return { kind: 'start', run };
+      } catch (error) {
+        if (error instanceof EngineError) return { kind: 'refused', message: error.message };
+        throw error;
+      }
+    },
+
+    async deliver({ key, sessionId, message }) {
+      const delivered = await db.auditEvent.findFirst({
+        where: { targetType: 'chat_outbox', targetId: key, action: 'chat.delivered' },
+        select: { data: true },
+      });
+      if (delivered) {
+        const data = delivered.data;
+        const messageId =
+          data !== null &&
+          typeof data === 'object' &&
+          !Array.isArray(data) &&
+          typeof data.messageId === 'string'
+            ? data.messageId
+            : '';
+        return { messageId };
+      }
+      const messaging = deps.services.messaging;
+      if (!messaging)
+        throw ApplicationFailure.nonRetryable(
+          'No chat platforms are configured in this worker: add a channels section to pincer.yaml',
+          'chat_platform_not_configured',
+        );
+      const context = Context.current();
+      const [saved] = (context.info.heartbeatDetails ?? []) as unknown[];
+      const progress =
+        saved !== null && typeof saved === 'object' && 'done' in saved && typeof saved.done === 'number'
+          ? {
+              done: saved.done,
+              ...('lastId' in saved && typeof saved.lastId === 'string' ? { lastId: saved.lastId } : {}),
+            }
+          : { done: 0 };
+      try {
+        const result = await messaging.send(message, {
+          ...progress,
+          onPart: (done, lastId) => context.heartbeat({ done, lastId }),
+        });
+        const conversationId = await conversationOf(message.platform, sessionId);
+        await db.$transaction([
+          db.message.upsert({
+            where: {
+              platform_platformMessageId: { platform: message.platform, platformMessageId: result.messageId },
+            },
+            create: {
+              conversationId,
+              platform: message.platform,
+              direction: 'outbound',
+              platformMessageId: result.messageId,
+              sender: 'assistant',
+              content: json({ text: message.text, files: (message.files ?? []).map((file) => file.name) }),
+            },
+            update: {},
+          }),
+          db.auditEvent.create({
+            data: {
+              actor: 'assistant',
+              action: 'chat.delivered',
+              targetType: 'chat_outbox',
+              targetId: key,
+              data: {
+                platform: message.platform,
+                chatId: message.chat_id,
+                messageId: result.messageId,
+                attempt: context.info.attempt,
+              },
+            },
+          }),
+        ]);
+        return result;
+      } catch (error) {
+        const failure = failureOf(error);
+        await db.auditEvent.create({
+          data: {
+            actor: 'assistant',
+            action: failure.nonRetryable ? 'chat.delivery_failed' : 'chat.delivery_retrying',
+            targetType: 'chat_outbox',
+            targetId: key,
+            data: {
+              platform: message.platform,
+              chatId: message.chat_id,
+              error: failure.message,
+              attempt: context.info.attempt,
+            },
+          },
+        });
+        throw failure;
+      }
+    },
+
+    async describeRuns({ runIds }) {
+      const lines: string[] = [];
+      for (const runId of runIds) {
+        const run = await getRun(db, runId).catch(() => undefined);
+        if (!run) continue;
+        const steps = run.steps
+          .filter((step) => step.iteration === '')
+          .map((step) => `${step.name}: ${step.status}`)
+          .join(', ');
+        lines.push(`${run.workflow} (${run.id.slice(0, 8)}) ${run.status}${steps ? ` - ${steps}` : ''}`);
+      }
+      return lines.length > 0 ? lines.join('\n') : 'Nothing is running for this chat.';
+    },
+
+    async recordChatDecision({ runId, step, approved, actor }) {
+      await db.auditEvent.create({
+        data: {
+          actor,
+          action: approved ? 'approval.approved' : 'approval.rejected',
+          targetType: 'run',
+          targetId: runId,
+          data: { step, via: 'chat' },
+        },
+      });
+    },
+
+    async decide(input): Promise<LlmDecision> {
+      const inference = deps.services.inference;
+      if (!inference)
+        throw ApplicationFailure.nonRetryable(
+          'No language model in this worker: serve the llm capability (worker.capabilities) to answer free text',
+          'llm_unavailable',
+        );
+      const names = input.workflows.map((workflow) => workflow.name);
+      const catalogue = input.workflows
+        .map((workflow) => `- ${workflow.name}${workflow.description ? `: ${workflow.description}` : ''}`)
+        .join('\n');
+      const schema: Record<string, unknown> =
+        names.length > 0
+          ? {
+              type: 'object',
+              properties: {
+                action: { enum: ['answer', 'run'] },
+                workflow: { enum: names },
+                answer: { type: 'string' },
+              },
+              required: ['action', 'answer'],
+            }
+          : {
+              type: 'object',
+              properties: { action: { enum: ['answer'] }, answer: { type: 'string' } },
+              required: ['action', 'answer'],
+            };
+      const result = await inference.complete({
+        messages: [
+          {
+            role: 'system',
+            content: `You are Pincer, an assistant in a chat. Either answer the user directly, or run one workflow when the user asks for what it does.\nWorkflows:\n${catalogue || '(none)'}\n${input.summary ? `Earlier in this chat: ${input.summary}\n` : ''}Reply with JSON: {"action": "answer", "answer": "..."} or {"action": "run", "workflow": "<name>", "answer": "<one line saying what you start>"}.`,
+          },
+          ...input.recent.map((entry) => ({ role: entry.role, content: entry.text })),
+          { role: 'user', content: input.text },
+        ],
+        jsonSchema: schema,
+        maxTokens: 256,
+        temperature: 0,
+        seed: 1,
+        sessionKey: input.sessionId,
+      });
+      const value = result.json;
+      if (value === null || typeof value !== 'object') return { action: 'answer', answer: result.text };
+      const action = 'action' in value && value.action === 'run' ? 'run' : 'answer';
+      const workflow = 'workflow' in value && typeof value.workflow === 'string' ? value.workflow : undefined;
+      const answer = 'answer' in value && typeof value.answer === 'string' ? value.answer : undefined;
+      if (action === 'run' && workflow && names.includes(workflow))
+        return { action, workflow, ...(answer ? { answer } : {}) };
+      return { action: 'answer', answer: answer ?? result.text };
+    },
+
+    async summarize({ summary, messages }) {
+      const inference = deps.services.inference;
+      const transcript = messages.map((entry) => `${entry.role}: ${entry.text}`).join('\n');
+      if (!inference) return `${summary}\n${transcript}`.slice(-2000);
+      const result = await inference.complete({
+        messages: [
+          {
+            role: 'system',
+            content:
+              'Summarize the conversation so far in at most five sentences. Keep names, numbers and decisions.',
+          },
+          { role: 'user', content: `${summary ? `Summary so far: ${summary}\n` : ''}${transcript}` },
+        ],
+        maxTokens: 200,
+        temperature: 0,
+        seed: 1,
+      });
+      return result.text.trim();
+    },
+  };
+}

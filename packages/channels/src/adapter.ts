@@ -1,0 +1,210 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { InboundEvent, ParsedOutboundMessage, Platform } from './message.ts';
+
+/**
+ * Hands one inbound event to Temporal; resolves once it is durable there. Adapters acknowledge
+ * the platform (advance the offset, answer the HTTP request, mark the UID seen) only after.
+ */
+export type InboundSink = (event: InboundEvent) => Promise<void>;
+
+export type AdapterState = 'starting' | 'connected' | 'reconnecting' | 'refused' | 'stopped';
+
+export interface AdapterHealth {
+  platform: Platform;
+  state: AdapterState;
+  /** Why it is not connected (a refused token, a network error); never a secret. */
+  error?: string;
+  /** When it tries again, ms from now, while reconnecting or refused. */
+  retryInMs?: number;
+  /** Inbound events handed to Temporal since start. */
+  received: number;
+}
+
+/** An HTTP route an adapter serves on the gateway's webhook server (Telegram webhook, Slack events). */
+export interface WebhookRoute {
+  path: string;
+  handle(request: IncomingMessage, body: Buffer, response: ServerResponse): Promise<void>;
+}
+
+/** The receiving side of a platform: connects, normalizes, hands over, acknowledges. */
+export interface ChannelReceiver {
+  readonly platform: Platform;
+  start(sink: InboundSink): Promise<void>;
+  stop(): Promise<void>;
+  health(): AdapterHealth;
+  routes?(): WebhookRoute[];
+}
+
+/** A file ready to send: bytes, or only a link when the bytes are not at hand. */
+export interface ResolvedFile {
+  name: string;
+  mediaType: string;
+  data?: Buffer;
+  url?: string;
+}
+
+/** The sending side of a platform. */
+export interface ChannelSender {
+  readonly platform: Platform;
+  /**
+   * Sends text (in parts where the platform limits length), buttons and files. `progress` makes a
+   * retry skip the parts an earlier attempt delivered: nothing arrives twice.
+   */
+  send(
+    message: ParsedOutboundMessage,
+    files: ResolvedFile[],
+    progress?: SendProgress,
+  ): Promise<{ messageId: string }>;
+  close?(): Promise<void>;
+}
+
+export interface SendProgress {
+  /** Parts an earlier attempt already delivered. */
+  done: number;
+  /** The id of the last part delivered so far. */
+  lastId?: string;
+  /** Called after each part is delivered. */
+  onPart(done: number, lastId: string): void;
+}
+
+/** Sends parts in order, skipping those an earlier attempt delivered; returns the last part's id. */
+export async function sendParts(
+  parts: (() => Promise<string>)[],
+  progress: SendProgress | undefined,
+): Promise<string> {
+  let lastId = progress?.lastId ?? '';
+  for (let index = progress?.done ?? 0; index < parts.length; index++) {
+    const part = parts[index];
+    if (!part) continue;
+    lastId = await part();
+    progress?.onPart(index + 1, lastId);
+  }
+  return lastId;
+}
+
+/**
+ * A failure of a platform call. `retryAfterMs` is the platform's own wait (Telegram retry_after,
+ * Slack Retry-After, Discord's bucket reset); `retryable: false` means trying again cannot help
+ * (a refused token, a chat that does not exist).
+ */
+export class ChannelError extends Error {
+  override readonly name = 'ChannelError';
+  constructor(
+    readonly code: 'rate_limited' | 'refused' | 'rejected' | 'unavailable',
+    message: string,
+    readonly retryable: boolean,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Exponential backoff with a cap: 1 s, 2 s, 4 s ... `maxMs`. */
+export function backoffMs(attempt: number, baseMs = 1000, maxMs = 60_000): number {
+  return Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
+}
+
+/** A wait that `stop` cuts short. */
+export function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/**
+ * Hands an event over, trying again with backoff while Temporal is unreachable; gives up only
+ * when the adapter stops (the platform then delivers the event again after restart).
+ */
+export async function handOver(
+  sink: InboundSink,
+  event: InboundEvent,
+  signal: AbortSignal,
+  onError: (error: unknown) => void,
+): Promise<boolean> {
+  for (let attempt = 1; !signal.aborted; attempt++) {
+    try {
+      await sink(event);
+      return true;
+    } catch (error) {
+      onError(error);
+      await pause(backoffMs(attempt, 500, 10_000), signal);
+    }
+  }
+  return false;
+}
+
+/**
+ * Keeps a connection up: runs `connect` again after it fails, waiting longer each time (a refused
+ * token waits the longest and is reported, never a tight restart loop).
+ */
+export class Reconnector {
+  state: AdapterState = 'starting';
+  error: string | undefined;
+  private retryAt: number | undefined;
+  private readonly abort = new AbortController();
+  private loop: Promise<void> | undefined;
+
+  constructor(
+    private readonly options: {
+      /** Runs until the connection ends; resolves when `signal` aborts, throws when the connection drops. */
+      connect(signal: AbortSignal, connected: () => void): Promise<void>;
+      onError?(error: unknown, retryInMs: number): void;
+      maxBackoffMs?: number;
+      refusedBackoffMs?: number;
+    },
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  start(): void {
+    this.loop = this.run();
+  }
+
+  private async run(): Promise<void> {
+    let attempt = 0;
+    while (!this.abort.signal.aborted) {
+      try {
+        await this.options.connect(this.abort.signal, () => {
+          this.state = 'connected';
+          this.error = undefined;
+          attempt = 0;
+        });
+        if (this.abort.signal.aborted) break;
+        throw new ChannelError('unavailable', 'the connection ended', true);
+      } catch (error) {
+        if (this.abort.signal.aborted) break;
+        attempt += 1;
+        const refused = error instanceof ChannelError && error.code === 'refused';
+        const wait = refused
+          ? (this.options.refusedBackoffMs ?? 5 * 60_000)
+          : backoffMs(attempt, 1000, this.options.maxBackoffMs ?? 60_000);
+        this.state = refused ? 'refused' : 'reconnecting';
+        this.error = error instanceof Error ? error.message : String(error);
+        this.retryAt = Date.now() + wait;
+        this.options.onError?.(error, wait);
+        await pause(wait, this.abort.signal);
+      }
+    }
+    this.state = 'stopped';
+  }
+
+  retryInMs(): number | undefined {
+    if (this.state !== 'reconnecting' && this.state !== 'refused') return undefined;
+    return Math.max(0, (this.retryAt ?? 0) - Date.now());
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.loop;
+    this.state = 'stopped';
+  }
+}

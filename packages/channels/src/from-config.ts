@@ -1,0 +1,52 @@
+import type { PincerConfig } from '@pincer/config';
+import type { ChannelReceiver, ChannelSender } from './adapter.ts';
+import { TelegramReceiver, TelegramSender } from './telegram.ts';
+
+export type ChannelsConfig = PincerConfig['channels'];
+
+export type AdapterLog = (
+  level: 'info' | 'warn' | 'error',
+  fields: Record<string, unknown>,
+  message: string,
+) => void;
+
+/** The sending side of every configured platform (the worker's outbox and `message` steps). */
+export function sendersFromConfig(channels: ChannelsConfig): ChannelSender[] {
+  const senders: ChannelSender[] = [];
+  if (channels.telegram)
+    senders.push(
+      new TelegramSender({
+        token: channels.telegram.token,
+        ...(channels.telegram.apiRoot ? { apiRoot: channels.telegram.apiRoot } : {}),
+      }),
+    );
+  return senders;
+}
+
+/** The receiving side of every configured platform (the gateway). */
+export function receiversFromConfig(channels: ChannelsConfig, log: AdapterLog): ChannelReceiver[] {
+  const receivers: ChannelReceiver[] = [];
+  const telegram = channels.telegram;
+  if (telegram)
+    receivers.push(
+      new TelegramReceiver({
+        token: telegram.token,
+        mode: telegram.mode,
+        ...(telegram.apiRoot ? { apiRoot: telegram.apiRoot } : {}),
+        ...(telegram.webhookSecret ? { webhookSecret: telegram.webhookSecret } : {}),
+        ...(telegram.webhookUrl ? { webhookUrl: telegram.webhookUrl } : {}),
+        log,
+      }),
+    );
+  return receivers;
+}
+
+/** Who may talk to the assistant, from the `channels` section. */
+export function accessSettingsOf(channels: ChannelsConfig) {
+  const allow: Record<string, { allowUsers: string[]; allowChats: string[] }> = {};
+  for (const platform of ['telegram', 'slack', 'discord', 'email'] as const) {
+    const section = channels[platform];
+    if (section) allow[platform] = { allowUsers: section.allowUsers, allowChats: section.allowChats };
+  }
+  return { owners: channels.owners, workflows: channels.workflows, allow };
+}

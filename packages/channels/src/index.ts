@@ -1,0 +1,23 @@
+export {
+  type AdapterHealth,
+  type AdapterState,
+  backoffMs,
+  ChannelError,
+  type ChannelReceiver,
+  type ChannelSender,
+  type InboundSink,
+  Reconnector,
+  type ResolvedFile,
+  type SendProgress,
+  type WebhookRoute,
+} from './adapter.ts';
+export {
+  type AdapterLog,
+  accessSettingsOf,
+  type ChannelsConfig,
+  receiversFromConfig,
+  sendersFromConfig,
+} from './from-config.ts';
+export * from './message.ts';
+export { createMessaging } from './messaging.ts';
+export { normalizeTelegramUpdate, TelegramReceiver, TelegramSender, telegramError } from './telegram.ts';

@@ -1,0 +1,363 @@
+import { timingSafeEqual } from 'node:crypto';
+import { Api, GrammyError, HttpError, InputFile } from 'grammy';
+import type { Update } from 'grammy/types';
+import {
+  type AdapterHealth,
+  ChannelError,
+  type ChannelReceiver,
+  type ChannelSender,
+  handOver,
+  type InboundSink,
+  Reconnector,
+  type ResolvedFile,
+  type SendProgress,
+  sendParts,
+  type WebhookRoute,
+} from './adapter.ts';
+import {
+  type Attachment,
+  cleanText,
+  type InboundEvent,
+  type ParsedOutboundMessage,
+  sessionIdOf,
+} from './message.ts';
+
+export interface TelegramOptions {
+  token: string;
+  /** The Bot API root; a local stand-in in tests. */
+  apiRoot?: string;
+  mode: 'polling' | 'webhook';
+  /** Webhook mode: Telegram sends it in X-Telegram-Bot-Api-Secret-Token; other requests are refused. */
+  webhookSecret?: string;
+  /** Webhook mode: the public URL Telegram posts to (registered with setWebhook at start). */
+  webhookUrl?: string;
+  /** Long-poll wait, seconds. */
+  pollTimeoutSeconds?: number;
+  log?: (level: 'info' | 'warn' | 'error', fields: Record<string, unknown>, message: string) => void;
+}
+
+/** Telegram's text limit per message; longer answers go out in parts. */
+const TELEGRAM_TEXT_LIMIT = 4096;
+const TELEGRAM_CAPTION_LIMIT = 1024;
+
+/** grammY's Node typings name the abort-controller polyfill's AbortSignal; at run time it takes the global one. */
+type GrammySignal = Parameters<Api['getMe']>[0];
+function grammySignal(signal: AbortSignal): GrammySignal {
+  return signal as unknown as GrammySignal;
+}
+
+function apiOf(options: TelegramOptions): Api {
+  return new Api(options.token, options.apiRoot ? { apiRoot: options.apiRoot } : undefined);
+}
+
+/** A Bot API failure as a ChannelError: 429 carries retry_after, 401 means the token was refused. */
+export function telegramError(error: unknown): unknown {
+  if (error instanceof GrammyError) {
+    if (error.error_code === 429) {
+      const seconds = error.parameters.retry_after ?? 1;
+      return new ChannelError(
+        'rate_limited',
+        `Telegram rate limit: retry after ${seconds} s`,
+        true,
+        seconds * 1000,
+      );
+    }
+    if (error.error_code === 401 || error.error_code === 404)
+      return new ChannelError(
+        'refused',
+        `Telegram refused the bot token (${error.error_code} ${error.description}): check channels.telegram.token`,
+        false,
+      );
+    if (error.error_code === 409)
+      return new ChannelError('unavailable', `Telegram: ${error.description}`, true);
+    if (error.error_code >= 400 && error.error_code < 500)
+      return new ChannelError('rejected', `Telegram ${error.method}: ${error.description}`, false);
+    return new ChannelError('unavailable', `Telegram ${error.method}: ${error.description}`, true);
+  }
+  if (error instanceof HttpError)
+    return new ChannelError('unavailable', `Telegram unreachable: ${error.message}`, true);
+  return error;
+}
+
+/** A Bot API update as Pincer's inbound event; null for updates Pincer does not handle. */
+export function normalizeTelegramUpdate(update: Update, receivedAt: Date): InboundEvent | null {
+  const message = update.message ?? update.channel_post;
+  if (message) {
+    const from = message.from;
+    const chatId = String(message.chat.id);
+    const threadId = message.is_topic_message ? String(message.message_thread_id) : undefined;
+    const { text, truncated } = cleanText(message.text ?? message.caption ?? '');
+    const attachments: Attachment[] = [];
+    const photo = message.photo?.at(-1);
+    if (photo)
+      attachments.push({
+        type: 'image',
+        url: `telegram-file:${photo.file_id}`,
+        ...(photo.file_size ? { size: photo.file_size } : {}),
+      });
+    if (message.document)
+      attachments.push({
+        type: 'document',
+        url: `telegram-file:${message.document.file_id}`,
+        ...(message.document.file_name ? { name: message.document.file_name } : {}),
+        ...(message.document.mime_type ? { mediaType: message.document.mime_type } : {}),
+        ...(message.document.file_size ? { size: message.document.file_size } : {}),
+      });
+    const name = from ? [from.first_name, from.last_name].filter(Boolean).join(' ') : message.chat.title;
+    return {
+      kind: 'message',
+      message: {
+        session_id: sessionIdOf('telegram', chatId, threadId),
+        sender: {
+          platform: 'telegram',
+          user_id: String(from?.id ?? message.chat.id),
+          ...(name ? { name: cleanText(name).text } : {}),
+        },
+        content: { text, attachments, ...(truncated ? { truncated } : {}) },
+        context: { prev_messages: [] },
+        platform_ids: {
+          message_id: `${chatId}:${message.message_id}`,
+          chat_id: chatId,
+          ...(threadId ? { thread_id: threadId } : {}),
+          reply_to: String(message.message_id),
+        },
+        received_at: receivedAt.toISOString(),
+      },
+    };
+  }
+  const query = update.callback_query;
+  if (query?.data && query.message) {
+    const chatId = String(query.message.chat.id);
+    const threadId =
+      'is_topic_message' in query.message && query.message.is_topic_message
+        ? String(query.message.message_thread_id)
+        : undefined;
+    return {
+      kind: 'action',
+      action: {
+        session_id: sessionIdOf('telegram', chatId, threadId),
+        sender: { platform: 'telegram', user_id: String(query.from.id), name: query.from.first_name },
+        data: query.data.slice(0, 64),
+        platform_ids: {
+          message_id: `callback:${query.id}`,
+          chat_id: chatId,
+          ...(threadId ? { thread_id: threadId } : {}),
+          reply_to: String(query.message.message_id),
+        },
+        received_at: receivedAt.toISOString(),
+      },
+    };
+  }
+  return null;
+}
+
+/**
+ * Receives Telegram updates by long polling (the offset advances only after each update is
+ * handed over, so a crash makes Telegram send it again) or by webhook (answered 200 only after).
+ */
+export class TelegramReceiver implements ChannelReceiver {
+  readonly platform = 'telegram' as const;
+  private readonly api: Api;
+  private received = 0;
+  private sink: InboundSink | undefined;
+  private readonly reconnector: Reconnector;
+
+  constructor(private readonly options: TelegramOptions) {
+    this.api = apiOf(options);
+    this.reconnector = new Reconnector({
+      connect: (signal, connected) => this.connect(signal, connected),
+      onError: (error, retryInMs) =>
+        options.log?.(
+          'warn',
+          { platform: 'telegram', retryInMs, error: error instanceof Error ? error.message : String(error) },
+          'telegram connection failed; retrying',
+        ),
+    });
+  }
+
+  async start(sink: InboundSink): Promise<void> {
+    this.sink = sink;
+    this.reconnector.start();
+  }
+
+  private async connect(signal: AbortSignal, connected: () => void): Promise<void> {
+    try {
+      await this.api.getMe(grammySignal(signal));
+      if (this.options.mode === 'webhook') {
+        if (this.options.webhookUrl)
+          await this.api.setWebhook(this.options.webhookUrl, {
+            ...(this.options.webhookSecret ? { secret_token: this.options.webhookSecret } : {}),
+            allowed_updates: ['message', 'channel_post', 'callback_query'],
+          });
+        connected();
+        await new Promise<void>((resolve) =>
+          signal.addEventListener('abort', () => resolve(), { once: true }),
+        );
+        return;
+      }
+      connected();
+      await this.poll(signal);
+    } catch (error) {
+      if (signal.aborted) return;
+      throw telegramError(error);
+    }
+  }
+
+  private async poll(signal: AbortSignal): Promise<void> {
+    let offset: number | undefined;
+    while (!signal.aborted) {
+      const updates = await this.api.getUpdates(
+        {
+          ...(offset !== undefined ? { offset } : {}),
+          timeout: this.options.pollTimeoutSeconds ?? 25,
+          allowed_updates: ['message', 'channel_post', 'callback_query'],
+        },
+        grammySignal(signal),
+      );
+      for (const update of updates) {
+        if (!(await this.handle(update, signal))) return;
+        offset = update.update_id + 1;
+      }
+    }
+  }
+
+  /** Hands one update over, then acknowledges a button press; false when stopping first. */
+  private async handle(update: Update, signal: AbortSignal): Promise<boolean> {
+    const event = normalizeTelegramUpdate(update, new Date());
+    if (!event || !this.sink) return true;
+    const handed = await handOver(this.sink, event, signal, (error) =>
+      this.options.log?.(
+        'error',
+        { platform: 'telegram', error: error instanceof Error ? error.message : String(error) },
+        'could not hand a message to Temporal; retrying',
+      ),
+    );
+    if (!handed) return false;
+    this.received += 1;
+    if (update.callback_query)
+      await this.api.answerCallbackQuery(update.callback_query.id).catch(() => undefined);
+    return true;
+  }
+
+  routes(): WebhookRoute[] {
+    if (this.options.mode !== 'webhook') return [];
+    const expected = Buffer.from(this.options.webhookSecret ?? '');
+    return [
+      {
+        path: '/telegram/webhook',
+        handle: async (request, body, response) => {
+          const given = Buffer.from(String(request.headers['x-telegram-bot-api-secret-token'] ?? ''));
+          if (
+            expected.length === 0 ||
+            given.length !== expected.length ||
+            !timingSafeEqual(given, expected)
+          ) {
+            response.writeHead(401, { 'content-type': 'application/json' });
+            response.end(JSON.stringify({ error: 'wrong or missing X-Telegram-Bot-Api-Secret-Token' }));
+            return;
+          }
+          let update: Update;
+          try {
+            update = JSON.parse(body.toString('utf8'));
+          } catch {
+            response.writeHead(400, { 'content-type': 'application/json' });
+            response.end(JSON.stringify({ error: 'the body is not a JSON Telegram update' }));
+            return;
+          }
+          const event = normalizeTelegramUpdate(update, new Date());
+          if (event && this.sink) {
+            // Telegram sends the update again unless it gets a 200: answer only once it is durable.
+            await this.sink(event);
+            this.received += 1;
+            if (update.callback_query)
+              await this.api.answerCallbackQuery(update.callback_query.id).catch(() => undefined);
+          }
+          response.writeHead(200, { 'content-type': 'application/json' });
+          response.end('{}');
+        },
+      },
+    ];
+  }
+
+  health(): AdapterHealth {
+    const retryInMs = this.reconnector.retryInMs();
+    return {
+      platform: 'telegram',
+      state: this.reconnector.state,
+      ...(this.reconnector.error ? { error: this.reconnector.error } : {}),
+      ...(retryInMs !== undefined ? { retryInMs } : {}),
+      received: this.received,
+    };
+  }
+
+  async stop(): Promise<void> {
+    await this.reconnector.stop();
+  }
+}
+
+function splitText(text: string, limit: number): string[] {
+  if (text.length <= limit) return [text];
+  const parts: string[] = [];
+  for (let index = 0; index < text.length; index += limit) parts.push(text.slice(index, index + limit));
+  return parts;
+}
+
+export class TelegramSender implements ChannelSender {
+  readonly platform = 'telegram' as const;
+  private readonly api: Api;
+
+  constructor(options: Pick<TelegramOptions, 'token' | 'apiRoot'>) {
+    this.api = new Api(options.token, options.apiRoot ? { apiRoot: options.apiRoot } : undefined);
+  }
+
+  async send(
+    message: ParsedOutboundMessage,
+    files: ResolvedFile[],
+    progress?: SendProgress,
+  ): Promise<{ messageId: string }> {
+    const chatId = message.chat_id;
+    const common = {
+      ...(message.thread_id ? { message_thread_id: Number(message.thread_id) } : {}),
+      ...(message.reply_to
+        ? { reply_parameters: { message_id: Number(message.reply_to), allow_sending_without_reply: true } }
+        : {}),
+    };
+    const links = files.filter((file) => !file.data && file.url).map((file) => `${file.name}: ${file.url}`);
+    const text = [message.text, ...links].filter(Boolean).join('\n');
+    const keyboard =
+      message.buttons.length > 0
+        ? {
+            reply_markup: {
+              inline_keyboard: [
+                message.buttons.map((button) => ({ text: button.label, callback_data: button.data })),
+              ],
+            },
+          }
+        : {};
+    const attached = files.filter((file) => file.data);
+    // A short text rides as the first file's caption: one message, one part, nothing to redo.
+    const caption =
+      attached.length > 0 && text.length <= TELEGRAM_CAPTION_LIMIT && message.buttons.length === 0;
+    const textParts = text && !caption ? splitText(text, TELEGRAM_TEXT_LIMIT) : [];
+    const parts = [
+      ...textParts.map((part, index) => async () => {
+        const last = index === textParts.length - 1;
+        const sent = await this.api.sendMessage(chatId, part, { ...common, ...(last ? keyboard : {}) });
+        return String(sent.message_id);
+      }),
+      ...attached.map((file, index) => async () => {
+        const data = file.data ?? Buffer.alloc(0);
+        const sent = await this.api.sendDocument(chatId, new InputFile(data, file.name), {
+          ...common,
+          ...(caption && index === 0 && text ? { caption: text } : {}),
+        });
+        return String(sent.message_id);
+      }),
+    ];
+    try {
+      return { messageId: `${chatId}:${await sendParts(parts, progress)}` };
+    } catch (error) {
+      throw telegramError(error);
+    }
+  }
+}
