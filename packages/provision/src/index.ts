@@ -1,4 +1,5 @@
 export { browserCheck, capabilityChecks, modelCheck, sandboxEngineCheck } from './capabilities.ts';
+export { type ChromiumOptions, chromiumStep, findChromium } from './chromium.ts';
 export { embeddedDatabaseUrl } from './database-url.ts';
 export { type EmbeddedServices, layout, provisioningSteps, startEmbeddedServices } from './embedded.ts';
 export {

@@ -27,6 +27,7 @@ import {
   type CompileIssue,
   freeName,
   type GraphMeta,
+  type LiveRun,
   type StepNode,
   toFlow,
   toGraph,
@@ -44,6 +45,7 @@ import { YamlTab } from './yaml-tab.tsx';
 const NODE_TYPES = { step: StepNodeComponent };
 const DRAG_TYPE = 'application/x-pincer-node';
 const HISTORY_LIMIT = 100;
+const FINISHED = new Set(['succeeded', 'failed', 'cancelled', 'timed_out']);
 
 interface Snapshot {
   nodes: StepNode[];
@@ -98,12 +100,20 @@ function Editor({ name, initial, catalog }: { name: string; initial: WorkflowDet
     return byStep;
   }, [issues]);
 
-  const run = useSubscription(trpc.runs.watch.subscriptionOptions({ id: runId ?? '' }, { enabled: runId !== null }));
+  // The latest state pushed for the run started here; the stream ends once the run has finished.
+  const [liveRun, setLiveRun] = useState<LiveRun | null>(null);
+  const finished = liveRun !== null && FINISHED.has(liveRun.status);
+  useSubscription(
+    trpc.runs.watch.subscriptionOptions(
+      { id: runId ?? '' },
+      { enabled: runId !== null && !finished, onData: (data) => setLiveRun(data) },
+    ),
+  );
   const statuses = useMemo(() => {
     const map = new Map<string, string>();
-    for (const step of run.data?.steps ?? []) map.set(step.name, step.status);
+    for (const step of liveRun?.steps ?? []) map.set(step.name, step.status);
     return map;
-  }, [run.data]);
+  }, [liveRun]);
 
   const overlay = useMemo(() => ({ issues: issuesByStep, statuses, catalog: catalogByType }), [issuesByStep, statuses, catalogByType]);
 
@@ -227,7 +237,7 @@ function Editor({ name, initial, catalog }: { name: string; initial: WorkflowDet
           tone: result.issues.length > 0 ? 'error' : 'info',
           text:
             result.issues.length > 0
-              ? `Draft saved with ${result.issues.length} problem(s) to fix before publishing.`
+              ? `Draft saved with ${result.issues.length} problem(s) to fix before publishing: ${result.issues[0]?.message}`
               : 'Draft saved.',
         });
         void queryClient.invalidateQueries({ queryKey: trpc.workflows.list.queryKey() });
@@ -376,9 +386,9 @@ function Editor({ name, initial, catalog }: { name: string; initial: WorkflowDet
             </button>
           </div>
         )}
-        {runId && run.data && (
+        {runId && liveRun && (
           <div className="notice info" data-testid="live-run">
-            Run <Link href={`/runs/${runId}`}>{runId.slice(0, 8)}</Link> <StatusBadge status={run.data.status} />
+            Run <Link href={`/runs/${runId}`}>{runId.slice(0, 8)}</Link> <StatusBadge status={liveRun.status} />
             <Link href={`/runs/${runId}`}>Open run</Link>
           </div>
         )}
@@ -483,6 +493,7 @@ function Editor({ name, initial, catalog }: { name: string; initial: WorkflowDet
             onClose={() => setRunOpen(false)}
             onStarted={(id) => {
               setRunOpen(false);
+              setLiveRun(null);
               setRunId(id);
             }}
           />

@@ -8,6 +8,7 @@ export type WorkflowDetail = Outputs['workflows']['get'];
 export type WorkflowGraph = WorkflowDetail['graph'];
 export type GraphNode = WorkflowGraph['nodes'][number];
 export type CatalogEntry = Outputs['nodes']['catalog'][number];
+export type LiveRun = Outputs['runs']['get'];
 export type CompileIssue = Outputs['workflows']['get']['issues'][number];
 
 /** What a canvas node carries: the step's type and its fields as the graph has them. */

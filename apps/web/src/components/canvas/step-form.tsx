@@ -52,7 +52,8 @@ function parse(text: string, kind: Kind): { value?: unknown; error?: string } {
     const value = Number(text);
     return Number.isFinite(value) ? { value } : { error: 'Enter a number.' };
   }
-  if (kind === 'json' || (kind === 'any' && /^\s*[[{]/.test(text))) {
+  // `{{ expr }}` is a template, not a JSON object.
+  if (kind === 'json' || (kind === 'any' && /^\s*(\[|\{(?!\{))/.test(text))) {
     try {
       return { value: JSON.parse(text) };
     } catch {
