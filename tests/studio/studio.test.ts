@@ -33,8 +33,12 @@ async function centerOf(locator: Locator): Promise<{ x: number; y: number }> {
 
 /** Drags a connection from one step's bottom handle to another's top handle, as a person does. */
 async function connect(page: Page, from: string, to: string): Promise<void> {
-  const source = await centerOf(page.locator(`.react-flow__node[data-id="${from}"] .react-flow__handle.source`).first());
-  const target = await centerOf(page.locator(`.react-flow__node[data-id="${to}"] .react-flow__handle.target`));
+  const source = await centerOf(
+    page.locator(`.react-flow__node[data-id="${from}"] .react-flow__handle.source`).first(),
+  );
+  const target = await centerOf(
+    page.locator(`.react-flow__node[data-id="${to}"] .react-flow__handle.target`),
+  );
   await page.mouse.move(source.x, source.y);
   await page.mouse.down();
   await page.mouse.move(target.x, target.y, { steps: 15 });
@@ -42,9 +46,16 @@ async function connect(page: Page, from: string, to: string): Promise<void> {
 }
 
 /** Drops a palette entry on the canvas, selects the new step, names it and fills its value. */
-async function addStep(page: Page, at: { x: number; y: number }, name: string, fill: (value: Locator) => Promise<void>) {
+async function addStep(
+  page: Page,
+  at: { x: number; y: number },
+  name: string,
+  fill: (value: Locator) => Promise<void>,
+) {
   const before = await page.locator('.react-flow__node').count();
-  await page.locator('[data-node-type="transform"]').dragTo(page.locator('.react-flow__pane'), { targetPosition: at });
+  await page
+    .locator('[data-node-type="transform"]')
+    .dragTo(page.locator('.react-flow__pane'), { targetPosition: at });
   await expect.poll(() => page.locator('.react-flow__node').count(), WAIT).toBe(before + 1);
   const panel = page.getByRole('complementary', { name: 'Step settings' });
   const stepName = panel.locator('input[name="step-name"]');
@@ -63,7 +74,10 @@ async function studioProcedures(): Promise<[string, string][]> {
   const loaded: unknown = await import(routerFile);
   const procedures = readPath(loaded, ['appRouter', '_def', 'procedures']);
   if (procedures === null || typeof procedures !== 'object') throw new Error('no procedures in the router');
-  return Object.entries(procedures).map(([name, procedure]) => [name, String(readPath(procedure, ['_def', 'type']))]);
+  return Object.entries(procedures).map(([name, procedure]) => [
+    name,
+    String(readPath(procedure, ['_def', 'type'])),
+  ]);
 }
 
 function readPath(value: unknown, keys: string[]): unknown {
@@ -84,7 +98,9 @@ describe('the studio', () => {
       const response =
         type === 'mutation'
           ? await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
-          : await fetch(`${url}?input=${encodeURIComponent('{}')}`, { headers: { cookie: 'next-auth.session-token=forged' } });
+          : await fetch(`${url}?input=${encodeURIComponent('{}')}`, {
+              headers: { cookie: 'next-auth.session-token=forged' },
+            });
       const body = await response.text();
       expect({ name, status: response.status }).toEqual({ name, status: 401 });
       expect(body).toContain('Sign in to the studio first');
@@ -138,9 +154,15 @@ describe('the studio', () => {
 
     await page.getByRole('link', { name: 'Open run' }).click();
     await page.waitForURL(/\/runs\/[0-9a-f-]+$/);
-    await expect.poll(() => page.getByTestId('output-fetch_logs').textContent(), WAIT).toContain('ERROR disk full');
-    await expect.poll(() => page.getByTestId('output-analyze_data').textContent(), WAIT).toContain('ERROR DISK FULL');
-    await expect.poll(() => page.getByTestId('output-send_notification').textContent(), WAIT).toContain('sent: ERROR DISK FULL');
+    await expect
+      .poll(() => page.getByTestId('output-fetch_logs').textContent(), WAIT)
+      .toContain('ERROR disk full');
+    await expect
+      .poll(() => page.getByTestId('output-analyze_data').textContent(), WAIT)
+      .toContain('ERROR DISK FULL');
+    await expect
+      .poll(() => page.getByTestId('output-send_notification').textContent(), WAIT)
+      .toContain('sent: ERROR DISK FULL');
     await page.screenshot({ path: path.join(SHOTS, 'run-detail.png'), fullPage: true });
   }, 240_000);
 
@@ -153,7 +175,9 @@ describe('the studio', () => {
     await expect.poll(() => yaml.inputValue(), WAIT).toMatch(/name: send_notification/);
     const text = await yaml.inputValue();
     await yaml.fill(`${text.trimEnd()}\n    - name: archive\n      type: transform\n      value: archived\n`);
-    await expect.poll(() => page.getByTestId('yaml-state').textContent(), WAIT).toBe('Applied to the canvas.');
+    await expect
+      .poll(() => page.getByTestId('yaml-state').textContent(), WAIT)
+      .toBe('Applied to the canvas.');
     await page.getByRole('tab', { name: 'Canvas' }).click();
     await visible(page.locator('.react-flow__node[data-id="archive"]'));
     await expect.poll(() => page.locator('.react-flow__edge').count(), WAIT).toBe(3);
@@ -176,7 +200,9 @@ describe('the studio', () => {
     expect(await page.getByRole('button', { name: 'Save draft' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Run now' }).count()).toBe(0);
     // The server refuses it too, whatever the page shows.
-    const attempt = await page.request.post('/api/trpc/workflows.publish', { data: { json: { name: 'daily_report' } } });
+    const attempt = await page.request.post('/api/trpc/workflows.publish', {
+      data: { json: { name: 'daily_report' } },
+    });
     expect(attempt.status()).toBe(403);
     expect(await attempt.text()).toContain('needs editor');
     await context.close();

@@ -9,7 +9,10 @@ export interface TestStudio {
   server: TestServer;
   browser: Browser;
   /** A fresh browser session signed in as the user with `role` (owner@api.test, ...). */
-  signIn(role: Role, viewport?: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page }>;
+  signIn(
+    role: Role,
+    viewport?: { width: number; height: number },
+  ): Promise<{ context: BrowserContext; page: Page }>;
   stop(): Promise<void>;
 }
 

@@ -31,7 +31,9 @@ export function SchedulesView() {
       {list.data?.length === 0 && (
         <EmptyState title="No schedules">
           A schedule runs a workflow on a cron. Add a trigger to a workflow&rsquo;s YAML and publish it:
-          <pre className="json">{'triggers:\n  - type: schedule\n    cron: "0 9 * * 1-5"\n    timezone: Europe/Paris'}</pre>
+          <pre className="json">
+            {'triggers:\n  - type: schedule\n    cron: "0 9 * * 1-5"\n    timezone: Europe/Paris'}
+          </pre>
         </EmptyState>
       )}
       {list.data && list.data.length > 0 && (
@@ -69,7 +71,11 @@ export function SchedulesView() {
                 <td>
                   {schedule.paused ? 'paused' : 'active'}{' '}
                   {canEdit && (
-                    <button type="button" className="btn small" onClick={() => pause.mutate({ id: schedule.id, paused: !schedule.paused })}>
+                    <button
+                      type="button"
+                      className="btn small"
+                      onClick={() => pause.mutate({ id: schedule.id, paused: !schedule.paused })}
+                    >
                       {schedule.paused ? 'Resume' : 'Pause'}
                     </button>
                   )}
@@ -107,14 +113,28 @@ export function CredentialsView() {
         <h1>Credentials</h1>
       </div>
       <p className="muted">
-        Secrets are encrypted at rest and write-only: steps read them while they run (<code>{'{{ secrets.NAME }}'}</code>); nobody can read
-        them back here. Setting an existing name replaces its value.
+        Secrets are encrypted at rest and write-only: steps read them while they run (
+        <code>{'{{ secrets.NAME }}'}</code>); nobody can read them back here. Setting an existing name
+        replaces its value.
       </p>
       {canEdit && (
         <form className="inline-form" onSubmit={submit}>
-          <input name="name" placeholder="SLACK_TOKEN" aria-label="Credential name" required pattern="[A-Za-z_][A-Za-z0-9_]*" />
+          <input
+            name="name"
+            placeholder="SLACK_TOKEN"
+            aria-label="Credential name"
+            required
+            pattern="[A-Za-z_][A-Za-z0-9_]*"
+          />
           <input name="type" placeholder="secret" aria-label="Credential type" />
-          <input name="value" type="password" placeholder="value" aria-label="Credential value" autoComplete="off" required />
+          <input
+            name="value"
+            type="password"
+            placeholder="value"
+            aria-label="Credential value"
+            autoComplete="off"
+            required
+          />
           <button type="submit" className="btn primary" disabled={set.isPending}>
             Save credential
           </button>
@@ -123,7 +143,11 @@ export function CredentialsView() {
       {(set.error ?? remove.error) && <p className="error-text">{(set.error ?? remove.error)?.message}</p>}
       {list.isPending && <Loading what="credentials" />}
       {list.error && <ErrorState error={list.error} />}
-      {list.data?.length === 0 && <EmptyState title="No credentials yet">Add the API keys and passwords your steps need above.</EmptyState>}
+      {list.data?.length === 0 && (
+        <EmptyState title="No credentials yet">
+          Add the API keys and passwords your steps need above.
+        </EmptyState>
+      )}
       {list.data && list.data.length > 0 && (
         <table className="table">
           <thead>
@@ -146,7 +170,11 @@ export function CredentialsView() {
                 <td>{formatTime(credential.updatedAt)}</td>
                 <td>
                   {canEdit && (
-                    <button type="button" className="btn small danger" onClick={() => remove.mutate({ name: credential.name })}>
+                    <button
+                      type="button"
+                      className="btn small danger"
+                      onClick={() => remove.mutate({ name: credential.name })}
+                    >
                       Delete
                     </button>
                   )}
@@ -167,13 +195,24 @@ export function TokensView() {
   const list = useQuery(trpc.tokens.list.queryOptions());
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.tokens.list.queryKey() });
   const [secret, setSecret] = useState<string | null>(null);
-  const create = useMutation(trpc.tokens.create.mutationOptions({ onSuccess: (created) => (setSecret(created.token), refresh()) }));
+  const create = useMutation(
+    trpc.tokens.create.mutationOptions({
+      onSuccess: (created) => {
+        setSecret(created.token);
+        void refresh();
+      },
+    }),
+  );
   const revoke = useMutation(trpc.tokens.revoke.mutationOptions({ onSuccess: refresh }));
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const days = Number(form.get('days'));
-    create.mutate({ name: String(form.get('name')), role: roleOf(String(form.get('role'))), ...(days > 0 ? { expiresInDays: days } : {}) });
+    create.mutate({
+      name: String(form.get('name')),
+      role: roleOf(String(form.get('role'))),
+      ...(days > 0 ? { expiresInDays: days } : {}),
+    });
   }
   const allowed = ROLES.slice(0, ROLES.indexOf(role) + 1);
   return (
@@ -182,7 +221,8 @@ export function TokensView() {
         <h1>API tokens</h1>
       </div>
       <p className="muted">
-        Tokens call the REST API (<a href="/api/v1/openapi.json">OpenAPI</a>) and the CLI as you, with at most your role.
+        Tokens call the REST API (<a href="/api/v1/openapi.json">OpenAPI</a>) and the CLI as you, with at most
+        your role.
       </p>
       <form className="inline-form" onSubmit={submit}>
         <input name="name" placeholder="CI deploys" aria-label="Token name" required />
@@ -201,10 +241,14 @@ export function TokensView() {
           Copy it now, it is shown once: <code data-testid="new-token">{secret}</code>
         </div>
       )}
-      {(create.error ?? revoke.error) && <p className="error-text">{(create.error ?? revoke.error)?.message}</p>}
+      {(create.error ?? revoke.error) && (
+        <p className="error-text">{(create.error ?? revoke.error)?.message}</p>
+      )}
       {list.isPending && <Loading what="tokens" />}
       {list.error && <ErrorState error={list.error} />}
-      {list.data?.length === 0 && <EmptyState title="No API tokens">Create one above to script Pincer or connect the CLI.</EmptyState>}
+      {list.data?.length === 0 && (
+        <EmptyState title="No API tokens">Create one above to script Pincer or connect the CLI.</EmptyState>
+      )}
       {list.data && list.data.length > 0 && (
         <table className="table">
           <thead>
@@ -228,7 +272,11 @@ export function TokensView() {
                 <td className="hide-phone">{token.user}</td>
                 <td className="hide-phone">{formatTime(token.lastUsedAt)}</td>
                 <td>
-                  <button type="button" className="btn small danger" onClick={() => revoke.mutate({ id: token.id })}>
+                  <button
+                    type="button"
+                    className="btn small danger"
+                    onClick={() => revoke.mutate({ id: token.id })}
+                  >
                     Revoke
                   </button>
                 </td>
@@ -254,12 +302,28 @@ export function AuditView() {
         <h1>Audit log</h1>
       </div>
       <div className="filters">
-        <input type="search" placeholder="Who (e-mail, token)" aria-label="Actor" value={actor} onChange={(e) => setActor(e.target.value)} />
-        <input type="search" placeholder="Action (workflow., run., approval.)" aria-label="Action" value={action} onChange={(e) => setAction(e.target.value)} />
+        <input
+          type="search"
+          placeholder="Who (e-mail, token)"
+          aria-label="Actor"
+          value={actor}
+          onChange={(e) => setActor(e.target.value)}
+        />
+        <input
+          type="search"
+          placeholder="Action (workflow., run., approval.)"
+          aria-label="Action"
+          value={action}
+          onChange={(e) => setAction(e.target.value)}
+        />
       </div>
       {list.isPending && <Loading what="the audit log" />}
       {list.error && <ErrorState error={list.error} />}
-      {list.data?.length === 0 && <EmptyState title="Nothing recorded">Every change, publish, run and approval is recorded here as it happens.</EmptyState>}
+      {list.data?.length === 0 && (
+        <EmptyState title="Nothing recorded">
+          Every change, publish, run and approval is recorded here as it happens.
+        </EmptyState>
+      )}
       {list.data && list.data.length > 0 && (
         <table className="table">
           <thead>
@@ -277,7 +341,9 @@ export function AuditView() {
                 <td>{event.actor}</td>
                 <td>
                   <code>{event.action}</code>{' '}
-                  {event.targetType === 'run' && event.targetId ? <Link href={`/runs/${event.targetId}`}>run</Link> : null}
+                  {event.targetType === 'run' && event.targetId ? (
+                    <Link href={`/runs/${event.targetId}`}>run</Link>
+                  ) : null}
                 </td>
                 <td className="hide-phone small">
                   <code>{JSON.stringify(event.data)}</code>
@@ -307,14 +373,15 @@ export function ModelsView() {
       {status.error && <ErrorState error={status.error} />}
       {status.data && !status.data.reachable && (
         <EmptyState title="The worker is not answering">
-          The studio asked {status.data.url} ({status.data.problem}). Start Pincer with <code>npm start</code>, or set
-          PINCER_WORKER_HEALTH_URL to where the worker serves /health.
+          The studio asked {status.data.url} ({status.data.problem}). Start Pincer with <code>npm start</code>
+          , or set PINCER_WORKER_HEALTH_URL to where the worker serves /health.
         </EmptyState>
       )}
       {status.data?.reachable && !status.data.inference && (
         <EmptyState title="No local model on this worker">
-          LLM steps run on a worker that serves the <code>llm</code> capability with a model loaded. See docs/configuration.md
-          (inference section) to choose a GGUF model; it is provisioned on the next <code>npm start</code>.
+          LLM steps run on a worker that serves the <code>llm</code> capability with a model loaded. See
+          docs/configuration.md (inference section) to choose a GGUF model; it is provisioned on the next{' '}
+          <code>npm start</code>.
         </EmptyState>
       )}
       {status.data?.reachable && status.data.inference && (
@@ -359,7 +426,11 @@ export function UsersView() {
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    create.mutate({ email: String(form.get('email')), password: String(form.get('password')), role: roleOf(String(form.get('role'))) });
+    create.mutate({
+      email: String(form.get('email')),
+      password: String(form.get('password')),
+      role: roleOf(String(form.get('role'))),
+    });
   }
   return (
     <section>
@@ -369,7 +440,14 @@ export function UsersView() {
       <p className="muted">Viewers watch runs; editors build, publish and run; owners also manage users.</p>
       <form className="inline-form" onSubmit={submit}>
         <input name="email" type="email" placeholder="ada@example.com" aria-label="E-mail" required />
-        <input name="password" type="password" placeholder="initial password" aria-label="Password" minLength={8} required />
+        <input
+          name="password"
+          type="password"
+          placeholder="initial password"
+          aria-label="Password"
+          minLength={8}
+          required
+        />
         <select name="role" aria-label="Role" defaultValue="viewer">
           {ROLES.map((r) => (
             <option key={r}>{r}</option>
@@ -379,7 +457,9 @@ export function UsersView() {
           Add user
         </button>
       </form>
-      {(create.error ?? setRole.error) && <p className="error-text">{(create.error ?? setRole.error)?.message}</p>}
+      {(create.error ?? setRole.error) && (
+        <p className="error-text">{(create.error ?? setRole.error)?.message}</p>
+      )}
       {list.isPending && <Loading what="users" />}
       {list.error && <ErrorState error={list.error} />}
       {list.data && (
@@ -396,7 +476,11 @@ export function UsersView() {
               <tr key={user.id}>
                 <td>{user.email}</td>
                 <td>
-                  <select aria-label={`Role of ${user.email}`} value={user.role} onChange={(e) => setRole.mutate({ id: user.id, role: roleOf(e.target.value) })}>
+                  <select
+                    aria-label={`Role of ${user.email}`}
+                    value={user.role}
+                    onChange={(e) => setRole.mutate({ id: user.id, role: roleOf(e.target.value) })}
+                  >
                     {ROLES.map((r) => (
                       <option key={r}>{r}</option>
                     ))}

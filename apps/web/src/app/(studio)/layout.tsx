@@ -1,10 +1,10 @@
 import type { ReactNode } from 'react';
 import '@xyflow/react/dist/style.css';
 import '../studio.css';
+import { RoleProvider } from '../../components/role.tsx';
 import { requireUser } from '../../lib/auth/server.ts';
 import { StudioProviders } from '../../lib/trpc/client.tsx';
 import { Nav } from './nav.tsx';
-import { RoleProvider } from '../../components/role.tsx';
 
 export const dynamic = 'force-dynamic';
 

@@ -25,7 +25,11 @@ export function Nav({ email, role }: { email: string; role: StudioRole }) {
       </Link>
       <nav aria-label="Studio">
         {LINKS.filter((link) => !link.owner || role === 'owner').map((link) => (
-          <Link key={link.href} href={link.href} className={pathname.startsWith(link.href) ? 'active' : undefined}>
+          <Link
+            key={link.href}
+            href={link.href}
+            className={pathname.startsWith(link.href) ? 'active' : undefined}
+          >
             {link.label}
           </Link>
         ))}

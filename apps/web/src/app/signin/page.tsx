@@ -10,7 +10,8 @@ export default function SignInPage() {
       <div className="card signin-card">
         <h1>Sign in to Pincer</h1>
         <p className="muted">
-          The first start created an owner: its e-mail and password are in <code>.pincer/initial-admin.txt</code>.
+          The first start created an owner: its e-mail and password are in{' '}
+          <code>.pincer/initial-admin.txt</code>.
         </p>
         <Suspense>
           <SignInForm />

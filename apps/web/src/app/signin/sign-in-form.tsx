@@ -30,7 +30,9 @@ export function SignInForm() {
       router.replace(safeCallback(params.get('callbackUrl')));
       router.refresh();
     } else {
-      setError('That e-mail and password do not match an active user. Check .pincer/initial-admin.txt for the owner.');
+      setError(
+        'That e-mail and password do not match an active user. Check .pincer/initial-admin.txt for the owner.',
+      );
     }
   }
 

@@ -37,8 +37,8 @@ import {
   wouldCycle,
 } from './model.ts';
 import { RunDialog } from './run-dialog.tsx';
-import { OverlayContext, StepNodeComponent } from './step-node.tsx';
 import { StepForm } from './step-form.tsx';
+import { OverlayContext, StepNodeComponent } from './step-node.tsx';
 import { Versions } from './versions.tsx';
 import { YamlTab } from './yaml-tab.tsx';
 
@@ -55,8 +55,12 @@ interface Snapshot {
 
 export function WorkflowEditor({ name }: { name: string }) {
   const trpc = useTRPC();
-  const workflow = useQuery(trpc.workflows.get.queryOptions({ name }, { staleTime: Number.POSITIVE_INFINITY }));
-  const catalog = useQuery(trpc.nodes.catalog.queryOptions(undefined, { staleTime: Number.POSITIVE_INFINITY }));
+  const workflow = useQuery(
+    trpc.workflows.get.queryOptions({ name }, { staleTime: Number.POSITIVE_INFINITY }),
+  );
+  const catalog = useQuery(
+    trpc.nodes.catalog.queryOptions(undefined, { staleTime: Number.POSITIVE_INFINITY }),
+  );
   if (workflow.error) return <ErrorState error={workflow.error} retry={() => workflow.refetch()} />;
   if (catalog.error) return <ErrorState error={catalog.error} retry={() => catalog.refetch()} />;
   if (!workflow.data || !catalog.data) return <Loading what="the workflow" />;
@@ -67,7 +71,15 @@ export function WorkflowEditor({ name }: { name: string }) {
   );
 }
 
-function Editor({ name, initial, catalog }: { name: string; initial: WorkflowDetail; catalog: CatalogEntry[] }) {
+function Editor({
+  name,
+  initial,
+  catalog,
+}: {
+  name: string;
+  initial: WorkflowDetail;
+  catalog: CatalogEntry[];
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const { canEdit } = useRole();
@@ -92,11 +104,14 @@ function Editor({ name, initial, catalog }: { name: string; initial: WorkflowDet
     const timer = setTimeout(() => setCheckedGraph(graph), 400);
     return () => clearTimeout(timer);
   }, [graph]);
-  const check = useQuery(trpc.workflows.check.queryOptions({ graph: checkedGraph }, { placeholderData: (previous) => previous }));
+  const check = useQuery(
+    trpc.workflows.check.queryOptions({ graph: checkedGraph }, { placeholderData: (previous) => previous }),
+  );
   const issues: CompileIssue[] = check.data?.issues ?? initial.issues;
   const issuesByStep = useMemo(() => {
     const byStep = new Map<string, CompileIssue[]>();
-    for (const issue of issues) if (issue.step) byStep.set(issue.step, [...(byStep.get(issue.step) ?? []), issue]);
+    for (const issue of issues)
+      if (issue.step) byStep.set(issue.step, [...(byStep.get(issue.step) ?? []), issue]);
     return byStep;
   }, [issues]);
 
@@ -115,7 +130,10 @@ function Editor({ name, initial, catalog }: { name: string; initial: WorkflowDet
     return map;
   }, [liveRun]);
 
-  const overlay = useMemo(() => ({ issues: issuesByStep, statuses, catalog: catalogByType }), [issuesByStep, statuses, catalogByType]);
+  const overlay = useMemo(
+    () => ({ issues: issuesByStep, statuses, catalog: catalogByType }),
+    [issuesByStep, statuses, catalogByType],
+  );
 
   /** Records the current state for undo, before a change. */
   const remember = useCallback(() => {
@@ -153,38 +171,56 @@ function Editor({ name, initial, catalog }: { name: string; initial: WorkflowDet
       }
       remember();
       setEdges((current) =>
-        addEdge({ ...connection, id: `${connection.source}.${connection.sourceHandle ?? 'main'}->${connection.target}` }, current),
+        addEdge(
+          {
+            ...connection,
+            id: `${connection.source}.${connection.sourceHandle ?? 'main'}->${connection.target}`,
+          },
+          current,
+        ),
       );
     },
     [edges, remember, setEdges],
   );
 
   const onConnectEnd = useCallback(
-    (_event: MouseEvent | TouchEvent, state: { isValid: boolean | null; fromNode: { id: string } | null; toNode: { id: string } | null }) => {
+    (
+      _event: MouseEvent | TouchEvent,
+      state: { isValid: boolean | null; fromNode: { id: string } | null; toNode: { id: string } | null },
+    ) => {
       if (state.isValid === false && state.fromNode && state.toNode)
         setNotice({ tone: 'error', text: cycleMessage(state.fromNode.id, state.toNode.id) });
     },
     [],
   );
 
-  function onDrop(event: DragEvent) {
-    event.preventDefault();
-    const type = event.dataTransfer.getData(DRAG_TYPE);
-    const entry = catalogByType.get(type);
-    if (!entry || !canEdit) return;
+  function addStepAt(entry: CatalogEntry, position: { x: number; y: number }) {
+    if (!canEdit) return;
     remember();
     if (entry.category === 'trigger') {
-      const kind = type.replace(/_trigger$/, '');
+      const kind = entry.type.replace(/_trigger$/, '');
       if (kind === 'manual' || kind === 'webhook' || kind === 'schedule')
         setMeta((current) => ({ ...current, triggers: [...current.triggers, { type: kind, config: {} }] }));
       return;
     }
-    const position = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY });
-    const id = freeName(type, new Set(nodes.map((node) => node.id)));
+    const id = freeName(entry.type, new Set(nodes.map((node) => node.id)));
     setNodes((current) => [
       ...current.map((node) => ({ ...node, selected: false })),
-      { id, type: 'step', position, selected: true, data: { stepType: type, step: { config: {} } } },
+      { id, type: 'step', position, selected: true, data: { stepType: entry.type, step: { config: {} } } },
     ]);
+  }
+
+  function onDrop(event: DragEvent) {
+    event.preventDefault();
+    const entry = catalogByType.get(event.dataTransfer.getData(DRAG_TYPE));
+    if (entry) addStepAt(entry, flow.screenToFlowPosition({ x: event.clientX, y: event.clientY }));
+  }
+
+  /** Keyboard and click alternative to dragging: the step lands in the middle of the view. */
+  function addAtCenter(entry: CatalogEntry) {
+    const pane = document.querySelector('.react-flow__pane')?.getBoundingClientRect();
+    const center = pane ? { x: pane.x + pane.width / 2, y: pane.y + pane.height / 2 } : { x: 0, y: 0 };
+    addStepAt(entry, flow.screenToFlowPosition(center));
   }
 
   function layout() {
@@ -196,7 +232,10 @@ function Editor({ name, initial, catalog }: { name: string; initial: WorkflowDet
   function copySelection() {
     const chosen = nodes.filter((node) => node.selected);
     const ids = new Set(chosen.map((node) => node.id));
-    clipboard.current = { nodes: chosen, edges: edges.filter((edge) => ids.has(edge.source) && ids.has(edge.target)) };
+    clipboard.current = {
+      nodes: chosen,
+      edges: edges.filter((edge) => ids.has(edge.source) && ids.has(edge.target)),
+    };
   }
 
   function paste() {
@@ -248,7 +287,12 @@ function Editor({ name, initial, catalog }: { name: string; initial: WorkflowDet
   const publish = useMutation(
     trpc.workflows.publish.mutationOptions({
       onSuccess: (result) => {
-        setNotice({ tone: 'info', text: result.created ? `Published version ${result.version}.` : `Version ${result.version} is already this draft.` });
+        setNotice({
+          tone: 'info',
+          text: result.created
+            ? `Published version ${result.version}.`
+            : `Version ${result.version} is already this draft.`,
+        });
         void queryClient.invalidateQueries({ queryKey: trpc.workflows.get.queryKey({ name }) });
       },
       onError: (error) => setNotice({ tone: 'error', text: error.message }),
@@ -262,7 +306,11 @@ function Editor({ name, initial, catalog }: { name: string; initial: WorkflowDet
   useEffect(() => {
     function onKey(event: KeyboardEvent) {
       const target = event.target;
-      if (target instanceof HTMLElement && target.closest('input, textarea, select, [contenteditable="true"]')) return;
+      if (
+        target instanceof HTMLElement &&
+        target.closest('input, textarea, select, [contenteditable="true"]')
+      )
+        return;
       const mod = event.ctrlKey || event.metaKey;
       if (!mod) return;
       const key = event.key.toLowerCase();
@@ -288,7 +336,8 @@ function Editor({ name, initial, catalog }: { name: string; initial: WorkflowDet
   }
 
   function renameStep(from: string, to: string): string | null {
-    if (!/^[a-z][a-z0-9_]*$/.test(to)) return 'Use snake_case: lowercase letters, digits and _, starting with a letter.';
+    if (!/^[a-z][a-z0-9_]*$/.test(to))
+      return 'Use snake_case: lowercase letters, digits and _, starting with a letter.';
     if (nodes.some((node) => node.id === to)) return `A step named "${to}" exists already.`;
     remember();
     setNodes((all) => all.map((node) => (node.id === from ? { ...node, id: to } : node)));
@@ -337,11 +386,21 @@ function Editor({ name, initial, catalog }: { name: string; initial: WorkflowDet
             {name}
           </h1>
           <span className="muted small" data-testid="draft-state">
-            {dirty ? 'unsaved changes' : initial.latestVersion ? `published v${initial.latestVersion}` : 'draft'}
+            {dirty
+              ? 'unsaved changes'
+              : initial.latestVersion
+                ? `published v${initial.latestVersion}`
+                : 'draft'}
           </span>
           <div className="tabs" role="tablist">
             {(['canvas', 'yaml', 'versions'] as const).map((name) => (
-              <button key={name} type="button" role="tab" aria-selected={tab === name} onClick={() => setTab(name)}>
+              <button
+                key={name}
+                type="button"
+                role="tab"
+                aria-selected={tab === name}
+                onClick={() => setTab(name)}
+              >
                 {name === 'yaml' ? 'YAML' : name[0]?.toUpperCase() + name.slice(1)}
               </button>
             ))}
@@ -349,10 +408,22 @@ function Editor({ name, initial, catalog }: { name: string; initial: WorkflowDet
           <div className="editor-actions">
             {canEdit && (
               <>
-                <button type="button" className="btn" onClick={() => restore('undo')} title="Undo (Ctrl+Z)" aria-label="Undo">
+                <button
+                  type="button"
+                  className="btn"
+                  onClick={() => restore('undo')}
+                  title="Undo (Ctrl+Z)"
+                  aria-label="Undo"
+                >
                   ↶
                 </button>
-                <button type="button" className="btn" onClick={() => restore('redo')} title="Redo (Ctrl+Shift+Z)" aria-label="Redo">
+                <button
+                  type="button"
+                  className="btn"
+                  onClick={() => restore('redo')}
+                  title="Redo (Ctrl+Shift+Z)"
+                  aria-label="Redo"
+                >
                   ↷
                 </button>
                 <button type="button" className="btn" onClick={layout}>
@@ -365,7 +436,9 @@ function Editor({ name, initial, catalog }: { name: string; initial: WorkflowDet
                   type="button"
                   className="btn"
                   disabled={publish.isPending || dirty || issues.length > 0}
-                  title={dirty ? 'Save the draft first' : issues.length > 0 ? 'Fix the problems first' : undefined}
+                  title={
+                    dirty ? 'Save the draft first' : issues.length > 0 ? 'Fix the problems first' : undefined
+                  }
                   onClick={() => publish.mutate({ name })}
                 >
                   Publish
@@ -381,20 +454,32 @@ function Editor({ name, initial, catalog }: { name: string; initial: WorkflowDet
         {notice && (
           <div className={`notice ${notice.tone}`} role={notice.tone === 'error' ? 'alert' : 'status'}>
             {notice.text}
-            <button type="button" className="btn ghost small" onClick={() => setNotice(null)} aria-label="Dismiss">
+            <button
+              type="button"
+              className="btn ghost small"
+              onClick={() => setNotice(null)}
+              aria-label="Dismiss"
+            >
               ×
             </button>
           </div>
         )}
         {runId && liveRun && (
           <div className="notice info" data-testid="live-run">
-            Run <Link href={`/runs/${runId}`}>{runId.slice(0, 8)}</Link> <StatusBadge status={liveRun.status} />
+            Run <Link href={`/runs/${runId}`}>{runId.slice(0, 8)}</Link>{' '}
+            <StatusBadge status={liveRun.status} />
             <Link href={`/runs/${runId}`}>Open run</Link>
           </div>
         )}
         {meta.triggers.length > 0 && (
           <div className="triggers muted small">
-            Triggers: {meta.triggers.map((trigger, index) => <span key={`${trigger.type}${index}`} className="tag">{trigger.name ?? trigger.type}</span>)}
+            Triggers:{' '}
+            {meta.triggers.map((trigger, index) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: triggers have no identity besides their place
+              <span key={`${trigger.type}${index}`} className="tag">
+                {trigger.name ?? trigger.type}
+              </span>
+            ))}
           </div>
         )}
         {tab === 'canvas' && (
@@ -403,27 +488,35 @@ function Editor({ name, initial, catalog }: { name: string; initial: WorkflowDet
               <aside className="palette" aria-label="Palette">
                 {byCategory.map(({ category, entries }) => (
                   <section key={category}>
-                    <h3>{CATEGORY_LABELS[category]}</h3>
+                    <h3 className="palette-heading">{CATEGORY_LABELS[category]}</h3>
                     {entries.map((entry) => (
-                      <div
+                      <button
                         key={entry.type}
+                        type="button"
                         className="palette-item"
                         draggable
                         data-node-type={entry.type}
                         title={entry.description}
+                        onClick={() => addAtCenter(entry)}
                         onDragStart={(event) => {
                           event.dataTransfer.setData(DRAG_TYPE, entry.type);
                           event.dataTransfer.effectAllowed = 'move';
                         }}
                       >
                         {entry.title}
-                      </div>
+                      </button>
                     ))}
                   </section>
                 ))}
               </aside>
             )}
-            <div className="canvas" onDrop={onDrop} onDragOver={(event) => event.preventDefault()}>
+            <div
+              className="canvas"
+              role="application"
+              aria-label="Workflow canvas"
+              onDrop={onDrop}
+              onDragOver={(event) => event.preventDefault()}
+            >
               <ReactFlow<StepNode, Edge>
                 nodes={nodes}
                 edges={edges}

@@ -1,6 +1,6 @@
 import { Graph, layout } from '@dagrejs/dagre';
-import type { Edge, Node } from '@xyflow/react';
 import type { inferRouterOutputs } from '@trpc/server';
+import type { Edge, Node } from '@xyflow/react';
 import type { AppRouter } from '../../lib/trpc/router.ts';
 
 type Outputs = inferRouterOutputs<AppRouter>;
@@ -73,7 +73,11 @@ export function autoLayout(nodes: StepNode[], edges: Edge[]): StepNode[] {
 }
 
 /** Whether an edge source→target would close a loop (target already reaches source). */
-export function wouldCycle(edges: readonly Pick<Edge, 'source' | 'target'>[], source: string, target: string): boolean {
+export function wouldCycle(
+  edges: readonly Pick<Edge, 'source' | 'target'>[],
+  source: string,
+  target: string,
+): boolean {
   if (source === target) return true;
   const next = new Map<string, string[]>();
   for (const edge of edges) next.set(edge.source, [...(next.get(edge.source) ?? []), edge.target]);

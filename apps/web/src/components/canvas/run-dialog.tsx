@@ -22,7 +22,9 @@ function inputFields(triggers: GraphMeta['triggers']): Field[] {
   return Object.entries(properties).map(([name, field]) => ({
     name,
     type: field && typeof field === 'object' && 'type' in field ? String(field.type) : 'string',
-    ...(field && typeof field === 'object' && 'description' in field ? { description: String(field.description) } : {}),
+    ...(field && typeof field === 'object' && 'description' in field
+      ? { description: String(field.description) }
+      : {}),
   }));
 }
 
@@ -44,7 +46,10 @@ export function RunDialog({
   const [json, setJson] = useState('{}');
   const [error, setError] = useState<string | null>(null);
   const start = useMutation(
-    trpc.workflows.run.mutationOptions({ onSuccess: (result) => onStarted(result.runId), onError: (e) => setError(e.message) }),
+    trpc.workflows.run.mutationOptions({
+      onSuccess: (result) => onStarted(result.runId),
+      onError: (e) => setError(e.message),
+    }),
   );
 
   function submit(event: FormEvent<HTMLFormElement>) {
@@ -55,7 +60,14 @@ export function RunDialog({
       input = Object.fromEntries(
         fields.map((field) => {
           const raw = String(form.get(field.name) ?? '');
-          return [field.name, field.type === 'number' || field.type === 'integer' ? Number(raw) : field.type === 'boolean' ? raw === 'on' : raw];
+          return [
+            field.name,
+            field.type === 'number' || field.type === 'integer'
+              ? Number(raw)
+              : field.type === 'boolean'
+                ? raw === 'on'
+                : raw,
+          ];
         }),
       );
     } else {
@@ -76,20 +88,35 @@ export function RunDialog({
         <Dialog.Content className="dialog">
           <Dialog.Title>Run {name}</Dialog.Title>
           <Dialog.Description className="muted small">
-            Runs the latest published version.{unpublished ? ' Your newest changes are not published yet: publish first to run them.' : ''}
+            Runs the latest published version.
+            {unpublished ? ' Your newest changes are not published yet: publish first to run them.' : ''}
           </Dialog.Description>
           <form className="form" onSubmit={submit}>
             {fields.map((field) => (
               <label key={field.name}>
                 {field.name}
-                <input name={field.name} type={field.type === 'boolean' ? 'checkbox' : field.type === 'number' || field.type === 'integer' ? 'number' : 'text'} />
+                <input
+                  name={field.name}
+                  type={
+                    field.type === 'boolean'
+                      ? 'checkbox'
+                      : field.type === 'number' || field.type === 'integer'
+                        ? 'number'
+                        : 'text'
+                  }
+                />
                 {field.description && <span className="hint">{field.description}</span>}
               </label>
             ))}
             {fields.length === 0 && (
               <label>
                 Input (JSON)
-                <textarea name="input" rows={4} value={json} onChange={(event) => setJson(event.target.value)} />
+                <textarea
+                  name="input"
+                  rows={4}
+                  value={json}
+                  onChange={(event) => setJson(event.target.value)}
+                />
               </label>
             )}
             {error && (

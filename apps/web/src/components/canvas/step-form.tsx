@@ -1,6 +1,6 @@
 'use client';
 
-import { useMemo, useState } from 'react';
+import { useId, useMemo, useState } from 'react';
 import type { CatalogEntry, CompileIssue, GraphNode } from './model.ts';
 
 interface FieldSchema {
@@ -15,7 +15,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-function fieldsOf(schema: Record<string, unknown>): { name: string; field: FieldSchema; required: boolean }[] {
+function fieldsOf(
+  schema: Record<string, unknown>,
+): { name: string; field: FieldSchema; required: boolean }[] {
   const properties = isRecord(schema.properties) ? schema.properties : {};
   const required = new Set(Array.isArray(schema.required) ? schema.required.map(String) : []);
   return Object.entries(properties).map(([name, field]) => ({
@@ -30,7 +32,8 @@ type Kind = 'string' | 'number' | 'boolean' | 'enum' | 'json' | 'any';
 function kindOf(field: FieldSchema): Kind {
   if (field.enum) return 'enum';
   const types = Array.isArray(field.type) ? field.type : field.type ? [field.type] : [];
-  if (types.length === 0 && field.anyOf) return field.anyOf.some((option) => option.type === 'string') ? 'string' : 'json';
+  if (types.length === 0 && field.anyOf)
+    return field.anyOf.some((option) => option.type === 'string') ? 'string' : 'json';
   if (types.length === 0) return 'any';
   if (types.includes('string')) return 'string';
   if (types.includes('number') || types.includes('integer')) return 'number';
@@ -78,7 +81,9 @@ export function StepForm({ node, entry, issues, upstream, readOnly, onChange, on
   const fields = useMemo(() => (entry ? fieldsOf(entry.configSchema) : []), [entry]);
   const [nameDraft, setNameDraft] = useState(node.id);
   const [nameError, setNameError] = useState<string | null>(null);
-  const general = issues.filter((issue) => !issue.field || !fields.some((f) => issue.field?.startsWith(f.name)));
+  const general = issues.filter(
+    (issue) => !issue.field || !fields.some((f) => issue.field?.startsWith(f.name)),
+  );
 
   function commitName() {
     if (nameDraft === node.id) return;
@@ -136,9 +141,10 @@ export function StepForm({ node, entry, issues, upstream, readOnly, onChange, on
           onValue={(value) => setConfig(name, value)}
         />
       ))}
-      <label>
+      <label htmlFor={`${node.id}-when`}>
         Run only when (expression)
         <ExpressionInput
+          id={`${node.id}-when`}
           name="step-when"
           value={node.data.when ?? ''}
           upstream={upstream}
@@ -187,8 +193,18 @@ interface ConfigFieldProps {
   onValue(value: unknown): void;
 }
 
-function ConfigField({ name, field, required, value, serverError, upstream, readOnly, onValue }: ConfigFieldProps) {
+function ConfigField({
+  name,
+  field,
+  required,
+  value,
+  serverError,
+  upstream,
+  readOnly,
+  onValue,
+}: ConfigFieldProps) {
   const kind = kindOf(field);
+  const id = useId();
   const [text, setText] = useState(() => display(value, kind));
   const [error, setError] = useState<string | null>(null);
   const missing = required && text.trim() === '' && field.default === undefined;
@@ -223,10 +239,15 @@ function ConfigField({ name, field, required, value, serverError, upstream, read
     );
   }
   return (
-    <label>
+    <label htmlFor={id}>
       {label}
       {kind === 'enum' ? (
-        <select name={`config.${name}`} value={text} disabled={readOnly} onChange={(event) => change(event.target.value)}>
+        <select
+          name={`config.${name}`}
+          value={text}
+          disabled={readOnly}
+          onChange={(event) => change(event.target.value)}
+        >
           <option value="">{field.default !== undefined ? `default (${String(field.default)})` : '—'}</option>
           {field.enum?.map((option) => (
             <option key={String(option)}>{String(option)}</option>
@@ -234,6 +255,7 @@ function ConfigField({ name, field, required, value, serverError, upstream, read
         </select>
       ) : kind === 'json' || (kind === 'any' && text.includes('\n')) ? (
         <textarea
+          id={id}
           name={`config.${name}`}
           rows={4}
           value={text}
@@ -243,6 +265,7 @@ function ConfigField({ name, field, required, value, serverError, upstream, read
         />
       ) : kind === 'number' ? (
         <input
+          id={id}
           name={`config.${name}`}
           inputMode="decimal"
           value={text}
@@ -251,7 +274,15 @@ function ConfigField({ name, field, required, value, serverError, upstream, read
           aria-invalid={shownError ? true : undefined}
         />
       ) : (
-        <ExpressionInput name={`config.${name}`} value={text} upstream={upstream} readOnly={readOnly} onText={change} invalid={Boolean(shownError)} />
+        <ExpressionInput
+          id={id}
+          name={`config.${name}`}
+          value={text}
+          upstream={upstream}
+          readOnly={readOnly}
+          onText={change}
+          invalid={Boolean(shownError)}
+        />
       )}
       {field.description && <span className="hint">{field.description}</span>}
       {shownError && <span className="field-error">{shownError}</span>}
@@ -260,6 +291,7 @@ function ConfigField({ name, field, required, value, serverError, upstream, read
 }
 
 interface ExpressionInputProps {
+  id: string;
   name: string;
   value: string;
   upstream: string[];
@@ -269,17 +301,16 @@ interface ExpressionInputProps {
 }
 
 /** A text field that offers the upstream steps' outputs once `{{` is typed. */
-function ExpressionInput({ name, value, upstream, readOnly, invalid, onText }: ExpressionInputProps) {
+function ExpressionInput({ id, name, value, upstream, readOnly, invalid, onText }: ExpressionInputProps) {
   const open = value.lastIndexOf('{{') > value.lastIndexOf('}}');
   const typed = open ? value.slice(value.lastIndexOf('{{') + 2).trim() : '';
-  const options = [
-    ...upstream.map((step) => `steps.${step}.output`),
-    'trigger',
-    'vars',
-  ].filter((option) => option.startsWith(typed));
+  const options = [...upstream.map((step) => `steps.${step}.output`), 'trigger', 'vars'].filter((option) =>
+    option.startsWith(typed),
+  );
   return (
     <span className="expression">
       <input
+        id={id}
         name={name}
         value={value}
         readOnly={readOnly}
@@ -288,23 +319,22 @@ function ExpressionInput({ name, value, upstream, readOnly, invalid, onText }: E
         aria-invalid={invalid ? true : undefined}
       />
       {open && !readOnly && options.length > 0 && (
-        <ul className="completions" role="listbox" aria-label="Expression completions">
+        <div className="completions" role="listbox" aria-label="Expression completions">
           {options.map((option) => (
-            <li key={option}>
-              <button
-                type="button"
-                role="option"
-                aria-selected={false}
-                onMouseDown={(event) => {
-                  event.preventDefault();
-                  onText(`${value.slice(0, value.lastIndexOf('{{'))}{{ ${option} }}`);
-                }}
-              >
-                {option}
-              </button>
-            </li>
+            <button
+              key={option}
+              type="button"
+              role="option"
+              aria-selected={false}
+              onMouseDown={(event) => {
+                event.preventDefault();
+                onText(`${value.slice(0, value.lastIndexOf('{{'))}{{ ${option} }}`);
+              }}
+            >
+              {option}
+            </button>
           ))}
-        </ul>
+        </div>
       )}
     </span>
   );

@@ -34,7 +34,7 @@ function StepNodeView({ id, data, selected }: NodeProps<StepNode>) {
       <Handle type="target" position={Position.Top} />
       <div className="step-node-head">
         <span className="step-node-name">{id}</span>
-        {status && <span className={`dot ${status}`} aria-label={status} />}
+        {status && <span className={`dot ${status}`} role="img" aria-label={status} />}
       </div>
       <div className="step-node-type">{entry?.title ?? data.stepType}</div>
       {issues.length > 0 && (

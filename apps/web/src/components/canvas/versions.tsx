@@ -19,8 +19,12 @@ export function Versions({ name, onRolledBack }: { name: string; onRolledBack(gr
   const [right, setRight] = useState<number | null>(null);
   const from = left ?? versions[1]?.version ?? null;
   const to = right ?? versions[0]?.version ?? null;
-  const a = useQuery(trpc.workflows.version.queryOptions({ name, version: from ?? 1 }, { enabled: from !== null }));
-  const b = useQuery(trpc.workflows.version.queryOptions({ name, version: to ?? 1 }, { enabled: to !== null }));
+  const a = useQuery(
+    trpc.workflows.version.queryOptions({ name, version: from ?? 1 }, { enabled: from !== null }),
+  );
+  const b = useQuery(
+    trpc.workflows.version.queryOptions({ name, version: to ?? 1 }, { enabled: to !== null }),
+  );
   const rollback = useMutation(
     trpc.workflows.rollback.mutationOptions({
       onSuccess: async () => {
@@ -56,7 +60,11 @@ export function Versions({ name, onRolledBack }: { name: string; onRolledBack(gr
               <td>{version.by ?? '–'}</td>
               <td>
                 {canEdit && version.version !== versions[0]?.version && (
-                  <button type="button" className="btn small" onClick={() => rollback.mutate({ name, version: version.version })}>
+                  <button
+                    type="button"
+                    className="btn small"
+                    onClick={() => rollback.mutate({ name, version: version.version })}
+                  >
                     Roll back to v{version.version}
                   </button>
                 )}
@@ -91,14 +99,10 @@ export function Versions({ name, onRolledBack }: { name: string; onRolledBack(gr
             </label>
           </div>
           {a.data && b.data && (
-            <pre className="diff" aria-label="Diff">
-              {diffLines(a.data.yaml, b.data.yaml).map((part, index) => (
-                <span key={`${index}:${part.value.length}`} className={part.added ? 'added' : part.removed ? 'removed' : undefined}>
-                  {part.value
-                    .replace(/\n$/, '')
-                    .split('\n')
-                    .map((line) => `${part.added ? '+' : part.removed ? '-' : ' '} ${line}`)
-                    .join('\n')}
+            <pre className="diff">
+              {diffRows(a.data.yaml, b.data.yaml).map((row) => (
+                <span key={row.key} className={row.kind}>
+                  {row.text}
                   {'\n'}
                 </span>
               ))}
@@ -108,4 +112,23 @@ export function Versions({ name, onRolledBack }: { name: string; onRolledBack(gr
       )}
     </div>
   );
+}
+
+/** Line diff parts, keyed by where they start in the combined text, each line marked +, - or blank. */
+function diffRows(from: string, to: string) {
+  let offset = 0;
+  return diffLines(from, to).map((part) => {
+    const key = offset;
+    offset += part.value.length;
+    const mark = part.added ? '+' : part.removed ? '-' : ' ';
+    return {
+      key,
+      kind: part.added ? 'added' : part.removed ? 'removed' : undefined,
+      text: part.value
+        .replace(/\n$/, '')
+        .split('\n')
+        .map((line) => `${mark} ${line}`)
+        .join('\n'),
+    };
+  });
 }

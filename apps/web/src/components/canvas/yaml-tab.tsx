@@ -9,7 +9,15 @@ import type { CompileIssue, WorkflowGraph } from './model.ts';
  * The YAML face of the same workflow: opened from the canvas's graph; edits are parsed on the
  * server as you type and, once they parse, replace the canvas's graph.
  */
-export function YamlTab({ graph, readOnly, onGraph }: { graph: WorkflowGraph; readOnly: boolean; onGraph(graph: WorkflowGraph): void }) {
+export function YamlTab({
+  graph,
+  readOnly,
+  onGraph,
+}: {
+  graph: WorkflowGraph;
+  readOnly: boolean;
+  onGraph(graph: WorkflowGraph): void;
+}) {
   const trpc = useTRPC();
   // The graph when the tab opened: later canvas changes come from this tab itself.
   const [opened] = useState(graph);
@@ -20,6 +28,8 @@ export function YamlTab({ graph, readOnly, onGraph }: { graph: WorkflowGraph; re
   const parse = useMutation(trpc.workflows.fromYaml.mutationOptions());
   const latest = useRef(0);
 
+  // Only typing starts a parse (not a new onGraph or mutation object on each render).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: parse on text changes only
   useEffect(() => {
     if (text === null || readOnly) return;
     const ticket = ++latest.current;
@@ -40,8 +50,6 @@ export function YamlTab({ graph, readOnly, onGraph }: { graph: WorkflowGraph; re
       }
     }, 500);
     return () => clearTimeout(timer);
-    // Only typing starts a parse; onGraph and parse are stable enough for this.
-    // biome-ignore lint/correctness/useExhaustiveDependencies: parse on text changes only
   }, [text]);
 
   if (yaml.isPending) return <div className="yaml-tab muted">Loading YAML…</div>;
@@ -52,7 +60,8 @@ export function YamlTab({ graph, readOnly, onGraph }: { graph: WorkflowGraph; re
         {state === 'checking' && 'Checking…'}
         {state === 'applied' && 'Applied to the canvas.'}
         {state === 'invalid' && 'Not applied: fix the YAML below.'}
-        {state === 'idle' && (readOnly ? 'Read-only.' : 'Edits apply to the canvas as soon as the YAML parses.')}
+        {state === 'idle' &&
+          (readOnly ? 'Read-only.' : 'Edits apply to the canvas as soon as the YAML parses.')}
       </p>
       <textarea
         aria-label="Workflow YAML"

@@ -24,7 +24,15 @@ export function ErrorState({ error, retry }: { error: { message: string }; retry
 }
 
 /** An empty list that says what the list is for and how to fill it. */
-export function EmptyState({ title, children, action }: { title: string; children: ReactNode; action?: ReactNode }) {
+export function EmptyState({
+  title,
+  children,
+  action,
+}: {
+  title: string;
+  children: ReactNode;
+  action?: ReactNode;
+}) {
   return (
     <div className="state empty">
       <h3>{title}</h3>

@@ -32,7 +32,10 @@ export async function authOptions(): Promise<AuthOptions> {
     providers: [
       CredentialsProvider({
         name: 'Pincer',
-        credentials: { email: { label: 'E-mail', type: 'email' }, password: { label: 'Password', type: 'password' } },
+        credentials: {
+          email: { label: 'E-mail', type: 'email' },
+          password: { label: 'Password', type: 'password' },
+        },
         async authorize(credentials) {
           try {
             return await checkPassword(credentials);

@@ -20,15 +20,18 @@ export async function sessionUser(req: CookieRequest): Promise<User | null> {
 }
 
 /** The same from a page's cookie jar (next-auth splits big tokens into `.0`, `.1`… chunks). */
-export async function sessionUserFromCookies(cookies: { name: string; value: string }[]): Promise<User | null> {
+export async function sessionUserFromCookies(
+  cookies: { name: string; value: string }[],
+): Promise<User | null> {
   for (const base of COOKIE_NAMES) {
     const parts = cookies
       .filter((cookie) => cookie.name === base || cookie.name.startsWith(`${base}.`))
       .sort((a, b) => Number(a.name.split('.').pop()) - Number(b.name.split('.').pop()));
     if (parts.length === 0) continue;
-    const token = await decode({ token: parts.map((part) => part.value).join(''), secret: await authSecret() }).catch(
-      () => null,
-    );
+    const token = await decode({
+      token: parts.map((part) => part.value).join(''),
+      secret: await authSecret(),
+    }).catch(() => null);
     return userOf(token);
   }
   return null;

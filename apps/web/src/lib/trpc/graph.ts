@@ -22,23 +22,22 @@ export const GraphInput = z.object({
         id: z.string().min(1).max(100),
         type: z.string().min(1),
         position: Position.optional(),
-        data: z
-          .object({
-            description: z.string().optional(),
-            join: z.enum(['all', 'any']).optional(),
-            when: z.string().optional(),
-            on_error: z.enum(['fail', 'continue']).optional(),
-            retry: z
-              .object({
-                max_attempts: z.number().optional(),
-                initial_interval: z.union([z.string(), z.number()]).optional(),
-                backoff: z.number().optional(),
-                max_interval: z.union([z.string(), z.number()]).optional(),
-              })
-              .optional(),
-            timeout: z.union([z.string(), z.number()]).optional(),
-            config: z.record(z.string(), z.unknown()),
-          }),
+        data: z.object({
+          description: z.string().optional(),
+          join: z.enum(['all', 'any']).optional(),
+          when: z.string().optional(),
+          on_error: z.enum(['fail', 'continue']).optional(),
+          retry: z
+            .object({
+              max_attempts: z.number().optional(),
+              initial_interval: z.union([z.string(), z.number()]).optional(),
+              backoff: z.number().optional(),
+              max_interval: z.union([z.string(), z.number()]).optional(),
+            })
+            .optional(),
+          timeout: z.union([z.string(), z.number()]).optional(),
+          config: z.record(z.string(), z.unknown()),
+        }),
       }),
     )
     .max(2000),

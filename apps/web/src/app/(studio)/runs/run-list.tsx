@@ -3,7 +3,14 @@
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState } from 'react';
-import { EmptyState, ErrorState, formatDuration, formatTime, Loading, StatusBadge } from '../../../components/ui/states.tsx';
+import {
+  EmptyState,
+  ErrorState,
+  formatDuration,
+  formatTime,
+  Loading,
+  StatusBadge,
+} from '../../../components/ui/states.tsx';
 import { useTRPC } from '../../../lib/trpc/client.tsx';
 
 const STATUSES = ['queued', 'running', 'waiting', 'succeeded', 'failed', 'cancelled', 'timed_out'] as const;
@@ -21,7 +28,9 @@ export function RunList() {
   const [trigger, setTrigger] = useState<Trigger | ''>('');
   const [period, setPeriod] = useState<keyof typeof PERIODS>('');
   // Rounded to the minute so the query key stays put between renders.
-  const since = period ? new Date(Math.floor((Date.now() - (PERIOD_MS[period] ?? 0)) / 60_000) * 60_000) : undefined;
+  const since = period
+    ? new Date(Math.floor((Date.now() - (PERIOD_MS[period] ?? 0)) / 60_000) * 60_000)
+    : undefined;
   const workflows = useQuery(trpc.workflows.list.queryOptions({}));
   const runs = useQuery(
     trpc.runs.list.queryOptions(
@@ -47,13 +56,21 @@ export function RunList() {
             <option key={w.name}>{w.name}</option>
           ))}
         </select>
-        <select aria-label="Status" value={status} onChange={(event) => setStatus(STATUSES.find((s) => s === event.target.value) ?? '')}>
+        <select
+          aria-label="Status"
+          value={status}
+          onChange={(event) => setStatus(STATUSES.find((s) => s === event.target.value) ?? '')}
+        >
           <option value="">Any status</option>
           {STATUSES.map((s) => (
             <option key={s}>{s}</option>
           ))}
         </select>
-        <select aria-label="Trigger" value={trigger} onChange={(event) => setTrigger(TRIGGERS.find((t) => t === event.target.value) ?? '')}>
+        <select
+          aria-label="Trigger"
+          value={trigger}
+          onChange={(event) => setTrigger(TRIGGERS.find((t) => t === event.target.value) ?? '')}
+        >
           <option value="">Any trigger</option>
           {TRIGGERS.map((t) => (
             <option key={t}>{t}</option>
@@ -62,7 +79,9 @@ export function RunList() {
         <select
           aria-label="Time"
           value={period}
-          onChange={(event) => setPeriod(event.target.value in PERIODS ? (event.target.value as keyof typeof PERIODS) : '')}
+          onChange={(event) =>
+            setPeriod(event.target.value in PERIODS ? (event.target.value as keyof typeof PERIODS) : '')
+          }
         >
           {Object.entries(PERIODS).map(([value, label]) => (
             <option key={value} value={value}>
@@ -75,8 +94,8 @@ export function RunList() {
       {runs.error && <ErrorState error={runs.error} retry={() => runs.refetch()} />}
       {runs.data && runs.data.length === 0 && (
         <EmptyState title="No runs here">
-          Runs appear when a workflow starts: press Run now in a workflow, call POST /api/v1/workflows/NAME/runs, or wait
-          for its schedule. Filters may hide some: clear them.
+          Runs appear when a workflow starts: press Run now in a workflow, call POST
+          /api/v1/workflows/NAME/runs, or wait for its schedule. Filters may hide some: clear them.
         </EmptyState>
       )}
       {runs.data && runs.data.length > 0 && (

@@ -5,7 +5,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { type FormEvent, useState } from 'react';
 import { useRole } from '../../../components/role.tsx';
-import { EmptyState, ErrorState, Loading, StatusBadge, formatTime } from '../../../components/ui/states.tsx';
+import { EmptyState, ErrorState, formatTime, Loading, StatusBadge } from '../../../components/ui/states.tsx';
 import { useTRPC } from '../../../lib/trpc/client.tsx';
 
 export function WorkflowList() {
@@ -71,7 +71,13 @@ export function WorkflowList() {
                     </span>
                   ))}
                 </td>
-                <td>{workflow.latestVersion ? `v${workflow.latestVersion}` : <span className="muted">draft</span>}</td>
+                <td>
+                  {workflow.latestVersion ? (
+                    `v${workflow.latestVersion}`
+                  ) : (
+                    <span className="muted">draft</span>
+                  )}
+                </td>
                 <td>
                   {workflow.lastRun ? (
                     <Link href={`/runs/${workflow.lastRun.id}`}>
@@ -96,7 +102,9 @@ function NewWorkflow() {
   const router = useRouter();
   const [name, setName] = useState('');
   const create = useMutation(
-    trpc.workflows.create.mutationOptions({ onSuccess: (created) => router.push(`/workflows/${created.name}`) }),
+    trpc.workflows.create.mutationOptions({
+      onSuccess: (created) => router.push(`/workflows/${created.name}`),
+    }),
   );
   function submit(event: FormEvent) {
     event.preventDefault();

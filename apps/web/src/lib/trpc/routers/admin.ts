@@ -41,7 +41,11 @@ export const schedulesRouter = router({
           const described = await describeSchedule(ctx.db, temporal, schedule.id);
           return { ...schedule, paused: described.paused, nextRuns: described.nextRuns, problem: null };
         } catch (error) {
-          return { ...schedule, nextRuns: [], problem: error instanceof Error ? error.message : String(error) };
+          return {
+            ...schedule,
+            nextRuns: [],
+            problem: error instanceof Error ? error.message : String(error),
+          };
         }
       }),
     );
@@ -58,7 +62,13 @@ export const credentialsRouter = router({
   list: viewerProcedure.query(({ ctx }) => listCredentials(ctx.db)),
   /** Write-only: the value goes in encrypted and never comes back out through the studio. */
   set: editorProcedure
-    .input(z.object({ name: z.string().min(1).max(100), type: z.string().min(1).max(50).default('secret'), value: z.string().min(1) }))
+    .input(
+      z.object({
+        name: z.string().min(1).max(100),
+        type: z.string().min(1).max(50).default('secret'),
+        value: z.string().min(1),
+      }),
+    )
     .mutation(async ({ ctx, input }) => {
       return setCredential(ctx.db, await getSecretKey(), { ...input, actor: ctx.actor, userId: ctx.user.id });
     }),
@@ -74,13 +84,21 @@ export const tokensRouter = router({
     listApiTokens(ctx.db, ctx.user.role === 'owner' ? {} : { userId: ctx.user.id }),
   ),
   create: viewerProcedure
-    .input(z.object({ name: z.string().min(1).max(100), role: z.enum(Role), expiresInDays: z.number().int().min(1).max(3650).optional() }))
+    .input(
+      z.object({
+        name: z.string().min(1).max(100),
+        role: z.enum(Role),
+        expiresInDays: z.number().int().min(1).max(3650).optional(),
+      }),
+    )
     .mutation(async ({ ctx, input }) => {
       const created = await createApiToken(ctx.db, {
         userId: ctx.user.id,
         name: input.name,
         role: input.role,
-        ...(input.expiresInDays ? { expiresAt: new Date(Date.now() + input.expiresInDays * 86_400_000) } : {}),
+        ...(input.expiresInDays
+          ? { expiresAt: new Date(Date.now() + input.expiresInDays * 86_400_000) }
+          : {}),
         actor: ctx.actor,
       });
       return { token: created.token, prefix: created.prefix, id: created.id };
@@ -98,7 +116,12 @@ export const auditRouter = router({
   list: viewerProcedure
     .input(
       z
-        .object({ actor: z.string().optional(), action: z.string().optional(), before: z.date().optional(), limit: z.number().int().min(1).max(500).default(100) })
+        .object({
+          actor: z.string().optional(),
+          action: z.string().optional(),
+          before: z.date().optional(),
+          limit: z.number().int().min(1).max(500).default(100),
+        })
         .default({ limit: 100 }),
     )
     .query(({ ctx, input }) =>
@@ -132,9 +155,14 @@ export const modelsRouter = router({
       const response = await fetch(url, { signal: AbortSignal.timeout(3000) });
       body = await response.json();
     } catch (error) {
-      return { reachable: false as const, url, problem: error instanceof Error ? error.message : String(error) };
+      return {
+        reachable: false as const,
+        url,
+        problem: error instanceof Error ? error.message : String(error),
+      };
     }
-    const inference = body !== null && typeof body === 'object' && 'inference' in body ? body.inference : undefined;
+    const inference =
+      body !== null && typeof body === 'object' && 'inference' in body ? body.inference : undefined;
     const parsed = ModelStatusShape.safeParse(inference);
     return { reachable: true as const, url, inference: parsed.success ? parsed.data : null };
   }),
@@ -149,7 +177,13 @@ export const usersRouter = router({
     }),
   ),
   create: ownerProcedure
-    .input(z.object({ email: z.email(), password: z.string().min(8, 'use at least 8 characters'), role: z.enum(Role) }))
+    .input(
+      z.object({
+        email: z.email(),
+        password: z.string().min(8, 'use at least 8 characters'),
+        role: z.enum(Role),
+      }),
+    )
     .mutation(async ({ ctx, input }) => {
       const email = normalizeEmail(input.email);
       if (await ctx.db.user.findUnique({ where: { email } }))
@@ -158,7 +192,13 @@ export const usersRouter = router({
         data: { email, role: input.role, passwordHash: await hashPassword(input.password) },
       });
       await ctx.db.auditEvent.create({
-        data: { actor: ctx.actor, action: 'user.created', targetType: 'user', targetId: user.id, data: { email, role: input.role } },
+        data: {
+          actor: ctx.actor,
+          action: 'user.created',
+          targetType: 'user',
+          targetId: user.id,
+          data: { email, role: input.role },
+        },
       });
       return { id: user.id };
     }),
@@ -166,10 +206,19 @@ export const usersRouter = router({
     .input(z.object({ id: z.uuid(), role: z.enum(Role) }))
     .mutation(async ({ ctx, input }) => {
       if (input.id === ctx.user.id && input.role !== 'owner')
-        throw new TRPCError({ code: 'BAD_REQUEST', message: 'You cannot demote yourself: ask another owner.' });
+        throw new TRPCError({
+          code: 'BAD_REQUEST',
+          message: 'You cannot demote yourself: ask another owner.',
+        });
       await ctx.db.user.update({ where: { id: input.id }, data: { role: input.role } });
       await ctx.db.auditEvent.create({
-        data: { actor: ctx.actor, action: 'user.role_changed', targetType: 'user', targetId: input.id, data: { role: input.role } },
+        data: {
+          actor: ctx.actor,
+          action: 'user.role_changed',
+          targetType: 'user',
+          targetId: input.id,
+          data: { role: input.role },
+        },
       });
       return { id: input.id };
     }),

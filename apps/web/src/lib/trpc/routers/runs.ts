@@ -77,7 +77,11 @@ export const runsRouter = router({
    * The run as it changes, pushed over server-sent events: one server-side loop per open view,
    * sending only when something the UI shows has changed, and ending once the run has finished.
    */
-  watch: viewerProcedure.input(z.object({ id: RunId })).subscription(async function* ({ ctx, input, signal }) {
+  watch: viewerProcedure.input(z.object({ id: RunId })).subscription(async function* ({
+    ctx,
+    input,
+    signal,
+  }) {
     let last = '';
     while (!signal?.aborted) {
       const view = await runDetail(ctx.db, input.id);
@@ -97,7 +101,14 @@ export const runsRouter = router({
   }),
 
   decide: editorProcedure
-    .input(z.object({ id: RunId, step: z.string().min(1), approved: z.boolean(), comment: z.string().max(1000).optional() }))
+    .input(
+      z.object({
+        id: RunId,
+        step: z.string().min(1),
+        approved: z.boolean(),
+        comment: z.string().max(1000).optional(),
+      }),
+    )
     .mutation(async ({ ctx, input }) => {
       await decideApproval(ctx.db, await getTemporal(), {
         runId: input.id,

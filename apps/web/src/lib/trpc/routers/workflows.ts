@@ -67,7 +67,10 @@ async function draftState(db: PrismaClient, workflowId: string, draft: unknown) 
   if (!latest) return { latestVersion: null, unpublished: true };
   try {
     const compiled = compile(draft, await getRegistry());
-    return { latestVersion: latest.version, unpublished: checksumOf(compiled.definition) !== latest.checksum };
+    return {
+      latestVersion: latest.version,
+      unpublished: checksumOf(compiled.definition) !== latest.checksum,
+    };
   } catch {
     return { latestVersion: latest.version, unpublished: true };
   }
@@ -94,7 +97,11 @@ export const workflowsRouter = router({
         orderBy: { updatedAt: 'desc' },
         include: {
           versions: { orderBy: { version: 'desc' }, take: 1, select: { version: true } },
-          runs: { orderBy: { createdAt: 'desc' }, take: 1, select: { id: true, status: true, createdAt: true } },
+          runs: {
+            orderBy: { createdAt: 'desc' },
+            take: 1,
+            select: { id: true, status: true, createdAt: true },
+          },
         },
       });
       const tags = await ctx.db.workflow.findMany({ where: { archivedAt: null }, select: { tags: true } });
@@ -116,8 +123,15 @@ export const workflowsRouter = router({
     .mutation(async ({ ctx, input }) => {
       const existing = await ctx.db.workflow.findUnique({ where: { name: input.name } });
       if (existing && !existing.archivedAt)
-        throw new TRPCError({ code: 'CONFLICT', message: `A workflow named "${input.name}" exists: pick another name.` });
-      const draft = { name: input.name, ...(input.description ? { description: input.description } : {}), steps: [] };
+        throw new TRPCError({
+          code: 'CONFLICT',
+          message: `A workflow named "${input.name}" exists: pick another name.`,
+        });
+      const draft = {
+        name: input.name,
+        ...(input.description ? { description: input.description } : {}),
+        steps: [],
+      };
       const workflow = await ctx.db.workflow.upsert({
         where: { name: input.name },
         create: {
@@ -129,7 +143,13 @@ export const workflowsRouter = router({
         update: { archivedAt: null, definition: draft, description: input.description ?? null },
       });
       await ctx.db.auditEvent.create({
-        data: { actor: ctx.actor, action: 'workflow.created', targetType: 'workflow', targetId: workflow.id, data: { name: input.name } },
+        data: {
+          actor: ctx.actor,
+          action: 'workflow.created',
+          targetType: 'workflow',
+          targetId: workflow.id,
+          data: { name: input.name },
+        },
       });
       return { name: workflow.name };
     }),
@@ -148,7 +168,11 @@ export const workflowsRouter = router({
       graph,
       issues: await issuesOf(workflow.definition),
       ...(await draftState(ctx.db, workflow.id, workflow.definition)),
-      versions: versions.map((v) => ({ version: v.version, createdAt: v.createdAt, by: v.createdBy?.email ?? null })),
+      versions: versions.map((v) => ({
+        version: v.version,
+        createdAt: v.createdAt,
+        by: v.createdBy?.email ?? null,
+      })),
       updatedAt: workflow.updatedAt,
     };
   }),
@@ -164,26 +188,32 @@ export const workflowsRouter = router({
   }),
 
   /** YAML typed in the YAML tab, as a graph for the canvas; a parse error is an answer, not a failure. */
-  fromYaml: viewerProcedure.input(z.object({ yaml: z.string().max(1024 * 1024) })).mutation(async ({ input }) => {
-    let raw: unknown;
-    try {
-      raw = parseWorkflowYaml(input.yaml);
-    } catch (error) {
-      if (error instanceof CompileError) return { ok: false as const, issues: error.issues };
-      throw error;
-    }
-    const parsed = WorkflowDefinitionSchema.safeParse(raw);
-    if (!parsed.success) {
+  fromYaml: viewerProcedure
+    .input(z.object({ yaml: z.string().max(1024 * 1024) }))
+    .mutation(async ({ input }) => {
+      let raw: unknown;
+      try {
+        raw = parseWorkflowYaml(input.yaml);
+      } catch (error) {
+        if (error instanceof CompileError) return { ok: false as const, issues: error.issues };
+        throw error;
+      }
+      const parsed = WorkflowDefinitionSchema.safeParse(raw);
+      if (!parsed.success) {
+        return {
+          ok: false as const,
+          issues: parsed.error.issues.map((issue) => ({
+            code: 'definition_invalid' as const,
+            message: `${issue.path.join('.') || 'workflow'}: ${issue.message}`,
+          })),
+        };
+      }
       return {
-        ok: false as const,
-        issues: parsed.error.issues.map((issue) => ({
-          code: 'definition_invalid' as const,
-          message: `${issue.path.join('.') || 'workflow'}: ${issue.message}`,
-        })),
+        ok: true as const,
+        graph: graphOf(parsed.data, 'untitled'),
+        issues: await issuesOf(parsed.data),
       };
-    }
-    return { ok: true as const, graph: graphOf(parsed.data, 'untitled'), issues: await issuesOf(parsed.data) };
-  }),
+    }),
 
   saveDraft: editorProcedure
     .input(z.object({ name: z.string(), graph: GraphInput }))
@@ -227,7 +257,11 @@ export const workflowsRouter = router({
     .query(async ({ ctx, input }) => {
       const found = await findVersion(ctx.db, input.name, input.version);
       const definition = compile(found.version.definition, await getRegistry()).definition;
-      return { version: found.version.version, yaml: toWorkflowYaml(definition), createdAt: found.version.createdAt };
+      return {
+        version: found.version.version,
+        yaml: toWorkflowYaml(definition),
+        createdAt: found.version.createdAt,
+      };
     }),
 
   /** Publishes an earlier version's definition again, as the newest version (and the draft). */
@@ -235,14 +269,22 @@ export const workflowsRouter = router({
     .input(z.object({ name: z.string(), version: z.number().int().min(1) }))
     .mutation(async ({ ctx, input }) => {
       const found = await findVersion(ctx.db, input.name, input.version);
-      return publishDefinition(ctx, found.version.definition, 'workflow.rolled_back', { from: input.version });
+      return publishDefinition(ctx, found.version.definition, 'workflow.rolled_back', {
+        from: input.version,
+      });
     }),
 
   archive: editorProcedure.input(z.object({ name: z.string() })).mutation(async ({ ctx, input }) => {
     const workflow = await workflowOrThrow(ctx.db, input.name);
     await ctx.db.workflow.update({ where: { id: workflow.id }, data: { archivedAt: new Date() } });
     await ctx.db.auditEvent.create({
-      data: { actor: ctx.actor, action: 'workflow.archived', targetType: 'workflow', targetId: workflow.id, data: { name: input.name } },
+      data: {
+        actor: ctx.actor,
+        action: 'workflow.archived',
+        targetType: 'workflow',
+        targetId: workflow.id,
+        data: { name: input.name },
+      },
     });
     return { name: input.name };
   }),
@@ -284,6 +326,10 @@ async function publishDefinition(
       data: { name: saved.name, version: saved.version, ...extra },
     },
   });
-  return { version: saved.version, created: saved.created, schedules: triggers.schedules.length, webhooks: triggers.webhooks.length };
+  return {
+    version: saved.version,
+    created: saved.created,
+    schedules: triggers.schedules.length,
+    webhooks: triggers.webhooks.length,
+  };
 }
-

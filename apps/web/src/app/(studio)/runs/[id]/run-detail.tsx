@@ -6,7 +6,13 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { useRole } from '../../../../components/role.tsx';
-import { ErrorState, formatDuration, formatTime, Loading, StatusBadge } from '../../../../components/ui/states.tsx';
+import {
+  ErrorState,
+  formatDuration,
+  formatTime,
+  Loading,
+  StatusBadge,
+} from '../../../../components/ui/states.tsx';
 import { useTRPC } from '../../../../lib/trpc/client.tsx';
 
 const ACTIVE = new Set(['queued', 'running', 'waiting']);
@@ -24,10 +30,14 @@ export function RunDetail({ id }: { id: string }) {
   const [live, setLive] = useState<typeof first.data>(undefined);
   const run = live ?? first.data;
   const finished = run !== undefined && !ACTIVE.has(run.status);
-  useSubscription(trpc.runs.watch.subscriptionOptions({ id }, { enabled: first.isSuccess && !finished, onData: setLive }));
+  useSubscription(
+    trpc.runs.watch.subscriptionOptions({ id }, { enabled: first.isSuccess && !finished, onData: setLive }),
+  );
   const cancel = useMutation(trpc.runs.cancel.mutationOptions());
   const decide = useMutation(trpc.runs.decide.mutationOptions());
-  const rerun = useMutation(trpc.runs.rerun.mutationOptions({ onSuccess: (result) => router.push(`/runs/${result.runId}`) }));
+  const rerun = useMutation(
+    trpc.runs.rerun.mutationOptions({ onSuccess: (result) => router.push(`/runs/${result.runId}`) }),
+  );
 
   if (first.error) return <ErrorState error={first.error} retry={() => first.refetch()} />;
   if (!run) return <Loading what="the run" />;
@@ -39,19 +49,29 @@ export function RunDetail({ id }: { id: string }) {
     <section className="run-detail">
       <div className="page-head">
         <h1>
-          <Link href={`/workflows/${run.workflow}`}>{run.workflow}</Link> <span className="muted">v{run.version}</span> ·
-          run {run.id.slice(0, 8)}
+          <Link href={`/workflows/${run.workflow}`}>{run.workflow}</Link>{' '}
+          <span className="muted">v{run.version}</span> · run {run.id.slice(0, 8)}
         </h1>
         <StatusBadge status={run.status} />
         {canEdit && (
           <div className="row">
             {ACTIVE.has(run.status) && (
-              <button type="button" className="btn" onClick={() => cancel.mutate({ id })} disabled={cancel.isPending}>
+              <button
+                type="button"
+                className="btn"
+                onClick={() => cancel.mutate({ id })}
+                disabled={cancel.isPending}
+              >
                 Cancel run
               </button>
             )}
             {!ACTIVE.has(run.status) && (
-              <button type="button" className="btn" onClick={() => rerun.mutate({ id })} disabled={rerun.isPending}>
+              <button
+                type="button"
+                className="btn"
+                onClick={() => rerun.mutate({ id })}
+                disabled={rerun.isPending}
+              >
                 Re-run
               </button>
             )}
@@ -88,11 +108,14 @@ export function RunDetail({ id }: { id: string }) {
           const key = `${step.name}/${step.iteration}`;
           return (
             <li key={key} className="step-row" data-step={step.name} data-status={step.status}>
-              <details open={step.status === 'failed' || step.status === 'waiting_approval' || run.steps.length <= 5}>
+              <details
+                open={step.status === 'failed' || step.status === 'waiting_approval' || run.steps.length <= 5}
+              >
                 <summary>
                   <span className="step-title">
                     {step.name}
-                    {step.iteration ? `[${step.iteration}]` : ''} <span className="muted small">{step.type}</span>
+                    {step.iteration ? `[${step.iteration}]` : ''}{' '}
+                    <span className="muted small">{step.type}</span>
                   </span>
                   <StatusBadge status={step.status} />
                   <span className="muted small">
@@ -100,16 +123,39 @@ export function RunDetail({ id }: { id: string }) {
                     {step.attempts > 1 ? ` · ${step.attempts} attempts` : ''}
                   </span>
                   <span className="bar" aria-hidden>
-                    <span className={`bar-fill ${step.status}`} style={{ left: `${left}%`, width: `${Math.min(width, 100 - left)}%` }} />
+                    <span
+                      className={`bar-fill ${step.status}`}
+                      style={{ left: `${left}%`, width: `${Math.min(width, 100 - left)}%` }}
+                    />
                   </span>
                 </summary>
                 {step.status === 'waiting_approval' && canEdit && (
                   <div className="row approval">
                     <span>This step waits for your decision.</span>
-                    <button type="button" className="btn primary" onClick={() => decide.mutate({ id, step: step.iteration ? `${step.name}[${step.iteration}]` : step.name, approved: true })}>
+                    <button
+                      type="button"
+                      className="btn primary"
+                      onClick={() =>
+                        decide.mutate({
+                          id,
+                          step: step.iteration ? `${step.name}[${step.iteration}]` : step.name,
+                          approved: true,
+                        })
+                      }
+                    >
                       Approve
                     </button>
-                    <button type="button" className="btn danger" onClick={() => decide.mutate({ id, step: step.iteration ? `${step.name}[${step.iteration}]` : step.name, approved: false })}>
+                    <button
+                      type="button"
+                      className="btn danger"
+                      onClick={() =>
+                        decide.mutate({
+                          id,
+                          step: step.iteration ? `${step.name}[${step.iteration}]` : step.name,
+                          approved: false,
+                        })
+                      }
+                    >
                       Reject
                     </button>
                   </div>
