@@ -94,6 +94,8 @@ async function main(): Promise<void> {
   const { host, port } = config.server;
 
   exitUnlessBuilt();
+  // next-auth builds its callback URLs and cookie names from NEXTAUTH_URL (https => secure cookies).
+  process.env.NEXTAUTH_URL ??= config.server.publicUrl ?? urlOf(host, port);
   const { default: next } = await import('next');
   const server = createServer();
   const app = next({ dev: false, dir: appDir, hostname: host, port, httpServer: server });

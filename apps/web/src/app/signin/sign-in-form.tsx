@@ -1,0 +1,59 @@
+'use client';
+
+import { useRouter, useSearchParams } from 'next/navigation';
+import { signIn } from 'next-auth/react';
+import { type FormEvent, useState } from 'react';
+
+/** Only paths on this site: a callbackUrl must never send someone elsewhere. */
+function safeCallback(raw: string | null): string {
+  return raw?.startsWith('/') && !raw.startsWith('//') ? raw : '/workflows';
+}
+
+export function SignInForm() {
+  const router = useRouter();
+  const params = useSearchParams();
+  const [error, setError] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    setPending(true);
+    setError(null);
+    const result = await signIn('credentials', {
+      email: String(form.get('email') ?? ''),
+      password: String(form.get('password') ?? ''),
+      redirect: false,
+    });
+    setPending(false);
+    if (result?.ok) {
+      router.replace(safeCallback(params.get('callbackUrl')));
+      router.refresh();
+    } else {
+      setError(
+        'That e-mail and password do not match an active user. Check .pincer/initial-admin.txt for the owner.',
+      );
+    }
+  }
+
+  return (
+    <form onSubmit={submit} className="form">
+      <label>
+        E-mail
+        <input name="email" type="email" autoComplete="username" required />
+      </label>
+      <label>
+        Password
+        <input name="password" type="password" autoComplete="current-password" required />
+      </label>
+      {error && (
+        <p role="alert" className="error-text">
+          {error}
+        </p>
+      )}
+      <button type="submit" className="btn primary" disabled={pending}>
+        {pending ? 'Signing in…' : 'Sign in'}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,225 @@
+import { hashPassword, normalizeEmail, Role } from '@pincer/db';
+import {
+  createApiToken,
+  deleteCredential,
+  describeSchedule,
+  listApiTokens,
+  listCredentials,
+  listSchedules,
+  revokeApiToken,
+  setCredential,
+  setSchedulePaused,
+} from '@pincer/engine';
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { getConfig } from '../../config.ts';
+import { getRegistry, getSecretKey, getTemporal } from '../../services.ts';
+import { editorProcedure, ownerProcedure, router, viewerProcedure } from '../init.ts';
+
+const JsonObject = z.record(z.string(), z.unknown());
+
+export const nodesRouter = router({
+  /** The palette: every node type with its JSON schema, as the worker registers them. */
+  catalog: viewerProcedure.query(async () => {
+    return (await getRegistry()).catalog().map((entry) => ({
+      type: entry.type,
+      title: entry.title,
+      description: entry.description,
+      category: entry.category,
+      outputs: entry.outputs === 'dynamic' ? ('dynamic' as const) : [...entry.outputs],
+      configSchema: JsonObject.parse(JSON.parse(JSON.stringify(entry.configSchema))),
+    }));
+  }),
+});
+
+export const schedulesRouter = router({
+  list: viewerProcedure.query(async ({ ctx }) => {
+    const temporal = await getTemporal();
+    return Promise.all(
+      (await listSchedules(ctx.db)).map(async (schedule) => {
+        try {
+          const described = await describeSchedule(ctx.db, temporal, schedule.id);
+          return { ...schedule, paused: described.paused, nextRuns: described.nextRuns, problem: null };
+        } catch (error) {
+          return {
+            ...schedule,
+            nextRuns: [],
+            problem: error instanceof Error ? error.message : String(error),
+          };
+        }
+      }),
+    );
+  }),
+  setPaused: editorProcedure
+    .input(z.object({ id: z.uuid(), paused: z.boolean() }))
+    .mutation(async ({ ctx, input }) => {
+      await setSchedulePaused(ctx.db, await getTemporal(), input.id, input.paused, ctx.actor);
+      return { id: input.id };
+    }),
+});
+
+export const credentialsRouter = router({
+  list: viewerProcedure.query(({ ctx }) => listCredentials(ctx.db)),
+  /** Write-only: the value goes in encrypted and never comes back out through the studio. */
+  set: editorProcedure
+    .input(
+      z.object({
+        name: z.string().min(1).max(100),
+        type: z.string().min(1).max(50).default('secret'),
+        value: z.string().min(1),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      return setCredential(ctx.db, await getSecretKey(), { ...input, actor: ctx.actor, userId: ctx.user.id });
+    }),
+  delete: editorProcedure.input(z.object({ name: z.string() })).mutation(async ({ ctx, input }) => {
+    await deleteCredential(ctx.db, input.name, ctx.actor);
+    return { name: input.name };
+  }),
+});
+
+export const tokensRouter = router({
+  /** Owners see every token; others their own. */
+  list: viewerProcedure.query(({ ctx }) =>
+    listApiTokens(ctx.db, ctx.user.role === 'owner' ? {} : { userId: ctx.user.id }),
+  ),
+  create: viewerProcedure
+    .input(
+      z.object({
+        name: z.string().min(1).max(100),
+        role: z.enum(Role),
+        expiresInDays: z.number().int().min(1).max(3650).optional(),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const created = await createApiToken(ctx.db, {
+        userId: ctx.user.id,
+        name: input.name,
+        role: input.role,
+        ...(input.expiresInDays
+          ? { expiresAt: new Date(Date.now() + input.expiresInDays * 86_400_000) }
+          : {}),
+        actor: ctx.actor,
+      });
+      return { token: created.token, prefix: created.prefix, id: created.id };
+    }),
+  revoke: viewerProcedure.input(z.object({ id: z.uuid() })).mutation(async ({ ctx, input }) => {
+    const token = await ctx.db.apiToken.findUnique({ where: { id: input.id } });
+    if (!token || (token.userId !== ctx.user.id && ctx.user.role !== 'owner'))
+      throw new TRPCError({ code: 'NOT_FOUND', message: `No API token with id ${input.id} of yours.` });
+    await revokeApiToken(ctx.db, { id: input.id, actor: ctx.actor });
+    return { id: input.id };
+  }),
+});
+
+export const auditRouter = router({
+  list: viewerProcedure
+    .input(
+      z
+        .object({
+          actor: z.string().optional(),
+          action: z.string().optional(),
+          before: z.date().optional(),
+          limit: z.number().int().min(1).max(500).default(100),
+        })
+        .default({ limit: 100 }),
+    )
+    .query(({ ctx, input }) =>
+      ctx.db.auditEvent.findMany({
+        where: {
+          ...(input.actor ? { actor: { contains: input.actor, mode: 'insensitive' } } : {}),
+          ...(input.action ? { action: { startsWith: input.action } } : {}),
+          ...(input.before ? { createdAt: { lt: input.before } } : {}),
+        },
+        orderBy: { createdAt: 'desc' },
+        take: input.limit,
+      }),
+    ),
+});
+
+const ModelStatusShape = z.looseObject({
+  model: z.looseObject({}).optional(),
+  state: z.string(),
+  error: z.string().optional(),
+  residentBytes: z.number().optional(),
+  tokensPerSecond: z.number().optional(),
+  activeRequests: z.number().optional(),
+});
+
+export const modelsRouter = router({
+  /** The worker's /health `inference` field (a ModelStatus), or why there is none. */
+  status: viewerProcedure.query(async () => {
+    const url = getConfig().worker.healthUrl;
+    let body: unknown;
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(3000) });
+      body = await response.json();
+    } catch (error) {
+      return {
+        reachable: false as const,
+        url,
+        problem: error instanceof Error ? error.message : String(error),
+      };
+    }
+    const inference =
+      body !== null && typeof body === 'object' && 'inference' in body ? body.inference : undefined;
+    const parsed = ModelStatusShape.safeParse(inference);
+    return { reachable: true as const, url, inference: parsed.success ? parsed.data : null };
+  }),
+});
+
+export const usersRouter = router({
+  me: viewerProcedure.query(({ ctx }) => ({ id: ctx.user.id, email: ctx.user.email, role: ctx.user.role })),
+  list: ownerProcedure.query(({ ctx }) =>
+    ctx.db.user.findMany({
+      orderBy: { createdAt: 'asc' },
+      select: { id: true, email: true, name: true, role: true, disabledAt: true, createdAt: true },
+    }),
+  ),
+  create: ownerProcedure
+    .input(
+      z.object({
+        email: z.email(),
+        password: z.string().min(8, 'use at least 8 characters'),
+        role: z.enum(Role),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const email = normalizeEmail(input.email);
+      if (await ctx.db.user.findUnique({ where: { email } }))
+        throw new TRPCError({ code: 'CONFLICT', message: `A user ${email} exists already.` });
+      const user = await ctx.db.user.create({
+        data: { email, role: input.role, passwordHash: await hashPassword(input.password) },
+      });
+      await ctx.db.auditEvent.create({
+        data: {
+          actor: ctx.actor,
+          action: 'user.created',
+          targetType: 'user',
+          targetId: user.id,
+          data: { email, role: input.role },
+        },
+      });
+      return { id: user.id };
+    }),
+  setRole: ownerProcedure
+    .input(z.object({ id: z.uuid(), role: z.enum(Role) }))
+    .mutation(async ({ ctx, input }) => {
+      if (input.id === ctx.user.id && input.role !== 'owner')
+        throw new TRPCError({
+          code: 'BAD_REQUEST',
+          message: 'You cannot demote yourself: ask another owner.',
+        });
+      await ctx.db.user.update({ where: { id: input.id }, data: { role: input.role } });
+      await ctx.db.auditEvent.create({
+        data: {
+          actor: ctx.actor,
+          action: 'user.role_changed',
+          targetType: 'user',
+          targetId: input.id,
+          data: { role: input.role },
+        },
+      });
+      return { id: input.id };
+    }),
+});

@@ -1,0 +1,140 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type PrismaClient, RunStatus, TriggerKind } from '@pincer/db';
+import { cancelRun, decideApproval, getRun, type RunView, startRun } from '@pincer/engine';
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { getTemporal } from '../../services.ts';
+import { editorProcedure, router, viewerProcedure } from '../init.ts';
+
+const RunId = z.uuid();
+const FINISHED: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'cancelled', 'timed_out']);
+/** How often one open run view re-reads its run (one loop per watcher, on the server). */
+const WATCH_INTERVAL_MS = 400;
+
+async function runDetail(db: PrismaClient, runId: string) {
+  const view = await getRun(db, runId);
+  const extra = await db.stepRun.findMany({
+    where: { runId },
+    select: { stepName: true, iterationKey: true, logs: true },
+  });
+  const logs = new Map(extra.map((row) => [`${row.stepName}/${row.iterationKey}`, row.logs]));
+  return {
+    ...view,
+    steps: view.steps.map((step) => ({ ...step, logs: logs.get(`${step.name}/${step.iteration}`) ?? null })),
+  };
+}
+
+/** A fingerprint of what the UI shows: a new one means there is something new to send. */
+function fingerprint(view: RunView): string {
+  return JSON.stringify([
+    view.status,
+    view.finishedAt,
+    view.steps.map((s) => [s.name, s.iteration, s.status, s.attempts, s.finishedAt]),
+  ]);
+}
+
+export const runsRouter = router({
+  list: viewerProcedure
+    .input(
+      z
+        .object({
+          workflow: z.string().optional(),
+          status: z.enum(RunStatus).optional(),
+          trigger: z.enum(TriggerKind).optional(),
+          since: z.date().optional(),
+          limit: z.number().int().min(1).max(500).default(100),
+        })
+        .default({ limit: 100 }),
+    )
+    .query(async ({ ctx, input }) => {
+      const runs = await ctx.db.run.findMany({
+        where: {
+          ...(input.workflow ? { workflow: { name: input.workflow } } : {}),
+          ...(input.status ? { status: input.status } : {}),
+          ...(input.trigger ? { triggerKind: input.trigger } : {}),
+          ...(input.since ? { createdAt: { gte: input.since } } : {}),
+        },
+        orderBy: { createdAt: 'desc' },
+        take: input.limit,
+        include: { workflow: { select: { name: true } }, workflowVersion: { select: { version: true } } },
+      });
+      return runs.map((run) => ({
+        id: run.id,
+        workflow: run.workflow.name,
+        version: run.workflowVersion.version,
+        status: run.status,
+        trigger: run.triggerKind,
+        actor: run.actor,
+        createdAt: run.createdAt,
+        startedAt: run.startedAt,
+        finishedAt: run.finishedAt,
+      }));
+    }),
+
+  get: viewerProcedure.input(z.object({ id: RunId })).query(({ ctx, input }) => runDetail(ctx.db, input.id)),
+
+  /**
+   * The run as it changes, pushed over server-sent events: one server-side loop per open view,
+   * sending only when something the UI shows has changed, and ending once the run has finished.
+   */
+  watch: viewerProcedure.input(z.object({ id: RunId })).subscription(async function* ({
+    ctx,
+    input,
+    signal,
+  }) {
+    let last = '';
+    while (!signal?.aborted) {
+      const view = await runDetail(ctx.db, input.id);
+      const print = fingerprint(view);
+      if (print !== last) {
+        last = print;
+        yield view;
+      }
+      if (FINISHED.has(view.status)) return;
+      await sleep(WATCH_INTERVAL_MS, undefined, { signal }).catch(() => undefined);
+    }
+  }),
+
+  cancel: editorProcedure.input(z.object({ id: RunId })).mutation(async ({ ctx, input }) => {
+    await cancelRun(ctx.db, await getTemporal(), input.id, ctx.actor);
+    return { id: input.id };
+  }),
+
+  decide: editorProcedure
+    .input(
+      z.object({
+        id: RunId,
+        step: z.string().min(1),
+        approved: z.boolean(),
+        comment: z.string().max(1000).optional(),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      await decideApproval(ctx.db, await getTemporal(), {
+        runId: input.id,
+        step: input.step,
+        approved: input.approved,
+        actor: ctx.actor,
+        ...(input.comment ? { comment: input.comment } : {}),
+      });
+      return { id: input.id };
+    }),
+
+  /** Runs the same version again with the same input. */
+  rerun: editorProcedure.input(z.object({ id: RunId })).mutation(async ({ ctx, input }) => {
+    const run = await ctx.db.run.findUnique({
+      where: { id: input.id },
+      include: { workflow: { select: { name: true } }, workflowVersion: { select: { version: true } } },
+    });
+    if (!run) throw new TRPCError({ code: 'NOT_FOUND', message: `No run with id ${input.id}.` });
+    const started = await startRun(ctx.db, await getTemporal(), {
+      workflow: run.workflow.name,
+      version: run.workflowVersion.version,
+      input: run.input,
+      triggerKind: 'manual',
+      actor: ctx.actor,
+      userId: ctx.user.id,
+    });
+    return { runId: started.runId };
+  }),
+});

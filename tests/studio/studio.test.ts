@@ -1,0 +1,210 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../support/pincer.ts';
+import { startTestStudio, type TestStudio } from '../support/studio.ts';
+
+const WAIT = { timeout: 120_000, interval: 250 };
+const SHOTS = path.join(repoRoot, '.pincer', 'screenshots');
+
+let studio: TestStudio;
+let owner: Page;
+
+beforeAll(async () => {
+  studio = await startTestStudio();
+  owner = (await studio.signIn('owner')).page;
+  mkdirSync(SHOTS, { recursive: true });
+}, 240_000);
+
+afterAll(async () => {
+  await studio?.stop();
+});
+
+async function visible(locator: Locator): Promise<void> {
+  await locator.first().waitFor({ state: 'visible', timeout: WAIT.timeout });
+}
+
+async function centerOf(locator: Locator): Promise<{ x: number; y: number }> {
+  const box = await locator.boundingBox();
+  if (!box) throw new Error('element has no box');
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+
+/** Drags a connection from one step's bottom handle to another's top handle, as a person does. */
+async function connect(page: Page, from: string, to: string): Promise<void> {
+  const source = await centerOf(
+    page.locator(`.react-flow__node[data-id="${from}"] .react-flow__handle.source`).first(),
+  );
+  const target = await centerOf(
+    page.locator(`.react-flow__node[data-id="${to}"] .react-flow__handle.target`),
+  );
+  await page.mouse.move(source.x, source.y);
+  await page.mouse.down();
+  await page.mouse.move(target.x, target.y, { steps: 15 });
+  await page.mouse.up();
+}
+
+/** Drops a palette entry on the canvas, selects the new step, names it and fills its value. */
+async function addStep(
+  page: Page,
+  at: { x: number; y: number },
+  name: string,
+  fill: (value: Locator) => Promise<void>,
+) {
+  const before = await page.locator('.react-flow__node').count();
+  await page
+    .locator('[data-node-type="transform"]')
+    .dragTo(page.locator('.react-flow__pane'), { targetPosition: at });
+  await expect.poll(() => page.locator('.react-flow__node').count(), WAIT).toBe(before + 1);
+  const panel = page.getByRole('complementary', { name: 'Step settings' });
+  const stepName = panel.locator('input[name="step-name"]');
+  await stepName.fill(name);
+  await stepName.press('Enter');
+  await visible(page.locator(`.react-flow__node[data-id="${name}"]`));
+  await fill(panel.locator('input[name="config.value"]'));
+}
+
+/**
+ * Every procedure of the studio's tRPC router with its kind. Imported at run time by path: the
+ * web app's types (Next's globals) stay out of the test project's type check.
+ */
+async function studioProcedures(): Promise<[string, string][]> {
+  const routerFile = path.join(repoRoot, 'apps/web/src/lib/trpc/router.ts');
+  const loaded: unknown = await import(routerFile);
+  const procedures = readPath(loaded, ['appRouter', '_def', 'procedures']);
+  if (procedures === null || typeof procedures !== 'object') throw new Error('no procedures in the router');
+  return Object.entries(procedures).map(([name, procedure]) => [
+    name,
+    String(readPath(procedure, ['_def', 'type'])),
+  ]);
+}
+
+function readPath(value: unknown, keys: string[]): unknown {
+  let current = value;
+  for (const key of keys) {
+    if (current === null || (typeof current !== 'object' && typeof current !== 'function')) return undefined;
+    current = Reflect.get(current, key);
+  }
+  return current;
+}
+
+describe('the studio', () => {
+  it('refuses every tRPC procedure without a session', async () => {
+    const procedures = await studioProcedures();
+    expect(procedures.length).toBeGreaterThan(20);
+    for (const [name, type] of procedures) {
+      const url = `${studio.server.url}/api/trpc/${name}`;
+      const response =
+        type === 'mutation'
+          ? await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+          : await fetch(`${url}?input=${encodeURIComponent('{}')}`, {
+              headers: { cookie: 'next-auth.session-token=forged' },
+            });
+      const body = await response.text();
+      expect({ name, status: response.status }).toEqual({ name, status: 401 });
+      expect(body).toContain('Sign in to the studio first');
+    }
+    // Pages send people without a session to the sign-in page.
+    const page = await fetch(`${studio.server.url}/workflows`, { redirect: 'manual' });
+    expect(page.status).toBe(307);
+    expect(page.headers.get('location')).toContain('/signin');
+  });
+
+  it('builds daily_report by drag-and-drop, publishes it, runs it live and shows each step output', async () => {
+    const page = owner;
+    await visible(page.getByText('No workflows yet'));
+    await page.getByLabel('New workflow name').fill('daily_report');
+    await page.getByRole('button', { name: 'New workflow' }).click();
+    await page.waitForURL(/\/workflows\/daily_report$/);
+    await visible(page.locator('.react-flow__pane'));
+
+    await addStep(page, { x: 300, y: 80 }, 'fetch_logs', (value) => value.fill('ERROR disk full'));
+    await addStep(page, { x: 300, y: 230 }, 'analyze_data', async (value) => {
+      // Expression completion offers the upstream step's output once it is connected.
+      await connect(page, 'fetch_logs', 'analyze_data');
+      await expect.poll(() => page.locator('.react-flow__edge').count(), WAIT).toBe(1);
+      await page.locator('.react-flow__node[data-id="analyze_data"]').click();
+      await value.fill('{{');
+      await page.getByRole('option', { name: 'steps.fetch_logs.output' }).click();
+      await expect.poll(() => value.inputValue(), WAIT).toBe('{{ steps.fetch_logs.output }}');
+      await value.fill('{{ $uppercase(steps.fetch_logs.output) }}');
+    });
+    await addStep(page, { x: 300, y: 380 }, 'send_notification', (value) =>
+      value.fill('sent: {{ steps.analyze_data.output }}'),
+    );
+    await connect(page, 'analyze_data', 'send_notification');
+    await expect.poll(() => page.locator('.react-flow__edge').count(), WAIT).toBe(2);
+    await page.screenshot({ path: path.join(SHOTS, 'canvas.png') });
+
+    const notice = page.locator('.notice').first();
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await expect.poll(() => notice.textContent(), WAIT).toContain('Draft saved.');
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await expect.poll(() => notice.textContent(), WAIT).toContain('Published version 1.');
+
+    await page.getByRole('button', { name: 'Run now' }).click();
+    await page.getByRole('button', { name: 'Start run' }).click();
+    for (const step of ['fetch_logs', 'analyze_data', 'send_notification']) {
+      await expect
+        .poll(() => page.locator(`.step-node[data-step="${step}"]`).getAttribute('data-status'), WAIT)
+        .toBe('succeeded');
+    }
+    await page.screenshot({ path: path.join(SHOTS, 'live-run.png') });
+
+    await page.getByRole('link', { name: 'Open run' }).click();
+    await page.waitForURL(/\/runs\/[0-9a-f-]+$/);
+    await expect
+      .poll(() => page.getByTestId('output-fetch_logs').textContent(), WAIT)
+      .toContain('ERROR disk full');
+    await expect
+      .poll(() => page.getByTestId('output-analyze_data').textContent(), WAIT)
+      .toContain('ERROR DISK FULL');
+    await expect
+      .poll(() => page.getByTestId('output-send_notification').textContent(), WAIT)
+      .toContain('sent: ERROR DISK FULL');
+    await page.screenshot({ path: path.join(SHOTS, 'run-detail.png'), fullPage: true });
+  }, 240_000);
+
+  it('applies YAML tab edits to the canvas', async () => {
+    const page = owner;
+    await page.goto('/workflows/daily_report');
+    await expect.poll(() => page.locator('.react-flow__node').count(), WAIT).toBe(3);
+    await page.getByRole('tab', { name: 'YAML' }).click();
+    const yaml = page.getByLabel('Workflow YAML');
+    await expect.poll(() => yaml.inputValue(), WAIT).toMatch(/name: send_notification/);
+    const text = await yaml.inputValue();
+    await yaml.fill(`${text.trimEnd()}\n    - name: archive\n      type: transform\n      value: archived\n`);
+    await expect
+      .poll(() => page.getByTestId('yaml-state').textContent(), WAIT)
+      .toBe('Applied to the canvas.');
+    await page.getByRole('tab', { name: 'Canvas' }).click();
+    await visible(page.locator('.react-flow__node[data-id="archive"]'));
+    await expect.poll(() => page.locator('.react-flow__edge').count(), WAIT).toBe(3);
+  }, 240_000);
+
+  it('refuses a connection that would make a cycle', async () => {
+    const page = owner;
+    const edges = await page.locator('.react-flow__edge').count();
+    await connect(page, 'send_notification', 'fetch_logs');
+    await visible(page.getByText(/would make a cycle/));
+    expect(await page.locator('.react-flow__edge').count()).toBe(edges);
+  }, 240_000);
+
+  it('lets a viewer watch but not edit', async () => {
+    const { page, context } = await studio.signIn('viewer');
+    await page.goto('/workflows/daily_report');
+    await visible(page.locator('.react-flow__node[data-id="fetch_logs"]'));
+    await visible(page.getByText('read-only (viewer)'));
+    expect(await page.getByRole('complementary', { name: 'Palette' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Save draft' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Run now' }).count()).toBe(0);
+    // The server refuses it too, whatever the page shows.
+    const attempt = await page.request.post('/api/trpc/workflows.publish', {
+      data: { json: { name: 'daily_report' } },
+    });
+    expect(attempt.status()).toBe(403);
+    expect(await attempt.text()).toContain('needs editor');
+    await context.close();
+  }, 240_000);
+});
