@@ -415,6 +415,7 @@ workflow:
     notes:
       'Python 3 with pandas, requests and pyyaml in the default image. Files written to /out come back ' +
       'as artifacts in `output.files`; see [sandbox.md](sandbox.md) for limits and the network allow-list.',
+  },
   browser: {
     example: `
 workflow:
@@ -441,6 +442,7 @@ workflow:
       'and `failure-page.html` kept as artifacts. Each step gets a fresh browser context, closed afterwards; ' +
       'cookies come only from `profile`. Private addresses are refused unless `nodes.allowPrivateHosts` or ' +
       '`browser.allowHosts` allows them; `evaluate` needs `browser.allowEvaluate`. See docs/browser.md.',
+  },
   message: {
     example: `
 workflow:

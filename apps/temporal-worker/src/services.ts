@@ -5,9 +5,9 @@ import { accessSettingsOf, createMessaging, sendersFromConfig } from '@pincer/ch
 import type { PincerConfig } from '@pincer/config';
 import type { PrismaClient } from '@pincer/db';
 import type { ChatAccessSettings } from '@pincer/engine';
-import { findChromium } from '@pincer/provision';
 import { createInference } from '@pincer/inference';
 import type { Capability, ModelStatus, NodeServices } from '@pincer/nodes';
+import { findChromium } from '@pincer/provision';
 import type { Logger } from '@pincer/runtime';
 import { createSandboxService } from '@pincer/sandbox';
 

@@ -97,6 +97,7 @@ export const ENV_BINDINGS = {
     path: ['sandbox', 'mounts'],
     kind: 'list',
     description: 'comma-separated host paths steps may mount read-only',
+  },
   PINCER_BROWSER_PATH: {
     path: ['browser', 'executablePath'],
     kind: 'string',
@@ -106,6 +107,7 @@ export const ENV_BINDINGS = {
     path: ['browser', 'allowHosts'],
     kind: 'list',
     description: 'comma-separated private hosts/CIDRs browser steps may reach',
+  },
   PINCER_LLM_PROVIDER: { path: ['llm', 'provider'], kind: 'string', description: 'local|openai' },
   PINCER_LLM_MODEL: {
     path: ['llm', 'model'],

@@ -183,6 +183,8 @@ export const ConfigSchema = z.strictObject({
       poolSize: z.number().int().min(0).max(32).default(2),
       /** Host paths steps may mount read-only (`mounts: [/var/log]`), and everything below them. */
       mounts: z.array(z.string().regex(/^\//, 'expected an absolute path, e.g. /var/log')).default([]),
+    })
+    .prefault({}),
   browser: z
     .strictObject({
       /** Chromium or Chrome binary; auto-detected (PATH, then the usual install locations) when absent. */
@@ -215,6 +217,8 @@ export const ConfigSchema = z.strictObject({
         .int()
         .positive()
         .default(100 * 1024 * 1024),
+    })
+    .prefault({}),
   llm: z
     .strictObject({
       /** `local` runs a GGUF model in the worker (node-llama-cpp); `openai` calls an OpenAI-compatible API. */

@@ -1,5 +1,5 @@
-export { type ChromiumOptions, chromiumStep, findChromium } from './chromium.ts';
 export { browserCheck, capabilityChecks, sandboxEngineCheck } from './capabilities.ts';
+export { type ChromiumOptions, chromiumStep, findChromium } from './chromium.ts';
 export { embeddedDatabaseUrl } from './database-url.ts';
 export { type EmbeddedServices, layout, provisioningSteps, startEmbeddedServices } from './embedded.ts';
 export {
