@@ -252,7 +252,10 @@ workflow:
 `);
     const runId = await engine.start('gated');
     await waitForStep(runId, 'ask', 'waiting_approval');
-    expect((await getRun(engine.db, runId)).status).toBe('waiting');
+    // The step's record and the run's are separate writes: the run's may land a moment later.
+    await expect
+      .poll(async () => (await getRun(engine.db, runId)).status, { timeout: 60_000, interval: 200 })
+      .toBe('waiting');
     await decideApproval(engine.db, engine.client, {
       runId,
       step: 'ask',
