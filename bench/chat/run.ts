@@ -4,7 +4,7 @@
 // Measurements only: no thresholds enforced.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { accessSettingsOf, createMessaging, sendersFromConfig } from '@pincer/channels';
@@ -95,6 +95,8 @@ async function measureThroughput(peer: TelegramPeer, chatBase: number, expect: (
 
 async function main() {
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'pincer-bench-chat-'));
+  // PostgreSQL runs as its own user when we are root: it must be able to walk into the scratch dir.
+  await chmod(scratch, 0o711);
   const cacheDir = path.join(repoRoot, '.pincer', 'cache');
   const stops: (() => Promise<void>)[] = [];
   let gateway: ChildProcess | undefined;
