@@ -54,6 +54,10 @@ const MINIMAL: Record<string, { raw: Record<string, unknown>; parsed: Record<str
       follow_redirects: true,
     },
   },
+  message: {
+    raw: { platform: 'telegram', channel: '42' },
+    parsed: { platform: 'telegram', channel: '42', text: '', files: [] },
+  },
 };
 
 function minimalFor(type: string) {
