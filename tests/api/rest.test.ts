@@ -743,6 +743,36 @@ workflow:
 });
 
 describe('OpenAPI', () => {
+  it('lets owners (only) list and decide chat pairings', async () => {
+    await server.engine.db.chatPairing.create({
+      data: { platform: 'telegram', userId: '77', chatId: '77', code: 'ABCD2345', name: 'Ann' },
+    });
+    const viewer = await server.api('/chat/pairings', { as: 'viewer' });
+    expect(viewer.status).toBe(403);
+    const listed = await bodyOf(
+      await server.api('/chat/pairings?status=pending'),
+      z.object({ pairings: z.array(z.object({ code: z.string(), status: z.string() })) }),
+    );
+    expect(listed.pairings).toEqual([expect.objectContaining({ code: 'ABCD2345', status: 'pending' })]);
+    const decided = await server.api('/chat/pairings/abcd2345', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ approved: true }),
+    });
+    expect(decided.status).toBe(200);
+    expect(await decided.json()).toMatchObject({
+      status: 'approved',
+      decidedBy: expect.stringMatching(/^owner@api.test \(token:/),
+    });
+    const missing = await server.api('/chat/pairings/ZZZZ2345', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ approved: true }),
+    });
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ error: { code: 'pairing_not_found' } });
+  });
+
   it('serves an OpenAPI 3.1 document without a token, covering every endpoint', async () => {
     const response = await fetch(`${server.url}/api/v1/openapi.json`);
     expect(response.status).toBe(200);
@@ -789,6 +819,8 @@ describe('OpenAPI', () => {
         'PUT /hooks/{id}',
         'PATCH /hooks/{id}',
         'DELETE /hooks/{id}',
+        'GET /chat/pairings',
+        'POST /chat/pairings/{code}',
       ].sort(),
     );
     expect(Object.keys(document.components.schemas ?? {})).toEqual(

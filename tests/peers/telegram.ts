@@ -38,6 +38,7 @@ export class TelegramPeer {
   /** 429 answers given so far. */
   rateLimitHits = 0;
   private webhook: { url: string; secret?: string } | undefined;
+  private sentListeners: ((message: SentMessage) => void)[] = [];
   private delivering = false;
   private closeServer: (() => Promise<void>) | undefined;
   port = 0;
@@ -123,6 +124,23 @@ export class TelegramPeer {
       },
     });
     return id;
+  }
+
+  /** Resolves with the first message sent from now on that `matches`. */
+  nextSent(matches: (message: SentMessage) => boolean, timeoutMs = 120_000): Promise<SentMessage> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.sentListeners = this.sentListeners.filter((entry) => entry !== listener);
+        reject(new Error(`no matching message sent in ${timeoutMs} ms`));
+      }, timeoutMs);
+      const listener = (message: SentMessage) => {
+        if (!matches(message)) return;
+        clearTimeout(timer);
+        this.sentListeners = this.sentListeners.filter((entry) => entry !== listener);
+        resolve(message);
+      };
+      this.sentListeners.push(listener);
+    });
   }
 
   sentTo(chatId: number): SentMessage[] {
@@ -240,7 +258,7 @@ export class TelegramPeer {
           | { inline_keyboard?: { text: string; callback_data: string }[][] }
           | undefined;
         const document = files.document;
-        this.sent.push({
+        const record: SentMessage = {
           method,
           chatId,
           messageId,
@@ -250,7 +268,9 @@ export class TelegramPeer {
           ...(params.message_thread_id ? { threadId: Number(params.message_thread_id) } : {}),
           buttons: markup?.inline_keyboard?.flat() ?? [],
           ...(document ? { document: { name: document.name, data: document.data } } : {}),
-        });
+        };
+        this.sent.push(record);
+        for (const listener of this.sentListeners) listener(record);
         return ok({
           message_id: messageId,
           date: Math.floor(Date.now() / 1000),

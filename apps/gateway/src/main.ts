@@ -1,10 +1,9 @@
 import type { Server } from 'node:http';
-import { receiversFromConfig } from '@pincer/channels';
+import { receiversFromConfig, startWebhookServer } from '@pincer/channels';
 import { loadConfig } from '@pincer/config';
 import { closeServer, createLogger, onShutdown, startHealthServer } from '@pincer/runtime';
 import { Client, Connection } from '@temporalio/client';
 import { temporalSink } from './handoff.ts';
-import { startWebhookServer } from './webhooks.ts';
 
 /**
  * The chat gateway: long-lived connections to the chat platforms. Every inbound message is handed
@@ -29,7 +28,13 @@ const sink = temporalSink(client);
 const routes = receivers.flatMap((receiver) => receiver.routes?.() ?? []);
 let webhooks: Server | undefined;
 if (routes.length > 0)
-  webhooks = await startWebhookServer(routes, config.channels.webhookHost, config.channels.webhookPort, log);
+  webhooks = await startWebhookServer(
+    routes,
+    config.channels.webhookHost,
+    config.channels.webhookPort,
+    (path, error) =>
+      log.error({ path, err: error }, 'platform callback not accepted; the platform will send it again'),
+  );
 for (const receiver of receivers) await receiver.start(sink);
 
 const health = await startHealthServer(config.gateway.healthPort, config.gateway.healthHost, () => {

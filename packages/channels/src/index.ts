@@ -21,3 +21,4 @@ export {
 export * from './message.ts';
 export { createMessaging } from './messaging.ts';
 export { normalizeTelegramUpdate, TelegramReceiver, TelegramSender, telegramError } from './telegram.ts';
+export { startWebhookServer } from './webhook-server.ts';

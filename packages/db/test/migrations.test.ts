@@ -14,6 +14,7 @@ const MODEL_TABLES = [
   'api_tokens',
   'artifacts',
   'audit_events',
+  'chat_pairings',
   'conversations',
   'credentials',
   'messages',

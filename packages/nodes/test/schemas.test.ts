@@ -85,6 +85,10 @@ const MINIMAL: Record<string, { raw: Record<string, unknown>; parsed: Record<str
     raw: { text: 'A long text.' },
     parsed: { text: 'A long text.', max_words: 60, chunk_chars: 3000, max_tokens: 256, temperature: 0.2 },
   },
+  message: {
+    raw: { platform: 'telegram', channel: '42' },
+    parsed: { platform: 'telegram', channel: '42', text: '', files: [] },
+  },
 };
 
 function minimalFor(type: string) {

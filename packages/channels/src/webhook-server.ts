@@ -1,6 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { WebhookRoute } from '@pincer/channels';
-import type { Logger } from '@pincer/runtime';
+import type { WebhookRoute } from './adapter.ts';
 
 /** Larger callbacks are refused: no platform sends more for one event. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -10,7 +9,7 @@ export function startWebhookServer(
   routes: WebhookRoute[],
   host: string,
   port: number,
-  log: Logger,
+  onError: (path: string, error: unknown) => void,
 ): Promise<Server> {
   const byPath = new Map(routes.map((route) => [route.path, route]));
   const server = createServer((request, response) => {
@@ -35,10 +34,7 @@ export function startWebhookServer(
     request.on('end', () => {
       if (response.headersSent) return;
       route.handle(request, Buffer.concat(chunks), response).catch((error: unknown) => {
-        log.error(
-          { path: route.path, err: error },
-          'platform callback failed; the platform will send it again',
-        );
+        onError(route.path, error);
         if (!response.headersSent) {
           response.writeHead(503, { 'content-type': 'application/json' });
           response.end(JSON.stringify({ error: 'not accepted yet: try again' }));
