@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { PincerConfig } from '@pincer/config';
-import { modelStep } from './model.ts';
+import { modelStep, needsLocalModel } from './model.ts';
 import type { ProvisionStep, StepStatus } from './steps.ts';
 
 /**
@@ -50,5 +50,6 @@ export function browserCheck(): ProvisionStep {
 }
 
 export function capabilityChecks(config: PincerConfig): ProvisionStep[] {
-  return [modelStep(config), sandboxEngineCheck(), browserCheck()];
+  // A local model is provisioned by `npm start` (and listed with those steps); otherwise it is looked at here.
+  return [...(needsLocalModel(config) ? [] : [modelStep(config)]), sandboxEngineCheck(), browserCheck()];
 }
