@@ -67,10 +67,9 @@ async function bareModel(file: string, sequences: number) {
     const started = performance.now();
     let first: number | undefined;
     let tokens = 0;
-    await chat.sequence.clearHistory();
     await chat.generateResponse(
       [
-        { type: 'user', text: PROMPT },
+        { type: 'user', text: promptFor(seed) },
         { type: 'model', response: [] },
       ],
       {

@@ -36,6 +36,8 @@ export function defaultThreads(): number {
   return Math.max(1, os.availableParallelism() - 1);
 }
 
+const MAX_CACHED_GRAMMARS = 64;
+
 interface Loaded {
   llama: Llama;
   model: LlamaModel;
@@ -153,6 +155,8 @@ export function createLocalInference(options: LocalInferenceOptions): LocalInfer
     const key = JSON.stringify(schema);
     let grammar = grammars.get(key);
     if (!grammar) {
+      // Steps usually reuse a few schemas; a flood of distinct ones must not grow memory forever.
+      if (grammars.size >= MAX_CACHED_GRAMMARS) grammars.clear();
       // The JSON Schema arrives from users as data; llama.cpp's converter rejects what it cannot express.
       grammar = llama.createGrammarForJsonSchema<GbnfJsonSchema>(schema as GbnfJsonSchema);
       grammar.catch(() => grammars.delete(key));
