@@ -126,11 +126,19 @@ async function pincerModel(file: string, sequences: number): Promise<LocalInfere
 
 const ask = (service: LocalInference, seed: number) =>
   service.complete({
-    messages: [{ role: 'user', content: PROMPT }],
+    messages: [{ role: 'user', content: promptFor(seed) }],
     maxTokens: TOKENS,
     temperature: 0.7,
     seed,
   });
+
+/**
+ * A prompt that differs from the previous one in its first words: both sides keep a sequence's
+ * tokens between requests (as a chat would), so a repeated prompt would skip its evaluation.
+ */
+function promptFor(seed: number): string {
+  return `Story number ${seed}. ${PROMPT}`;
+}
 
 /** Aggregate tokens/s of a batch of requests: all their tokens over the wall time until the last ends. */
 async function aggregate(run: () => Promise<Sample[]>): Promise<number> {
