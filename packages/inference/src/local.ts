@@ -221,7 +221,16 @@ export function createLocalInference(options: LocalInferenceOptions): LocalInfer
     const timeout = request.timeoutMs === undefined ? undefined : AbortSignal.timeout(request.timeoutMs);
     if (timeout) limits.push(timeout);
     const signal = AbortSignal.any(limits);
-    const grammar = request.jsonSchema ? await grammarFor(loaded.llama, request.jsonSchema) : undefined;
+    const grammar = request.jsonSchema
+      ? await grammarFor(loaded.llama, request.jsonSchema).catch((error: unknown) => {
+          throw new InferenceError(
+            'request_invalid',
+            `The JSON Schema cannot be turned into a grammar: ${describeError(error)}.`,
+            'use types, properties, required, items, enum, const, anyOf and string formats; see docs/inference.md.',
+            { cause: error },
+          );
+        })
+      : undefined;
     active += 1;
     const slot = await acquire(request.sessionKey, signal).catch((error: unknown) => {
       active -= 1;
