@@ -73,6 +73,24 @@ describe('npm start on the embedded default', async () => {
     for (const pid of allPids(processTable(install.dataDir))) seen.add(pid);
   });
 
+  it("reports the provisioned default model in the worker's health, loaded in the background", async () => {
+    expect(first.output).toMatch(
+      /Local LLM model: smollm2-135m \(\S+SmolLM2-135M-Instruct\.Q4_1\.gguf, 94 MB\)/,
+    );
+    const workerHealth = `http://127.0.0.1:${install.env.PINCER_WORKER_HEALTH_PORT}/health`;
+    const inference = await eventually(async () => {
+      const { body } = await getJson(workerHealth);
+      const status = (body as { inference?: { state: string } }).inference;
+      return status?.state === 'ready' ? status : undefined;
+    }, 120_000);
+    expect(inference).toMatchObject({
+      model: { name: 'smollm2-135m', provider: 'local', sizeBytes: 98_362_432 },
+      state: 'ready',
+      activeRequests: 0,
+    });
+    expect((inference as { residentBytes?: number }).residentBytes).toBeGreaterThan(90_000_000);
+  }, 180_000);
+
   it('runs a workflow end to end on the supervised worker', async () => {
     const connection = await Connection.connect({ address: `127.0.0.1:${install.env.PINCER_TEMPORAL_PORT}` });
     try {

@@ -36,6 +36,8 @@ export function defaultThreads(): number {
   return Math.max(1, os.availableParallelism() - 1);
 }
 
+const MAX_CACHED_GRAMMARS = 64;
+
 interface Loaded {
   llama: Llama;
   model: LlamaModel;
@@ -153,6 +155,8 @@ export function createLocalInference(options: LocalInferenceOptions): LocalInfer
     const key = JSON.stringify(schema);
     let grammar = grammars.get(key);
     if (!grammar) {
+      // Steps usually reuse a few schemas; a flood of distinct ones must not grow memory forever.
+      if (grammars.size >= MAX_CACHED_GRAMMARS) grammars.clear();
       // The JSON Schema arrives from users as data; llama.cpp's converter rejects what it cannot express.
       grammar = llama.createGrammarForJsonSchema<GbnfJsonSchema>(schema as GbnfJsonSchema);
       grammar.catch(() => grammars.delete(key));
@@ -217,7 +221,16 @@ export function createLocalInference(options: LocalInferenceOptions): LocalInfer
     const timeout = request.timeoutMs === undefined ? undefined : AbortSignal.timeout(request.timeoutMs);
     if (timeout) limits.push(timeout);
     const signal = AbortSignal.any(limits);
-    const grammar = request.jsonSchema ? await grammarFor(loaded.llama, request.jsonSchema) : undefined;
+    const grammar = request.jsonSchema
+      ? await grammarFor(loaded.llama, request.jsonSchema).catch((error: unknown) => {
+          throw new InferenceError(
+            'request_invalid',
+            `The JSON Schema cannot be turned into a grammar: ${describeError(error)}.`,
+            'use types, properties, required, items, enum, const, anyOf and string formats; see docs/inference.md.',
+            { cause: error },
+          );
+        })
+      : undefined;
     active += 1;
     const slot = await acquire(request.sessionKey, signal).catch((error: unknown) => {
       active -= 1;

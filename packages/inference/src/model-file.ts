@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { open, readFile, stat, writeFile } from 'node:fs/promises';
 import { InferenceError } from './errors.ts';
 
 const GGUF_MAGIC = 'GGUF';
@@ -47,7 +47,7 @@ export async function verifyModelFile(
       fix,
     );
   }
-  const sha256 = await sha256Of(file);
+  const sha256 = (await stampedHash(file, info)) ?? (await sha256Of(file));
   if (expected && sha256 !== expected.sha256) {
     throw new InferenceError(
       'model_corrupt',
@@ -55,5 +55,27 @@ export async function verifyModelFile(
       fix,
     );
   }
+  await writeFile(stampFile(file), stampLine(info, sha256)).catch(() => undefined);
   return { sizeBytes: info.size, sha256 };
+}
+
+/**
+ * Hashing a model takes seconds on a busy machine and happens on every start: the hash is kept
+ * beside the file with its size and modification time, and reused while those are unchanged.
+ */
+async function stampedHash(
+  file: string,
+  info: { size: number; mtimeMs: number },
+): Promise<string | undefined> {
+  const stamp = await readFile(stampFile(file), 'utf8').catch(() => '');
+  const [size, mtime, sha256] = stamp.trim().split(' ');
+  return size === String(info.size) && mtime === String(info.mtimeMs) && sha256 ? sha256 : undefined;
+}
+
+function stampFile(file: string): string {
+  return `${file}.sha256`;
+}
+
+function stampLine(info: { size: number; mtimeMs: number }, sha256: string): string {
+  return `${info.size} ${info.mtimeMs} ${sha256}\n`;
 }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { PincerConfig } from '@pincer/config';
 import { type ChromiumOptions, chromiumStep } from './chromium.ts';
-import { modelStep } from './model.ts';
+import { modelStep, needsLocalModel } from './model.ts';
 import type { ProvisionStep, StepStatus } from './steps.ts';
 
 /**
@@ -44,8 +44,9 @@ export function browserCheck(options: ChromiumOptions = {}): ProvisionStep {
 }
 
 export function capabilityChecks(config: PincerConfig): ProvisionStep[] {
+  // A local model is provisioned by `npm start` (and listed with those steps); otherwise it is looked at here.
   return [
-    modelStep(config),
+    ...(needsLocalModel(config) ? [] : [modelStep(config)]),
     sandboxEngineCheck(),
     browserCheck({ executablePath: config.browser?.executablePath }),
   ];
