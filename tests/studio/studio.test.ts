@@ -161,8 +161,14 @@ describe('the studio', () => {
     await addStep(page, { x: 300, y: 380 }, 'send_notification', (value) =>
       value.fill('sent: {{ steps.analyze_data.output }}'),
     );
+    // Not connected yet: the compile error shows on the step that reads analyze_data's output.
+    const lastStep = page.locator('.step-node[data-step="send_notification"]');
+    await expect
+      .poll(() => lastStep.locator('.step-node-issue').textContent(), WAIT)
+      .toContain('does not run after it');
     await connect(page, 'analyze_data', 'send_notification');
     await expect.poll(() => page.locator('.react-flow__edge').count(), WAIT).toBe(2);
+    await expect.poll(() => page.locator('.step-node-issue').count(), WAIT).toBe(0);
     await page.getByRole('button', { name: 'Auto-layout' }).click();
     await expect.poll(() => overlappingNodes(page), WAIT).toBe(false);
     await page.screenshot({ path: path.join(SHOTS, 'canvas.png') });
