@@ -89,6 +89,34 @@ function readPath(value: unknown, keys: string[]): unknown {
   return current;
 }
 
+/** Whether any two steps on the canvas cover each other. */
+async function overlappingNodes(page: Page): Promise<boolean> {
+  const boxes = await page.locator('.react-flow__node').evaluateAll((nodes) =>
+    nodes.map((node) => {
+      const { x, y, width, height } = node.getBoundingClientRect();
+      return { x, y, width, height };
+    }),
+  );
+  return boxes.some((a, i) =>
+    boxes.some(
+      (b, j) =>
+        i < j && a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height,
+    ),
+  );
+}
+
+const GATED = `
+workflow:
+  name: gated
+  steps:
+    - name: ask
+      type: approval
+      message: Ship it?
+    - name: ship
+      type: transform
+      value: shipped
+`;
+
 describe('the studio', () => {
   it('refuses every tRPC procedure without a session', async () => {
     const procedures = await studioProcedures();
@@ -133,8 +161,16 @@ describe('the studio', () => {
     await addStep(page, { x: 300, y: 380 }, 'send_notification', (value) =>
       value.fill('sent: {{ steps.analyze_data.output }}'),
     );
+    // Not connected yet: the compile error shows on the step that reads analyze_data's output.
+    const lastStep = page.locator('.step-node[data-step="send_notification"]');
+    await expect
+      .poll(() => lastStep.locator('.step-node-issue').textContent(), WAIT)
+      .toContain('does not run after it');
     await connect(page, 'analyze_data', 'send_notification');
     await expect.poll(() => page.locator('.react-flow__edge').count(), WAIT).toBe(2);
+    await expect.poll(() => page.locator('.step-node-issue').count(), WAIT).toBe(0);
+    await page.getByRole('button', { name: 'Auto-layout' }).click();
+    await expect.poll(() => overlappingNodes(page), WAIT).toBe(false);
     await page.screenshot({ path: path.join(SHOTS, 'canvas.png') });
 
     const notice = page.locator('.notice').first();
@@ -205,6 +241,37 @@ describe('the studio', () => {
     });
     expect(attempt.status()).toBe(403);
     expect(await attempt.text()).toContain('needs editor');
+    await context.close();
+  }, 240_000);
+
+  it('asks for an approval on the run page and carries on once approved', async () => {
+    await studio.server.engine.save(GATED);
+    const runId = await studio.server.engine.start('gated');
+    const page = owner;
+    await page.goto(`/runs/${runId}`);
+    const ask = page.locator('.step-row[data-step="ask"]');
+    await expect.poll(() => ask.getAttribute('data-status'), WAIT).toBe('waiting_approval');
+    await ask.getByRole('button', { name: 'Approve' }).click();
+    await expect
+      .poll(() => page.locator('.step-row[data-step="ship"]').getAttribute('data-status'), WAIT)
+      .toBe('succeeded');
+    await expect.poll(() => page.getByTestId('output-ship').textContent(), WAIT).toContain('shipped');
+  }, 240_000);
+
+  it('follows runs on a phone-width screen', async () => {
+    const { page, context } = await studio.signIn('viewer', { width: 390, height: 844 });
+    await page.goto('/runs');
+    await visible(page.getByRole('link', { name: /^[0-9a-f]{8}$/ }));
+    await page
+      .getByRole('link', { name: /^[0-9a-f]{8}$/ })
+      .first()
+      .click();
+    await page.waitForURL(/\/runs\/[0-9a-f-]+$/);
+    await visible(page.locator('.step-row'));
+    // A string: the test project has no DOM types.
+    const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: path.join(SHOTS, 'run-phone.png'), fullPage: true });
     await context.close();
   }, 240_000);
 });

@@ -1,15 +1,20 @@
 'use client';
 
 import { useId, useMemo, useState } from 'react';
+import { z } from 'zod';
 import type { CatalogEntry, CompileIssue, GraphNode } from './model.ts';
 
-interface FieldSchema {
-  type?: string | string[];
-  enum?: unknown[];
-  description?: string;
-  default?: unknown;
-  anyOf?: FieldSchema[];
-}
+const TypeName = z.union([z.string(), z.array(z.string())]).optional();
+
+/** The parts of a field's JSON Schema that pick its control. */
+const FieldSchema = z.looseObject({
+  type: TypeName,
+  enum: z.array(z.unknown()).optional(),
+  description: z.string().optional(),
+  default: z.unknown().optional(),
+  anyOf: z.array(z.looseObject({ type: TypeName })).optional(),
+});
+type FieldSchema = z.infer<typeof FieldSchema>;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -22,7 +27,7 @@ function fieldsOf(
   const required = new Set(Array.isArray(schema.required) ? schema.required.map(String) : []);
   return Object.entries(properties).map(([name, field]) => ({
     name,
-    field: isRecord(field) ? (field as FieldSchema) : {},
+    field: FieldSchema.safeParse(field).data ?? {},
     required: required.has(name),
   }));
 }

@@ -16,6 +16,7 @@ import { useTRPC } from '../../../lib/trpc/client.tsx';
 const STATUSES = ['queued', 'running', 'waiting', 'succeeded', 'failed', 'cancelled', 'timed_out'] as const;
 const TRIGGERS = ['manual', 'webhook', 'schedule', 'chat', 'email', 'subworkflow'] as const;
 const PERIODS = { '': 'Any time', '1h': 'Last hour', '24h': 'Last 24 hours', '7d': 'Last 7 days' } as const;
+const PERIOD_KEYS = ['', '1h', '24h', '7d'] as const;
 const PERIOD_MS: Record<string, number> = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000 };
 
 type Status = (typeof STATUSES)[number];
@@ -79,9 +80,7 @@ export function RunList() {
         <select
           aria-label="Time"
           value={period}
-          onChange={(event) =>
-            setPeriod(event.target.value in PERIODS ? (event.target.value as keyof typeof PERIODS) : '')
-          }
+          onChange={(event) => setPeriod(PERIOD_KEYS.find((key) => key === event.target.value) ?? '')}
         >
           {Object.entries(PERIODS).map(([value, label]) => (
             <option key={value} value={value}>

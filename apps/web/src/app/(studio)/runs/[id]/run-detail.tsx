@@ -103,7 +103,7 @@ export function RunDetail({ id }: { id: string }) {
       <ol className="timeline">
         {run.steps.map((step) => {
           const started = step.startedAt?.getTime() ?? begin.getTime();
-          const left = ((started - begin.getTime()) / span) * 100;
+          const left = Math.min(99, Math.max(0, ((started - begin.getTime()) / span) * 100));
           const width = Math.max(1, (((step.finishedAt?.getTime() ?? end.getTime()) - started) / span) * 100);
           const key = `${step.name}/${step.iteration}`;
           return (
