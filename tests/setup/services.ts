@@ -42,6 +42,8 @@ export default async function setup(project: TestProject) {
       sandboxImageStep({
         connect: () => connectEngine({ podmanDir, env: {} }),
         workDir: path.join(podmanDir, 'build'),
+        podmanDir,
+        env: {},
       }),
     ],
     consoleReporter(),
