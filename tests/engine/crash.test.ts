@@ -46,6 +46,8 @@ async function startWorkerProcess(): Promise<Job> {
       PINCER_ALLOW_PRIVATE_HOSTS: '127.0.0.1',
       PINCER_SECRET_KEY: engine.secretKey.toString('base64'),
       PINCER_LOG_LEVEL: 'warn',
+      // http_request steps only: no sandbox (its podman and warm pool) competing with the steps.
+      PINCER_WORKER_CAPABILITIES: 'core',
     },
   );
   workers.push(job);

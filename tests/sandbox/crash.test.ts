@@ -1,12 +1,18 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import { SANDBOX_LABEL } from '@pincer/sandbox';
 import { expect, inject, it } from 'vitest';
 import { sharedEngine, startTestSandbox } from '../support/sandbox.ts';
+
+/** The host firewall's INPUT rules, where each egress proxy opens its port to the egress network. */
+async function egressRules(): Promise<string> {
+  return (await promisify(execFile)('iptables', ['-w', '5', '-S', 'INPUT'])).stdout;
+}
 
 async function containersOf(pid: number) {
   const list = await sharedEngine().docker.listContainers({
@@ -40,6 +46,7 @@ it('removes the containers of a worker that crashed when the next sandbox starts
     }
     expect((await containersOf(pid)).sort()).toEqual(['created', 'running']);
     expect(existsSync(path.join(workDir, String(pid)))).toBe(true);
+    expect(await egressRules()).toContain(`pincer-egress:${pid}`);
   } finally {
     child.kill('SIGKILL');
     await exited;
@@ -51,6 +58,8 @@ it('removes the containers of a worker that crashed when the next sandbox starts
     expect((await next.status()).ready).toBe(true);
     expect(await containersOf(pid)).toEqual([]);
     expect(existsSync(path.join(workDir, String(pid)))).toBe(false);
+    // Its hole in the host firewall (for its egress proxy) is closed too.
+    expect(await egressRules()).not.toContain(`pincer-egress:${pid}`);
   } finally {
     await next.close();
     await rm(workDir, { recursive: true, force: true });

@@ -45,6 +45,8 @@ export default async function setup(project: TestProject) {
       sandboxImageStep({
         connect: () => connectEngine({ podmanDir, env: {} }),
         workDir: path.join(podmanDir, 'build'),
+        podmanDir,
+        env: {},
       }),
       // Browser tests (tests/browser, the studio's end-to-end tests) drive a real Chromium.
       chromiumStep({ executablePath: config.browser.executablePath }),

@@ -5,6 +5,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { promisify } from 'node:util';
 import { privateAddressGuard } from '@pincer/nodes';
+import { isAlive } from '@pincer/provision';
 import type Docker from 'dockerode';
 import ipaddr from 'ipaddr.js';
 
@@ -223,9 +224,14 @@ async function fenceHost(
   port: number,
 ): Promise<{ active: boolean; release(): Promise<void> }> {
   const drop = ['INPUT', '-s', subnet, '-j', 'DROP'];
-  const accept = ['INPUT', '-s', subnet, '-p', 'tcp', '--dport', String(port), '-j', 'ACCEPT'];
+  const accept = [
+    'INPUT',
+    ...['-s', subnet, '-p', 'tcp', '-m', 'tcp', '--dport', String(port)],
+    ...['-m', 'comment', '--comment', `${RULE_TAG}${process.pid}`, '-j', 'ACCEPT'],
+  ];
   const iptables = (...args: string[]) => run('iptables', ['-w', '5', ...args]);
   try {
+    await removeStaleRules(iptables);
     await iptables('-C', ...drop).catch(() => iptables('-I', ...drop));
     await iptables('-I', ...accept);
   } catch (error) {
@@ -240,4 +246,17 @@ async function fenceHost(
       await iptables('-D', ...accept).catch(() => undefined);
     },
   };
+}
+
+const RULE_TAG = 'pincer-egress:';
+
+/** Drops the ACCEPT rules of proxies whose process is gone (a crashed worker cannot remove its own). */
+async function removeStaleRules(iptables: (...args: string[]) => Promise<unknown>): Promise<void> {
+  const { stdout } = await run('iptables', ['-w', '5', '-S', 'INPUT']);
+  for (const line of stdout.split('\n')) {
+    const pid = Number(line.match(new RegExp(`${RULE_TAG}(\\d+)`))?.[1]);
+    if (!pid || isAlive(pid)) continue;
+    const spec = line.replace(/^-A /, '').replaceAll('"', '').split(' ');
+    await iptables('-D', ...spec).catch(() => undefined);
+  }
 }

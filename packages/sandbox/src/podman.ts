@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { stopGroup } from '@pincer/provision';
+import { isAlive, stopGroup } from '@pincer/provision';
 import { SandboxError } from './errors.ts';
 
 /**
@@ -122,7 +122,10 @@ export async function startPodmanService(options: {
   await writePodmanConfig(paths);
   const socketDir = path.join(options.dir, 'sockets');
   await mkdir(socketDir, { recursive: true });
-  const socketPath = path.join(socketDir, `podman-${process.pid}-${Date.now().toString(36)}.sock`);
+  await stopOrphanedServices(socketDir);
+  const name = `podman-${process.pid}-${Date.now().toString(36)}`;
+  const socketPath = path.join(socketDir, `${name}.sock`);
+  const pidFile = path.join(socketDir, `${name}.pid`);
   const child: ChildProcess = spawn(podman, ['system', 'service', '--time=0', `unix://${socketPath}`], {
     env: podmanEnv(paths),
     detached: true,
@@ -143,9 +146,11 @@ export async function startPodmanService(options: {
     exited = true;
   });
   const pid = child.pid ?? 0;
+  await writeFile(pidFile, `${pid}\n`);
   const stop = async () => {
     if (!exited) await stopGroup(pid, 'SIGTERM', 5000);
     await rm(socketPath, { force: true });
+    await rm(pidFile, { force: true });
   };
   const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
   while (!(await pingSocket(socketPath))) {
@@ -160,4 +165,30 @@ export async function startPodmanService(options: {
     await sleep(100);
   }
   return { socketPath, pid, stop };
+}
+
+/**
+ * Stops the podman services of Pincer processes that died without stopping them (a worker killed
+ * with SIGKILL): each service's pid file is named after its owner's pid.
+ */
+async function stopOrphanedServices(socketDir: string): Promise<void> {
+  for (const file of await readdir(socketDir)) {
+    const owner = Number(file.match(/^podman-(\d+)-[0-9a-z]+\.pid$/)?.[1]);
+    if (!owner || isAlive(owner)) continue;
+    const pidFile = path.join(socketDir, file);
+    const socketPath = pidFile.replace(/\.pid$/, '.sock');
+    const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
+    if (pid > 0 && isAlive(pid) && commandLine(pid).includes(socketPath))
+      await stopGroup(pid, 'SIGTERM', 5000);
+    await rm(pidFile, { force: true });
+    await rm(socketPath, { force: true });
+  }
+}
+
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return '';
+  }
 }

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import type { ProvisionStep, StepStatus } from '@pincer/provision';
 import type { Engine } from './engine.ts';
 import { buildDefaultImage, defaultImage, imageExists, removeStaleDefaultImages } from './image.ts';
-import { findPodman } from './podman.ts';
+import { findPodman, podmanEnv, podmanPaths } from './podman.ts';
 
 const run = promisify(execFile);
 const PACKAGES = ['podman', 'runc', 'debootstrap'];
@@ -71,6 +71,9 @@ export function sandboxImageStep(options: {
   connect: () => Promise<Engine>;
   workDir: string;
   image?: string | undefined;
+  /** Pincer's podman directory: with no user engine, the check asks the podman CLI (no service start). */
+  podmanDir?: string;
+  env?: NodeJS.ProcessEnv;
 }): ProvisionStep {
   const image = options.image ?? defaultImage();
   const withEngine = async <T>(use: (engine: Engine) => Promise<T>): Promise<T> => {
@@ -81,10 +84,23 @@ export function sandboxImageStep(options: {
       await engine.stop();
     }
   };
+  const quickCheck = async (): Promise<StepStatus | undefined> => {
+    if (!options.podmanDir || usesUserEngine(options.env ?? process.env) || !findPodman()) return undefined;
+    const paths = podmanPaths(options.podmanDir);
+    if (!existsSync(paths.containersConf)) return undefined;
+    const found = await run('podman', ['image', 'exists', image], { env: podmanEnv(paths) }).then(
+      () => true,
+      () => false,
+    );
+    return found
+      ? { state: 'ready', detail: `${image} in Pincer's podman (${options.podmanDir})` }
+      : undefined;
+  };
   return {
     id: 'sandbox-image',
     title: 'Sandbox image',
-    check: () =>
+    check: async () =>
+      (await quickCheck()) ??
       withEngine(async (engine): Promise<StepStatus> => {
         if (await imageExists(engine.docker, image))
           return { state: 'ready', detail: `${image} in ${engine.description}` };

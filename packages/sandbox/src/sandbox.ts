@@ -5,6 +5,7 @@ import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
+import { isAlive } from '@pincer/provision';
 import type Docker from 'dockerode';
 import { pack } from 'tar-stream';
 import { attachContainer, type EngineAddress } from './attach.ts';
@@ -473,7 +474,8 @@ export async function sweepLeftovers(docker: Docker, workDir: string): Promise<n
   let removed = 0;
   for (const info of containers) {
     const [ownerHost, ownerPid] = (info.Labels?.[OWNER_LABEL] ?? '').split('/');
-    if (ownerHost !== host || isAlive(Number(ownerPid))) continue;
+    const pid = Number(ownerPid);
+    if (ownerHost !== host || !Number.isInteger(pid) || pid <= 0 || isAlive(pid)) continue;
     await docker
       .getContainer(info.Id)
       .remove({ force: true, v: true })
@@ -487,14 +489,4 @@ export async function sweepLeftovers(docker: Docker, workDir: string): Promise<n
       await rm(path.join(workDir, dir), { recursive: true, force: true });
   }
   return removed;
-}
-
-function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

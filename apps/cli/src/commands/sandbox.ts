@@ -24,6 +24,7 @@ export function sandboxSteps(config: PincerConfig) {
       connect: () => connectEngine({ podmanDir: dir }),
       workDir: path.join(dir, 'build'),
       image: config.sandbox.image,
+      podmanDir: dir,
     }),
   ];
 }
