@@ -97,7 +97,7 @@ export function probeTemporal(
 }
 
 /** A Pincer process's own /health endpoint (worker, gateway). */
-export function probeProcess(name: string, url: string, timeoutMs = 2000): Promise<DependencyCheck> {
+export function probeProcess(name: string, url: string, timeoutMs = 5000): Promise<DependencyCheck> {
   return timed(
     name,
     async () => {

@@ -40,7 +40,7 @@ interface HealthBody {
 async function runningStudio(config: PincerConfig): Promise<HealthBody | undefined> {
   try {
     const response = await fetch(`http://127.0.0.1:${config.server.port}/api/health`, {
-      signal: AbortSignal.timeout(5000),
+      signal: AbortSignal.timeout(15_000),
     });
     return (await response.json()) as HealthBody;
   } catch {

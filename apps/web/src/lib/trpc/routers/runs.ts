@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type PrismaClient, RunStatus, TriggerKind } from '@pincer/db';
-import { cancelRun, decideApproval, getRun, type RunView, startRun } from '@pincer/engine';
+import { cancelRun, decideApproval, EngineError, getRun, type RunView, rerunRun } from '@pincer/engine';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { getTemporal } from '../../services.ts';
@@ -120,21 +120,26 @@ export const runsRouter = router({
       return { id: input.id };
     }),
 
-  /** Runs the same version again with the same input. */
-  rerun: editorProcedure.input(z.object({ id: RunId })).mutation(async ({ ctx, input }) => {
-    const run = await ctx.db.run.findUnique({
-      where: { id: input.id },
-      include: { workflow: { select: { name: true } }, workflowVersion: { select: { version: true } } },
-    });
-    if (!run) throw new TRPCError({ code: 'NOT_FOUND', message: `No run with id ${input.id}.` });
-    const started = await startRun(ctx.db, await getTemporal(), {
-      workflow: run.workflow.name,
-      version: run.workflowVersion.version,
-      input: run.input,
-      triggerKind: 'manual',
-      actor: ctx.actor,
-      userId: ctx.user.id,
-    });
-    return { runId: started.runId };
-  }),
+  /** Runs the same version again with the same input; from a step, earlier steps keep their outputs. */
+  rerun: editorProcedure
+    .input(z.object({ id: RunId, fromStep: z.string().min(1).max(100).optional() }))
+    .mutation(async ({ ctx, input }) => {
+      try {
+        const started = await rerunRun(ctx.db, await getTemporal(), {
+          runId: input.id,
+          actor: ctx.actor,
+          userId: ctx.user.id,
+          ...(input.fromStep ? { fromStep: input.fromStep } : {}),
+        });
+        return { runId: started.runId };
+      } catch (error) {
+        if (error instanceof EngineError) {
+          throw new TRPCError({
+            code: error.code === 'run_not_found' ? 'NOT_FOUND' : 'BAD_REQUEST',
+            message: error.message,
+          });
+        }
+        throw error;
+      }
+    }),
 });

@@ -129,6 +129,21 @@ export function RunDetail({ id }: { id: string }) {
                     />
                   </span>
                 </summary>
+                {step.status === 'failed' && !step.iteration && canEdit && !ACTIVE.has(run.status) && (
+                  <div className="row">
+                    <span className="muted small">
+                      Fixed the cause? Run again from here; the steps before keep their outputs.
+                    </span>
+                    <button
+                      type="button"
+                      className="btn"
+                      onClick={() => rerun.mutate({ id, fromStep: step.name })}
+                      disabled={rerun.isPending}
+                    >
+                      Re-run from {step.name}
+                    </button>
+                  </div>
+                )}
                 {step.status === 'waiting_approval' && canEdit && (
                   <div className="row approval">
                     <span>This step waits for your decision.</span>
@@ -187,6 +202,31 @@ export function RunDetail({ id }: { id: string }) {
           );
         })}
       </ol>
+      {run.artifacts.length > 0 && (
+        <>
+          <h2>Files</h2>
+          <ul className="artifacts" data-testid="artifacts">
+            {run.artifacts.map((artifact) => (
+              <li key={artifact.id}>
+                <a href={artifact.url} target="_blank" rel="noreferrer">
+                  {artifact.name}
+                </a>{' '}
+                <span className="muted small">
+                  {artifact.step} · {artifact.mediaType} · {Math.max(1, Math.round(artifact.size / 1024))} KiB
+                </span>
+                {artifact.mediaType.startsWith('image/') && (
+                  // biome-ignore lint/performance/noImgElement: a step's own screenshot, served as it is
+                  <img
+                    className="artifact-preview"
+                    src={artifact.url}
+                    alt={`${artifact.name} from ${artifact.step}`}
+                  />
+                )}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       <h2>Run input and output</h2>
       <div className="step-io">
         <div>

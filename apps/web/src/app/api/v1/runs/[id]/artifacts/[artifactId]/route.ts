@@ -1,6 +1,7 @@
 import * as api from '../../../../../../../lib/api/endpoints.ts';
-import { ApiError } from '../../../../../../../lib/api/errors.ts';
-import { handler, pathParams } from '../../../../../../../lib/api/handler.ts';
+import { ApiError, errorResponse } from '../../../../../../../lib/api/errors.ts';
+import { handler, pathParams, type RouteContext } from '../../../../../../../lib/api/handler.ts';
+import { sessionUserFromCookies } from '../../../../../../../lib/auth/session.ts';
 import { getArtifacts } from '../../../../../../../lib/services.ts';
 
 export const dynamic = 'force-dynamic';
@@ -10,7 +11,7 @@ export const runtime = 'nodejs';
 // page a step captured cannot run in the studio's origin.
 const INLINE = /^(image\/(png|jpeg|gif|webp)|application\/pdf|text\/plain|application\/json)$/;
 
-export const GET = handler(api.getArtifact, async ({ rawParams }) => {
+async function download(rawParams: Record<string, string>): Promise<Response> {
   const { id, artifactId } = pathParams(api.getArtifact, api.getArtifact.params, rawParams);
   const artifacts = await getArtifacts();
   const found = await artifacts.read(artifactId);
@@ -35,4 +36,26 @@ export const GET = handler(api.getArtifact, async ({ rawParams }) => {
       ETag: `"${ref.sha256}"`,
     },
   });
-});
+}
+
+const withToken = handler(api.getArtifact, async ({ rawParams }) => download(rawParams));
+
+/** With a bearer token (API, CLI) or, for the studio's run page, a signed-in session. */
+export async function GET(request: Request, route: RouteContext): Promise<Response> {
+  if (request.headers.has('authorization')) return withToken(request, route);
+  try {
+    const cookies = (request.headers.get('cookie') ?? '')
+      .split(';')
+      .map((pair) => pair.trim())
+      .filter((pair) => pair.includes('='))
+      .map((pair) => {
+        const at = pair.indexOf('=');
+        return { name: pair.slice(0, at), value: decodeURIComponent(pair.slice(at + 1)) };
+      });
+    const user = cookies.length > 0 ? await sessionUserFromCookies(cookies) : null;
+    if (!user) return withToken(request, route);
+    return await download(await route.params);
+  } catch (error) {
+    return errorResponse(error);
+  }
+}
