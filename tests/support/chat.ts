@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { accessSettingsOf, createMessaging, sendersFromConfig } from '@pincer/channels';
 import { loadConfig, type PincerConfigInput } from '@pincer/config';
+import type { NodeServices } from '@pincer/nodes';
 import { freePort } from '@pincer/provision';
 import { inject } from 'vitest';
 import { stringify } from 'yaml';
@@ -35,7 +36,10 @@ export interface ChatTest {
  * the stand-ins) in this process on a fresh database and namespace, and the gateway as its own
  * process reading a pincer.yaml with `channels`. Every platform's suite starts from here.
  */
-export async function startChatTest(channels: ChannelsInput): Promise<ChatTest> {
+export async function startChatTest(
+  channels: ChannelsInput,
+  options: { services?: NodeServices } = {},
+): Promise<ChatTest> {
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'pincer-chat-'));
   const configFile = path.join(scratch, 'pincer.yaml');
   const healthPort = await freePort();
@@ -46,7 +50,10 @@ export async function startChatTest(channels: ChannelsInput): Promise<ChatTest> 
   );
   const config = loadConfig({ file: configFile, env: {} });
   const messaging = createMessaging({ senders: sendersFromConfig(config.channels) });
-  const engine = await startTestEngine({ services: { messaging }, chat: accessSettingsOf(config.channels) });
+  const engine = await startTestEngine({
+    services: { messaging, ...options.services },
+    chat: accessSettingsOf(config.channels),
+  });
   const healthUrl = `http://127.0.0.1:${healthPort}/health`;
   const env: NodeJS.ProcessEnv = {
     ...cleanEnv(),
