@@ -1,0 +1,167 @@
+import { createHash } from 'node:crypto';
+import { copyFile, readFile, rm, stat, truncate } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createLocalInference,
+  InferenceError,
+  type LocalInference,
+  locateModel,
+  verifyModelFile,
+} from '../src/index.ts';
+import { writeTinyGguf } from './tiny-gguf.ts';
+
+// A tiny llama model with random weights, written fresh: fast tests of everything around the
+// model's answers (loading, file checks, token counts, grammars, cancellation) on real llama.cpp.
+let file: string;
+let model: LocalInference;
+
+beforeAll(async () => {
+  file = await writeTinyGguf({ seed: 1 });
+  model = createLocalInference({
+    location: locateModel(file, path.dirname(file)),
+    contextSize: 512,
+    sequences: 2,
+    threads: 1,
+    gpu: 'off',
+    defaultMaxTokens: 16,
+  });
+  await model.ready;
+});
+
+afterAll(async () => {
+  await model?.close();
+  if (file) await rm(path.dirname(file), { recursive: true, force: true });
+});
+
+describe('the local provider on a tiny generated GGUF', () => {
+  it('loads the model and reports it ready with the file, its sha256 and its size', async () => {
+    const bytes = await readFile(file);
+    const status = model.status();
+    expect(status.state).toBe('ready');
+    expect(status.activeRequests).toBe(0);
+    expect(status.model).toMatchObject({
+      name: 'tiny-random-llama',
+      provider: 'local',
+      file,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      sizeBytes: bytes.length,
+      contextSize: 512,
+    });
+    expect(status.residentBytes).toBeGreaterThan(0);
+  });
+
+  it('stops at maxTokens with finishReason length and counts the tokens', async () => {
+    const result = await model.complete({
+      messages: [{ role: 'user', content: 'Tell me a long story about the sea.' }],
+      maxTokens: 6,
+      temperature: 0,
+      seed: 3,
+    });
+    expect(result.finishReason).toBe('length');
+    expect(result.text.length).toBeGreaterThan(0);
+    expect(result.usage.promptTokens).toBeGreaterThan(5);
+    expect(result.usage.completionTokens).toBeGreaterThan(0);
+    expect(result.usage.completionTokens).toBeLessThanOrEqual(6);
+    expect(result.sampling).toEqual({ temperature: 0, seed: 3, maxTokens: 6 });
+    expect(result.model).toMatchObject({ name: 'tiny-random-llama', file });
+    expect(model.status().activeRequests).toBe(0);
+  });
+
+  it('returns JSON valid for the schema even from random weights (the grammar forces it)', async () => {
+    const schema = {
+      type: 'object',
+      properties: { answer: { enum: ['yes', 'no', 'maybe'] }, done: { type: 'boolean' } },
+      required: ['answer', 'done'],
+    };
+    for (const seed of [1, 2, 3]) {
+      const result = await model.complete({
+        messages: [{ role: 'user', content: 'Answer as JSON.' }],
+        jsonSchema: schema,
+        temperature: 1,
+        seed,
+        maxTokens: 200,
+      });
+      expect(result.finishReason, result.text).toBe('stop');
+      expect(result.json).toEqual(JSON.parse(result.text));
+      const json = result.json as { answer: unknown; done: unknown };
+      expect(Object.keys(json).sort()).toEqual(['answer', 'done']);
+      expect(['yes', 'no', 'maybe']).toContain(json.answer);
+      expect(typeof json.done).toBe('boolean');
+    }
+  });
+
+  it('answers a request whose signal is already aborted with finishReason cancelled', async () => {
+    const result = await model.complete({
+      messages: [{ role: 'user', content: 'Say something.' }],
+      maxTokens: 50,
+      signal: AbortSignal.abort(),
+    });
+    expect(result.finishReason).toBe('cancelled');
+    expect(result.text).toBe('');
+    expect(result.usage.completionTokens).toBe(0);
+    expect(model.status().activeRequests).toBe(0);
+  });
+
+  it('stops generating when the request is cancelled mid-answer, and the sequence is free again', async () => {
+    const controller = new AbortController();
+    let streamed = 0;
+    const result = await model.complete({
+      messages: [{ role: 'user', content: 'Write a very long story.' }],
+      maxTokens: 400,
+      temperature: 0,
+      seed: 5,
+      signal: controller.signal,
+      onToken: () => {
+        streamed += 1;
+        if (streamed === 3) controller.abort();
+      },
+    });
+    expect(result.finishReason).toBe('cancelled');
+    expect(result.usage.completionTokens).toBeLessThan(400);
+    expect(model.status().activeRequests).toBe(0);
+    const next = await model.complete({ messages: [{ role: 'user', content: 'Hi.' }], maxTokens: 4 });
+    expect(next.usage.completionTokens).toBeGreaterThan(0);
+  });
+
+  it('refuses a truncated copy of the model with an error naming the file', async () => {
+    const broken = path.join(path.dirname(file), 'truncated.gguf');
+    await copyFile(file, broken);
+    const { size } = await stat(file);
+    await truncate(broken, Math.floor(size / 2));
+
+    // A provisioned model is checked against its expected size before llama.cpp sees it.
+    const expected = await verifyModelFile(file, 'regenerate it');
+    const refused = await verifyModelFile(broken, 'regenerate it', expected).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(InferenceError);
+    expect(refused).toMatchObject({ code: 'model_corrupt' });
+    expect((refused as Error).message).toContain(broken);
+    expect((refused as Error).message).toContain(`expected ${size}`);
+
+    // A model given by path is loaded as it is: llama.cpp's refusal comes back naming the file,
+    // and the provider reports itself failed instead of crashing.
+    const provider = createLocalInference({
+      location: locateModel(broken, path.dirname(file)),
+      contextSize: 512,
+      sequences: 1,
+      threads: 1,
+      gpu: 'off',
+      defaultMaxTokens: 16,
+    });
+    try {
+      const error = await provider.ready.then(
+        () => undefined,
+        (reason: unknown) => reason,
+      );
+      expect(error).toBeInstanceOf(InferenceError);
+      expect(error).toMatchObject({ code: 'model_load_failed' });
+      expect((error as Error).message).toContain(broken);
+      expect(provider.status().state).toBe('failed');
+      await expect(provider.complete({ messages: [{ role: 'user', content: 'Hi.' }] })).rejects.toThrow(
+        /failed to load/,
+      );
+    } finally {
+      await provider.close();
+    }
+  });
+});
