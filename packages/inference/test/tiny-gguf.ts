@@ -30,6 +30,7 @@ const NORMAL = 1;
 const UNKNOWN = 2;
 const CONTROL = 3;
 const BYTE = 6;
+const EOS = 2;
 
 export interface TinyGgufOptions {
   seed?: number;
@@ -181,7 +182,7 @@ export function tinyGguf(options: TinyGgufOptions = {}): Buffer {
     ['tokenizer.ggml.token_type', { type: 'i32s', value: types }],
     ['tokenizer.ggml.unknown_token_id', { type: 'u32', value: 0 }],
     ['tokenizer.ggml.bos_token_id', { type: 'u32', value: 1 }],
-    ['tokenizer.ggml.eos_token_id', { type: 'u32', value: 2 }],
+    ['tokenizer.ggml.eos_token_id', { type: 'u32', value: EOS }],
   ];
 
   // Shapes are innermost dimension first, as ggml stores them.
@@ -219,6 +220,9 @@ export function tinyGguf(options: TinyGgufOptions = {}): Buffer {
     const values = new Float32Array(count);
     // Norm weights of 1 keep activations sane; matrices get small random values.
     for (let i = 0; i < count; i += 1) values[i] = shape.length === 1 ? 1 : (next() * 2 - 1) * 0.2;
+    // </s> gets a logit of 0 while the best of the others is above it: free generation never ends
+    // early (tests of maxTokens and cancellation stay deterministic); a grammar can still force it.
+    if (name === 'output.weight') values.fill(0, EOS * embedding, (EOS + 1) * embedding);
     const bytes = Buffer.from(values.buffer);
     out.string(name);
     out.u32(shape.length);
