@@ -332,13 +332,21 @@ export async function getRun(db: PrismaClient, runId: string): Promise<RunView> 
 
 export async function listRuns(
   db: PrismaClient,
-  filter: { workflow?: string; status?: RunStatus; trigger?: TriggerKind; limit?: number } = {},
+  filter: {
+    workflow?: string;
+    status?: RunStatus;
+    trigger?: TriggerKind;
+    /** Only runs created at or after this time. */
+    since?: Date;
+    limit?: number;
+  } = {},
 ) {
   const runs = await db.run.findMany({
     where: {
       ...(filter.workflow ? { workflow: { name: filter.workflow } } : {}),
       ...(filter.status ? { status: filter.status } : {}),
       ...(filter.trigger ? { triggerKind: filter.trigger } : {}),
+      ...(filter.since ? { createdAt: { gte: filter.since } } : {}),
     },
     orderBy: { createdAt: 'desc' },
     take: Math.min(filter.limit ?? 50, 500),
@@ -352,6 +360,7 @@ export async function listRuns(
     trigger: run.triggerKind,
     actor: run.actor,
     createdAt: run.createdAt,
+    startedAt: run.startedAt,
     finishedAt: run.finishedAt,
   }));
 }

@@ -1,6 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type PrismaClient, RunStatus, TriggerKind } from '@pincer/db';
-import { cancelRun, decideApproval, EngineError, getRun, type RunView, rerunRun } from '@pincer/engine';
+import {
+  cancelRun,
+  decideApproval,
+  EngineError,
+  getRun,
+  listRuns,
+  type RunView,
+  rerunRun,
+} from '@pincer/engine';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { getTemporal } from '../../services.ts';
@@ -46,30 +54,7 @@ export const runsRouter = router({
         })
         .default({ limit: 100 }),
     )
-    .query(async ({ ctx, input }) => {
-      const runs = await ctx.db.run.findMany({
-        where: {
-          ...(input.workflow ? { workflow: { name: input.workflow } } : {}),
-          ...(input.status ? { status: input.status } : {}),
-          ...(input.trigger ? { triggerKind: input.trigger } : {}),
-          ...(input.since ? { createdAt: { gte: input.since } } : {}),
-        },
-        orderBy: { createdAt: 'desc' },
-        take: input.limit,
-        include: { workflow: { select: { name: true } }, workflowVersion: { select: { version: true } } },
-      });
-      return runs.map((run) => ({
-        id: run.id,
-        workflow: run.workflow.name,
-        version: run.workflowVersion.version,
-        status: run.status,
-        trigger: run.triggerKind,
-        actor: run.actor,
-        createdAt: run.createdAt,
-        startedAt: run.startedAt,
-        finishedAt: run.finishedAt,
-      }));
-    }),
+    .query(({ ctx, input }) => listRuns(ctx.db, input)),
 
   get: viewerProcedure.input(z.object({ id: RunId })).query(({ ctx, input }) => runDetail(ctx.db, input.id)),
 
