@@ -37,6 +37,9 @@ export function defaultThreads(): number {
 }
 
 const MAX_CACHED_GRAMMARS = 64;
+/** How many more times a JSON answer cut off by max_tokens is sampled again. */
+const JSON_RETRIES = 2;
+const JSON_RETRY_REPEAT_PENALTY = 1.15;
 
 interface Loaded {
   llama: Llama;
@@ -253,28 +256,47 @@ export function createLocalInference(options: LocalInferenceOptions): LocalInfer
     try {
       const functions = request.tools?.length ? toolFunctions(request.tools) : undefined;
       const history = toHistory(request);
-      const common = {
-        maxTokens: sampling.maxTokens,
-        temperature: sampling.temperature,
-        seed: sampling.seed,
-        signal,
-        stopOnAbortSignal: true,
-        onToken(tokens: readonly unknown[]) {
-          measured.firstToken ??= performance.now();
-          measured.completionTokens += tokens.length;
-        },
-        onTextChunk(text: string) {
-          if (text) request.onToken?.(text);
-        },
+      const generate = () => {
+        measured.completionTokens = 0;
+        const common = {
+          maxTokens: sampling.maxTokens,
+          temperature: sampling.temperature,
+          seed: sampling.seed,
+          ...(sampling.repeatPenalty === undefined
+            ? {}
+            : { repeatPenalty: { penalty: sampling.repeatPenalty } }),
+          signal,
+          stopOnAbortSignal: true,
+          onToken(tokens: readonly unknown[]) {
+            measured.firstToken ??= performance.now();
+            measured.completionTokens += tokens.length;
+          },
+          onTextChunk(text: string) {
+            if (text) request.onToken?.(text);
+          },
+        };
+        const generation = functions
+          ? slot.chat.generateResponse(history, { ...common, functions })
+          : slot.chat.generateResponse(history, { ...common, ...(grammar ? { grammar } : {}) });
+        // Aborted before the first token, node-llama-cpp throws the signal's reason instead of stopping.
+        return generation.catch((error: unknown) => {
+          if (signal.aborted) return undefined;
+          throw error;
+        });
       };
-      const generation = functions
-        ? slot.chat.generateResponse(history, { ...common, functions })
-        : slot.chat.generateResponse(history, { ...common, ...(grammar ? { grammar } : {}) });
-      // Aborted before the first token, node-llama-cpp throws the signal's reason instead of stopping.
-      const response = await generation.catch((error: unknown) => {
-        if (signal.aborted) return undefined;
-        throw error;
-      });
+      let response = await generate();
+      // A small model can loop inside a constrained string until max_tokens, leaving JSON that
+      // cannot be parsed. Sample again with the next seed and a repeat penalty; the result records
+      // the sampling that produced it.
+      for (
+        let retry = 1;
+        grammar && response?.metadata.stopReason === 'maxTokens' && retry <= JSON_RETRIES;
+        retry++
+      ) {
+        sampling.seed = (sampling.seed + 1) % 2 ** 31;
+        sampling.repeatPenalty = JSON_RETRY_REPEAT_PENALTY;
+        response = await generate();
+      }
       if (!response) {
         return measureCompletion({
           text: '',

@@ -91,6 +91,21 @@ describe('the local provider on a tiny generated GGUF', () => {
     }
   });
 
+  it('samples a JSON answer cut off by max_tokens twice more, recording the sampling of the last try', async () => {
+    const result = await model.complete({
+      messages: [{ role: 'user', content: 'Answer as JSON.' }],
+      jsonSchema: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] },
+      temperature: 1,
+      seed: 10,
+      maxTokens: 3,
+    });
+    expect(result.finishReason).toBe('length');
+    expect(result.json).toBeUndefined();
+    expect(result.sampling).toEqual({ temperature: 1, seed: 12, maxTokens: 3, repeatPenalty: 1.15 });
+    expect(result.usage.completionTokens).toBeLessThanOrEqual(3);
+    expect(model.status().activeRequests).toBe(0);
+  });
+
   it('answers a request whose signal is already aborted with finishReason cancelled', async () => {
     const result = await model.complete({
       messages: [{ role: 'user', content: 'Say something.' }],

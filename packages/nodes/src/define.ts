@@ -256,7 +256,13 @@ export interface LlmResult {
   toolCalls?: LlmToolCall[];
   model: ModelInfo;
   /** The sampling that produced it, so the step can be reproduced. */
-  sampling: { temperature: number; seed: number; maxTokens: number };
+  sampling: {
+    temperature: number;
+    seed: number;
+    maxTokens: number;
+    /** Set when a JSON answer cut off by max_tokens was sampled again with a repeat penalty. */
+    repeatPenalty?: number;
+  };
   /**
    * `promptTokens`: the whole prompt; `evaluatedPromptTokens`: the part evaluated for this request
    * (less when the conversation's prefix was still cached).

@@ -29,7 +29,7 @@ export const samplingFields = (defaults: { temperature: number; maxTokens: numbe
 export interface LlmRunFacts {
   finish_reason: LlmResult['finishReason'];
   model: { name: string; provider: string; sha256: string | null };
-  sampling: { temperature: number; seed: number; max_tokens: number };
+  sampling: { temperature: number; seed: number; max_tokens: number; repeat_penalty?: number };
   usage: { prompt_tokens: number; completion_tokens: number };
   timings: { first_token_ms: number; total_ms: number; tokens_per_second: number };
 }
@@ -42,6 +42,9 @@ export function runFacts(result: LlmResult): LlmRunFacts {
       temperature: result.sampling.temperature,
       seed: result.sampling.seed,
       max_tokens: result.sampling.maxTokens,
+      ...(result.sampling.repeatPenalty === undefined
+        ? {}
+        : { repeat_penalty: result.sampling.repeatPenalty }),
     },
     usage: { prompt_tokens: result.usage.promptTokens, completion_tokens: result.usage.completionTokens },
     timings: {
