@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { isAlive } from '@pincer/provision';
 import { SANDBOX_LABEL } from '@pincer/sandbox';
 import { expect, inject, it } from 'vitest';
 import { sharedEngine, startTestSandbox } from '../support/sandbox.ts';
@@ -64,4 +65,36 @@ it('removes the containers of a worker that crashed when the next sandbox starts
     await next.close();
     await rm(workDir, { recursive: true, force: true });
   }
+}, 180_000);
+
+it('stops the podman service a process started when that process is killed with SIGKILL', async () => {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      path.join(import.meta.dirname, 'fixtures', 'podman-owner.ts'),
+      path.join(inject('cacheDir'), 'podman'),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  let servicePid = 0;
+  try {
+    for (let attempt = 0; attempt < 1200 && !servicePid; attempt++) {
+      servicePid = Number(output.match(/^(\d+)\n/)?.[1] ?? 0);
+      if (!servicePid) await sleep(100);
+    }
+    expect(servicePid).toBeGreaterThan(0);
+    expect(isAlive(servicePid)).toBe(true);
+  } finally {
+    child.kill('SIGKILL');
+    await exited;
+  }
+  for (let attempt = 0; attempt < 600 && isAlive(servicePid); attempt++) await sleep(100);
+  expect(isAlive(servicePid)).toBe(false);
 }, 180_000);

@@ -76,8 +76,12 @@ export async function writePodmanConfig(paths: PodmanPaths): Promise<void> {
 }
 
 export function findPodman(): string | undefined {
+  return findOnPath('podman');
+}
+
+function findOnPath(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '/usr/bin:/usr/local/bin').split(path.delimiter)) {
-    const candidate = path.join(dir || '.', 'podman');
+    const candidate = path.join(dir || '.', name);
     if (existsSync(candidate)) return candidate;
   }
   return undefined;
@@ -126,7 +130,12 @@ export async function startPodmanService(options: {
   const name = `podman-${process.pid}-${Date.now().toString(36)}`;
   const socketPath = path.join(socketDir, `${name}.sock`);
   const pidFile = path.join(socketDir, `${name}.pid`);
-  const child: ChildProcess = spawn(podman, ['system', 'service', '--time=0', `unix://${socketPath}`], {
+  const command = [podman, 'system', 'service', '--time=0', `unix://${socketPath}`];
+  // The service dies with its owner, even one killed with SIGKILL (setpriv sets the kernel's
+  // parent-death signal, kept across exec); the next start's orphan sweep is the fallback.
+  const setpriv = findOnPath('setpriv');
+  const [file = podman, ...args] = setpriv ? [setpriv, '--pdeathsig', 'SIGTERM', ...command] : command;
+  const child: ChildProcess = spawn(file, args, {
     env: podmanEnv(paths),
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
