@@ -10,8 +10,12 @@ RUN npm ci --no-audit --no-fund \
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 PINCER_HOST=0.0.0.0 PINCER_DATA_DIR=/var/lib/pincer
+# Chromium for browser steps (found at /usr/bin/chromium).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends chromium fonts-liberation \
+ && rm -rf /var/lib/apt/lists/*
 COPY --from=build /app /app
-RUN useradd --system --create-home pincer && mkdir -p /var/lib/pincer && chown pincer /var/lib/pincer
+RUN useradd --system --create-home pincer && mkdir -p /var/lib/pincer/artifacts /var/lib/pincer/cache && chown -R pincer /var/lib/pincer
 USER pincer
 EXPOSE 3000
 CMD ["node", "--import", "tsx", "apps/web/src/server.ts"]

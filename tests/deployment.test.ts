@@ -79,6 +79,18 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('gives only the worker the container engine, and keeps downloads in a volume', () => {
+    const raw = readFileSync(path.join(repoRoot, 'docker-compose.yml'), 'utf8');
+    const services = (parse(raw, { merge: true }) as { services: Record<string, { volumes?: string[] }> })
+      .services;
+    const withSocket = Object.entries(services)
+      .filter(([, service]) => (service.volumes ?? []).some((volume) => volume.includes('docker.sock')))
+      .map(([name]) => name);
+    expect(withSocket).toEqual(['worker']);
+    expect(services.worker?.volumes).toContain('cache:/var/lib/pincer/cache');
+    expect(compose.services.worker?.environment?.PINCER_CACHE_DIR).toBe('/var/lib/pincer/cache');
+  });
+
   it('runs entry points that exist in this repository', () => {
     for (const name of pincerServices) {
       const command = compose.services[name]?.command ?? [];

@@ -155,6 +155,11 @@ export const ENV_BINDINGS = {
     kind: 'string',
     description: 'Discord bot token',
   },
+  PINCER_GATEWAY_WEBHOOK_HOST: {
+    path: ['channels', 'webhookHost'],
+    kind: 'string',
+    description: "listen address of the gateway's platform callbacks",
+  },
   PINCER_GATEWAY_WEBHOOK_PORT: {
     path: ['channels', 'webhookPort'],
     kind: 'port',
