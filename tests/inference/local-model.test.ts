@@ -102,6 +102,36 @@ describe('the local model (SmolLM2 135M, real)', () => {
     }
   });
 
+  it('calls a named tool with arguments taken from the question', async () => {
+    const tools = [
+      {
+        name: 'get_weather',
+        description: 'Current weather of a city',
+        parameters: {
+          type: 'object',
+          properties: { city: { type: 'string', maxLength: 40 } },
+          required: ['city'],
+        },
+      },
+    ];
+    for (const [question, city] of [
+      ['What is the weather in Paris?', /paris/i],
+      ['Will it rain in Berlin tomorrow?', /berlin/i],
+    ] as const) {
+      const result = await model.complete({
+        messages: [{ role: 'user', content: question }],
+        tools,
+        toolChoice: { name: 'get_weather' },
+        temperature: 0,
+        seed: 1,
+        maxTokens: 96,
+      });
+      expect(result.finishReason).toBe('tool_calls');
+      expect(result.toolCalls?.[0]?.name).toBe('get_weather');
+      expect((result.toolCalls?.[0]?.arguments as { city: string }).city).toMatch(city);
+    }
+  });
+
   it('answers only with one of the allowed labels', async () => {
     const labels = ['positive', 'negative', 'neutral'];
     const texts = ['I love this phone!', 'Worst service ever.', 'The box is blue.', 'Great, thanks', 'meh'];

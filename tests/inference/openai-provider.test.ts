@@ -117,6 +117,19 @@ describe('the OpenAI-compatible provider', () => {
     });
     expect(result.finishReason).toBe('tool_calls');
     expect(result.toolCalls).toEqual([{ name: 'get_weather', arguments: { city: 'Paris' } }]);
+    expect(received.at(-1)?.body).not.toHaveProperty('tool_choice');
+  });
+
+  it('passes a forced tool choice on as tool_choice', async () => {
+    await provider().complete({
+      messages: [{ role: 'user', content: 'Weather in Paris?' }],
+      tools: [{ name: 'get_weather' }],
+      toolChoice: { name: 'get_weather' },
+    });
+    expect(received.at(-1)?.body.tool_choice).toEqual({
+      type: 'function',
+      function: { name: 'get_weather' },
+    });
   });
 
   it('stops reading when cancelled, with finishReason cancelled', async () => {

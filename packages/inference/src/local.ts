@@ -1,5 +1,12 @@
 import os from 'node:os';
-import type { InferenceService, LlmRequest, LlmResult, ModelInfo, ModelStatus } from '@pincer/nodes';
+import type {
+  InferenceService,
+  LlmRequest,
+  LlmResult,
+  LlmToolCall,
+  ModelInfo,
+  ModelStatus,
+} from '@pincer/nodes';
 import type {
   ChatHistoryItem,
   ChatModelFunctions,
@@ -224,12 +231,14 @@ export function createLocalInference(options: LocalInferenceOptions): LocalInfer
     const timeout = request.timeoutMs === undefined ? undefined : AbortSignal.timeout(request.timeoutMs);
     if (timeout) limits.push(timeout);
     const signal = AbortSignal.any(limits);
-    const grammar = request.jsonSchema
-      ? await grammarFor(loaded.llama, request.jsonSchema).catch((error: unknown) => {
+    const forced = forcedToolSchema(request);
+    const constraint = forced ?? request.jsonSchema;
+    const grammar = constraint
+      ? await grammarFor(loaded.llama, constraint).catch((error: unknown) => {
           throw new InferenceError(
             'request_invalid',
             `The JSON Schema cannot be turned into a grammar: ${describeError(error)}.`,
-            'use types, properties, required, items, enum, const, anyOf and string formats; see docs/inference.md.',
+            'use types, properties, required, items, enum, const, oneOf and string formats; see docs/inference.md.',
             { cause: error },
           );
         })
@@ -254,8 +263,8 @@ export function createLocalInference(options: LocalInferenceOptions): LocalInfer
     }
     const meterBefore = slot.sequence.tokenMeter.getState();
     try {
-      const functions = request.tools?.length ? toolFunctions(request.tools) : undefined;
-      const history = toHistory(request);
+      const functions = request.tools?.length && !forced ? toolFunctions(request.tools) : undefined;
+      const history = toHistory(forced ? withToolInstructions(request) : request);
       const generate = () => {
         measured.completionTokens = 0;
         const common = {
@@ -309,7 +318,7 @@ export function createLocalInference(options: LocalInferenceOptions): LocalInfer
       }
       const usage = slot.sequence.tokenMeter.diff(meterBefore);
       const stopReason = response.metadata.stopReason;
-      const finishReason =
+      let finishReason: LlmResult['finishReason'] =
         stopReason === 'abort'
           ? stopped()
           : stopReason === 'maxTokens'
@@ -317,8 +326,19 @@ export function createLocalInference(options: LocalInferenceOptions): LocalInfer
             : stopReason === 'functionCalls'
               ? 'tool_calls'
               : 'stop';
+      let toolCalls: LlmToolCall[] | undefined = response.functionCalls?.map((call) => ({
+        name: call.functionName,
+        arguments: call.params,
+      }));
+      let text = response.response;
+      if (forced && finishReason === 'stop') {
+        // The grammar made the answer a call: { name, arguments }.
+        toolCalls = [JSON.parse(text) as LlmToolCall];
+        finishReason = 'tool_calls';
+        text = '';
+      }
       const result = measureCompletion({
-        text: response.response,
+        text,
         finishReason,
         info,
         sampling,
@@ -326,13 +346,8 @@ export function createLocalInference(options: LocalInferenceOptions): LocalInfer
         promptTokens: Math.max(0, slot.sequence.nextTokenIndex - measured.completionTokens),
         evaluatedPromptTokens: usage.usedInputTokens,
       });
-      if (grammar && finishReason === 'stop') result.json = JSON.parse(response.response);
-      if (response.functionCalls?.length) {
-        result.toolCalls = response.functionCalls.map((call) => ({
-          name: call.functionName,
-          arguments: call.params,
-        }));
-      }
+      if (grammar && !forced && finishReason === 'stop') result.json = JSON.parse(text);
+      if (toolCalls?.length) result.toolCalls = toolCalls;
       speed.add(result.timings.tokensPerSecond, result.usage.completionTokens);
       return result;
     } finally {
@@ -371,6 +386,56 @@ function toHistory(request: LlmRequest): ChatHistoryItem[] {
   // The answer is generated into a trailing, empty model turn.
   history.push({ type: 'model', response: [] });
   return history;
+}
+
+/**
+ * For a forced tool call (`toolChoice` `required` or `{ name }`), the JSON Schema of the calls
+ * allowed: `{ name, arguments }` with the tool's parameters. Undefined when the model may choose.
+ */
+function forcedToolSchema(request: LlmRequest): Record<string, unknown> | undefined {
+  const choice = request.toolChoice;
+  if (choice === undefined || choice === 'auto') return undefined;
+  const tools = request.tools ?? [];
+  const allowed = typeof choice === 'string' ? tools : tools.filter((tool) => tool.name === choice.name);
+  if (allowed.length === 0) {
+    throw new InferenceError(
+      'request_invalid',
+      typeof choice === 'string'
+        ? 'toolChoice "required" needs at least one tool in tools.'
+        : `toolChoice names "${choice.name}", which is not among the tools (${tools.map((tool) => tool.name).join(', ') || 'none'}).`,
+      'list the function in tools, or leave toolChoice out',
+    );
+  }
+  const calls = allowed.map((tool) => ({
+    type: 'object',
+    properties: {
+      name: { const: tool.name },
+      arguments: tool.parameters ?? { type: 'object', properties: {} },
+    },
+    required: ['name', 'arguments'],
+  }));
+  return calls.length === 1 ? (calls[0] as Record<string, unknown>) : { oneOf: calls };
+}
+
+/** A forced call's model sees the functions it may call, as a system message. */
+function withToolInstructions(request: LlmRequest): LlmRequest {
+  const choice = request.toolChoice;
+  const tools = (request.tools ?? []).filter(
+    (tool) => typeof choice !== 'object' || tool.name === choice.name,
+  );
+  const listed = tools
+    .map((tool) => {
+      const about = tool.description ? `: ${tool.description}` : '';
+      return `- ${tool.name}${about}. Arguments (JSON Schema): ${JSON.stringify(tool.parameters ?? {})}`;
+    })
+    .join('\n');
+  const instruction = `Answer by calling one of these functions, as JSON {"name": ..., "arguments": {...}}. Take the arguments from the conversation.\n${listed}`;
+  const [first, ...rest] = request.messages;
+  const messages =
+    first?.role === 'system'
+      ? [{ ...first, content: `${first.content}\n\n${instruction}` }, ...rest]
+      : [{ role: 'system' as const, content: instruction }, ...request.messages];
+  return { ...request, messages };
 }
 
 function toolFunctions(tools: NonNullable<LlmRequest['tools']>): ChatModelFunctions {

@@ -173,6 +173,14 @@ function requestBody(model: string, request: LlmRequest, sampling: LlmResult['sa
               parameters: tool.parameters ?? { type: 'object', properties: {} },
             },
           })),
+          ...(request.toolChoice === undefined
+            ? {}
+            : {
+                tool_choice:
+                  typeof request.toolChoice === 'string'
+                    ? request.toolChoice
+                    : { type: 'function', function: { name: request.toolChoice.name } },
+              }),
         }
       : {}),
   };

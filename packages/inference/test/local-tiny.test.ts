@@ -106,6 +106,49 @@ describe('the local provider on a tiny generated GGUF', () => {
     expect(model.status().activeRequests).toBe(0);
   });
 
+  it('makes a valid call of the named tool when the call is forced, even from random weights', async () => {
+    const tools = [
+      {
+        name: 'get_weather',
+        parameters: {
+          type: 'object',
+          properties: { unit: { enum: ['celsius', 'fahrenheit'] }, hourly: { type: 'boolean' } },
+          required: ['unit', 'hourly'],
+        },
+      },
+      { name: 'send_mail', parameters: { type: 'object', properties: { urgent: { type: 'boolean' } } } },
+    ];
+    const named = await model.complete({
+      messages: [{ role: 'user', content: 'Weather?' }],
+      tools,
+      toolChoice: { name: 'get_weather' },
+      temperature: 1,
+      seed: 4,
+      maxTokens: 200,
+    });
+    expect(named.finishReason, named.text).toBe('tool_calls');
+    expect(named.toolCalls).toHaveLength(1);
+    const call = named.toolCalls?.[0] as { name: string; arguments: { unit: string; hourly: boolean } };
+    expect(call.name).toBe('get_weather');
+    expect(['celsius', 'fahrenheit']).toContain(call.arguments.unit);
+    expect(typeof call.arguments.hourly, JSON.stringify(call)).toBe('boolean');
+
+    const required = await model.complete({
+      messages: [{ role: 'user', content: 'Do something.' }],
+      tools,
+      toolChoice: 'required',
+      temperature: 1,
+      seed: 5,
+      maxTokens: 200,
+    });
+    expect(required.finishReason, required.text).toBe('tool_calls');
+    expect(['get_weather', 'send_mail']).toContain(required.toolCalls?.[0]?.name);
+
+    await expect(
+      model.complete({ messages: [{ role: 'user', content: 'x' }], tools, toolChoice: { name: 'nope' } }),
+    ).rejects.toThrow(/"nope", which is not among the tools \(get_weather, send_mail\)/);
+  });
+
   it('answers a request whose signal is already aborted with finishReason cancelled', async () => {
     const result = await model.complete({
       messages: [{ role: 'user', content: 'Say something.' }],

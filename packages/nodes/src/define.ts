@@ -230,6 +230,12 @@ export interface LlmRequest {
   timeoutMs?: number;
   /** Functions the model may call instead of answering; calls come back in `toolCalls`. */
   tools?: LlmTool[];
+  /**
+   * `auto` (default): the model chooses between answering and calling. `required`: it must call
+   * one of `tools`; `{ name }`: it must call that one. Forced calls are grammar-constrained
+   * locally, so even a small model that cannot call functions by itself produces a valid call.
+   */
+  toolChoice?: 'auto' | 'required' | { name: string };
   /** Streams the answer as it is generated. */
   onToken?(text: string): void;
 }
