@@ -32,9 +32,9 @@ export type SlackTransport = 'events' | 'socket';
 
 interface Pending {
   eventId: string;
-  /** Events API: JSON (event_callback) or a form with `payload` (interactivity). */
-  body: { json: unknown } | { payload: unknown };
-  socketType: 'events_api' | 'interactive';
+  /** Events API: JSON (event_callback), a form with `payload` (interactivity) or a command's form. */
+  body: { json: unknown } | { payload: unknown } | { form: Record<string, string> };
+  socketType: 'events_api' | 'interactive' | 'slash_commands';
 }
 
 export class SlackPeer {
@@ -160,6 +160,37 @@ export class SlackPeer {
     );
   }
 
+  /** A person runs a slash command registered by the app (`/run` with text `echo {...}`). */
+  slashCommand(options: { channel: string; user: string; command: string; text: string }): void {
+    this.counter += 1;
+    this.pending.push({
+      eventId: `Cmd${this.counter}`,
+      body: {
+        form: {
+          token: 'verification-token-unused',
+          team_id: 'TTEAM',
+          channel_id: options.channel,
+          channel_name: 'general',
+          user_id: options.user,
+          user_name: options.user.toLowerCase(),
+          command: options.command,
+          text: escapeSlack(options.text),
+          api_app_id: 'APINCER',
+          response_url: `http://127.0.0.1:${this.port}/response`,
+          trigger_id: `${this.counter}.trigger`,
+        },
+      },
+      socketType: 'slash_commands',
+    });
+    this.deliver();
+  }
+
+  /** Slack asks the Socket Mode client to reconnect (it does so every few hours). */
+  requestReconnect(): void {
+    for (const socket of this.sockets)
+      socket.send(JSON.stringify({ type: 'disconnect', reason: 'refresh_requested', debug_info: {} }));
+  }
+
   /** Posts a body to the Events API URL with the given signature material; returns the HTTP answer. */
   async postSigned(
     body: unknown,
@@ -260,10 +291,12 @@ export class SlackPeer {
         const [raw, contentType] =
           'json' in item.body
             ? [JSON.stringify(item.body.json), 'application/json']
-            : [
-                new URLSearchParams({ payload: JSON.stringify(item.body.payload) }).toString(),
-                'application/x-www-form-urlencoded',
-              ];
+            : 'form' in item.body
+              ? [new URLSearchParams(item.body.form).toString(), 'application/x-www-form-urlencoded']
+              : [
+                  new URLSearchParams({ payload: JSON.stringify(item.body.payload) }).toString(),
+                  'application/x-www-form-urlencoded',
+                ];
         let status = 0;
         try {
           const response = await fetch(this.eventsUrl, {
@@ -324,7 +357,8 @@ export class SlackPeer {
       JSON.stringify({
         envelope_id: envelopeId,
         type: item.socketType,
-        payload: 'json' in item.body ? item.body.json : item.body.payload,
+        payload:
+          'json' in item.body ? item.body.json : 'form' in item.body ? item.body.form : item.body.payload,
         accepts_response_payload: item.socketType === 'interactive',
         retry_attempt: 0,
         retry_reason: '',
