@@ -23,8 +23,11 @@ export interface ChatTest {
   /** The gateway process (started by `startGateway`). */
   gateway: Job | undefined;
   healthUrl: string;
-  /** Starts the gateway as `npm start` does and waits until every channel is connected. */
-  startGateway(options?: { waitConnected?: boolean }): Promise<Job>;
+  /**
+   * Starts the gateway as `npm start` does and waits until every channel is connected. `channels`
+   * replaces the gateway's channel settings (another mode of the same platform); the workers keep theirs.
+   */
+  startGateway(options?: { waitConnected?: boolean; channels?: ChannelsInput }): Promise<Job>;
   /** kill -9 of the gateway. */
   killGateway(): Promise<void>;
   health(): Promise<{ status: string; channels: { platform: string; state: string; error?: string }[] }>;
@@ -68,7 +71,16 @@ export async function startChatTest(
     gateway: undefined,
     healthUrl,
     async startGateway(options = {}) {
-      const job = new Job(process.execPath, ['--import', 'tsx', 'apps/gateway/src/main.ts'], env);
+      let gatewayEnv = env;
+      if (options.channels) {
+        const file = path.join(scratch, `gateway-${Date.now()}.yaml`);
+        await writeFile(
+          file,
+          stringify({ dataDir: path.join(scratch, 'data'), channels: { ...options.channels, webhookPort } }),
+        );
+        gatewayEnv = { ...env, PINCER_CONFIG: file };
+      }
+      const job = new Job(process.execPath, ['--import', 'tsx', 'apps/gateway/src/main.ts'], gatewayEnv);
       test.gateway = job;
       await job.waitFor(/gateway ready/, 120_000);
       if (options.waitConnected !== false)

@@ -1,5 +1,6 @@
 import type { PincerConfig } from '@pincer/config';
 import type { ChannelReceiver, ChannelSender } from './adapter.ts';
+import { SlackReceiver, SlackSender } from './slack.ts';
 import { TelegramReceiver, TelegramSender } from './telegram.ts';
 
 export type ChannelsConfig = PincerConfig['channels'];
@@ -20,6 +21,13 @@ export function sendersFromConfig(channels: ChannelsConfig): ChannelSender[] {
         ...(channels.telegram.apiRoot ? { apiRoot: channels.telegram.apiRoot } : {}),
       }),
     );
+  if (channels.slack)
+    senders.push(
+      new SlackSender({
+        botToken: channels.slack.botToken,
+        ...(channels.slack.apiUrl ? { apiUrl: channels.slack.apiUrl } : {}),
+      }),
+    );
   return senders;
 }
 
@@ -35,6 +43,18 @@ export function receiversFromConfig(channels: ChannelsConfig, log: AdapterLog): 
         ...(telegram.apiRoot ? { apiRoot: telegram.apiRoot } : {}),
         ...(telegram.webhookSecret ? { webhookSecret: telegram.webhookSecret } : {}),
         ...(telegram.webhookUrl ? { webhookUrl: telegram.webhookUrl } : {}),
+        log,
+      }),
+    );
+  const slack = channels.slack;
+  if (slack)
+    receivers.push(
+      new SlackReceiver({
+        botToken: slack.botToken,
+        mode: slack.mode,
+        ...(slack.signingSecret ? { signingSecret: slack.signingSecret } : {}),
+        ...(slack.appToken ? { appToken: slack.appToken } : {}),
+        ...(slack.apiUrl ? { apiUrl: slack.apiUrl } : {}),
         log,
       }),
     );

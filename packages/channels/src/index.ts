@@ -20,5 +20,15 @@ export {
 } from './from-config.ts';
 export * from './message.ts';
 export { createMessaging } from './messaging.ts';
+export {
+  normalizeSlackAction,
+  normalizeSlackCommand,
+  normalizeSlackEvent,
+  SLACK_EVENTS_PATH,
+  SlackReceiver,
+  SlackSender,
+  slackError,
+  verifySlackSignature,
+} from './slack.ts';
 export { normalizeTelegramUpdate, TelegramReceiver, TelegramSender, telegramError } from './telegram.ts';
 export { startWebhookServer } from './webhook-server.ts';
