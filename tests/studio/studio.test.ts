@@ -133,6 +133,7 @@ workflow:
         - { name: basic, equals: basic }
     - name: vip
       type: transform
+      needs: []
       value: vip
 `;
 
@@ -415,7 +416,7 @@ describe('the studio', () => {
     await page.getByRole('tab', { name: 'YAML' }).click();
     await expect
       .poll(() => page.getByLabel('Workflow YAML').inputValue(), WAIT)
-      .toMatch(/name: vip\n\s+type: transform\n\s+needs:\n\s+- route\.premium\n/);
+      .toMatch(/name: vip\n\s+type: transform\n\s+needs:\s*(\[\s*|\n\s*- )route\.premium\b/);
     await page.getByRole('tab', { name: 'Canvas' }).click();
 
     // Completion offers the fields the upstream step's output had, inside the path being typed.
@@ -424,10 +425,11 @@ describe('the studio', () => {
       .getByRole('complementary', { name: 'Step settings' })
       .locator('input[name="config.value"]');
     await value.fill('{{ steps.order.output.');
+    const completions = page.getByRole('listbox', { name: 'Expression completions' });
     await expect
-      .poll(() => page.getByRole('option').allTextContents(), WAIT)
+      .poll(() => completions.getByRole('option').allTextContents(), WAIT)
       .toEqual(['steps.order.output.plan', 'steps.order.output.total']);
-    await page.getByRole('option', { name: 'steps.order.output.total' }).click();
+    await completions.getByRole('option', { name: 'steps.order.output.total' }).click();
     await expect.poll(() => value.inputValue(), WAIT).toBe('{{ steps.order.output.total }}');
   }, 240_000);
 
