@@ -162,13 +162,19 @@ function parisTime(iso: string): string {
   }).format(new Date(iso));
 }
 
-/** A workflow with a webhook and a schedule, published as the Publish button does. */
-let hooked: Promise<void> | undefined;
-function publishHooked(): Promise<void> {
+/**
+ * A workflow with a webhook and a schedule, published as the Publish button does; resolves to the
+ * webhook's first secret (shown once, at publish).
+ */
+let hooked: Promise<string> | undefined;
+function publishHooked(): Promise<string> {
   hooked ??= (async () => {
     const { engine } = studio.server;
     await engine.save(HOOKED);
-    await publishTriggers(engine.db, engine.client, 'hooked', 'test');
+    const published = await publishTriggers(engine.db, engine.client, 'hooked', 'test');
+    const secret = published.webhooks[0]?.secret;
+    if (!secret) throw new Error('the new webhook came without its secret');
+    return secret;
   })();
   return hooked;
 }
@@ -469,7 +475,7 @@ describe('the studio', () => {
   }, 240_000);
 
   it('gathers triggers, channels and pairings on one page; a viewer only reads it', async () => {
-    await publishHooked();
+    const firstSecret = await publishHooked();
     const { engine } = studio.server;
     await requestPairing(engine.db, { platform: 'telegram', userId: '4242', chatId: '4242', name: 'Ada' });
     await studio.startGateway();
@@ -500,8 +506,10 @@ describe('the studio', () => {
     expect(secret.length).toBeGreaterThan(20);
     const hook = await fetch(url, { method: 'POST', headers: { 'x-pincer-secret': secret } });
     expect(hook.status).toBe(202);
-    const wrong = await fetch(url, { method: 'POST', headers: { 'x-pincer-secret': 'guess' } });
-    expect(wrong.status).toBe(404);
+    for (const stale of [firstSecret, 'guess']) {
+      const refusedHook = await fetch(url, { method: 'POST', headers: { 'x-pincer-secret': stale } });
+      expect(refusedHook.status).toBe(404);
+    }
 
     // Schedules pause and resume from here too.
     const schedule = page.locator('tr[data-schedule="hooked"]');

@@ -309,8 +309,6 @@ export interface WebhookView {
   method: string;
   respond: 'immediately' | 'when_done';
   createdAt: Date;
-  /** When its secret was last set (at creation or by a rotation). */
-  secretSetAt: Date;
 }
 
 /** Every live webhook (enabled, of a workflow not archived); secrets never leave the database. */
@@ -331,7 +329,6 @@ export async function listWebhooks(db: PrismaClient): Promise<WebhookView[]> {
         method: config.method,
         respond: config.respond,
         createdAt: row.createdAt,
-        secretSetAt: row.updatedAt,
       },
     ];
   });

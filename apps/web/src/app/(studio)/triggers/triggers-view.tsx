@@ -105,7 +105,7 @@ function Triggers() {
                   </td>
                   <td>
                     <span className="muted" title="Write-only: stored as a hash, never shown again">
-                      •••••••• set {formatTime(hook.secretSetAt)}
+                      •••••••• (write-only)
                     </span>{' '}
                     {canEdit && (
                       <button
