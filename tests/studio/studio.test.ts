@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { publishTriggers, requestPairing } from '@pincer/engine';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TelegramPeer } from '../peers/telegram.ts';
 import { repoRoot } from '../support/pincer.ts';
 import { startTestStudio, type TestStudio } from '../support/studio.ts';
 
@@ -10,15 +12,21 @@ const SHOTS = path.join(repoRoot, '.pincer', 'screenshots');
 
 let studio: TestStudio;
 let owner: Page;
+let telegram: TelegramPeer;
 
 beforeAll(async () => {
-  studio = await startTestStudio();
+  // A Telegram channel whose token the (stand-in) Bot API refuses: the channels page shows why.
+  telegram = await TelegramPeer.start();
+  studio = await startTestStudio({
+    channels: { telegram: { token: '999:not-the-bot-token', apiRoot: telegram.apiRoot } },
+  });
   owner = (await studio.signIn('owner')).page;
   mkdirSync(SHOTS, { recursive: true });
 }, 240_000);
 
 afterAll(async () => {
   await studio?.stop();
+  await telegram?.close();
 });
 
 async function visible(locator: Locator): Promise<void> {
@@ -31,10 +39,14 @@ async function centerOf(locator: Locator): Promise<{ x: number; y: number }> {
   return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
 }
 
-/** Drags a connection from one step's bottom handle to another's top handle, as a person does. */
-async function connect(page: Page, from: string, to: string): Promise<void> {
+/**
+ * Drags a connection from one step's output port (its bottom `main` handle unless named) to
+ * another's top handle, as a person does.
+ */
+async function connect(page: Page, from: string, to: string, port?: string): Promise<void> {
+  const handle = port ? `[data-handleid="${port}"]` : '.source';
   const source = await centerOf(
-    page.locator(`.react-flow__node[data-id="${from}"] .react-flow__handle.source`).first(),
+    page.locator(`.react-flow__node[data-id="${from}"] .react-flow__handle${handle}`).first(),
   );
   const target = await centerOf(
     page.locator(`.react-flow__node[data-id="${to}"] .react-flow__handle.target`),
@@ -103,6 +115,68 @@ async function overlappingNodes(page: Page): Promise<boolean> {
         i < j && a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height,
     ),
   );
+}
+
+const ROUTING = `
+workflow:
+  name: routing
+  steps:
+    - name: order
+      type: transform
+      value: { plan: premium, total: 3 }
+    - name: route
+      type: switch
+      needs: [order]
+      value: "{{ steps.order.output.plan }}"
+      cases:
+        - { name: premium, equals: premium }
+        - { name: basic, equals: basic }
+    - name: vip
+      type: transform
+      needs: []
+      value: vip
+`;
+
+const HOOKED = `
+workflow:
+  name: hooked
+  triggers:
+    - type: webhook
+      name: github_push
+    - type: schedule
+      cron: "0 9 * * *"
+      timezone: Europe/Paris
+  steps:
+    - name: note
+      type: transform
+      value: pushed
+`;
+
+/** The hour and minute of an instant on Paris clocks. */
+function parisTime(iso: string): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/Paris',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(new Date(iso));
+}
+
+/**
+ * A workflow with a webhook and a schedule, published as the Publish button does; resolves to the
+ * webhook's first secret (shown once, at publish).
+ */
+let hooked: Promise<string> | undefined;
+function publishHooked(): Promise<string> {
+  hooked ??= (async () => {
+    const { engine } = studio.server;
+    await engine.save(HOOKED);
+    const published = await publishTriggers(engine.db, engine.client, 'hooked', 'test');
+    const secret = published.webhooks[0]?.secret;
+    if (!secret) throw new Error('the new webhook came without its secret');
+    return secret;
+  })();
+  return hooked;
 }
 
 const GATED = `
@@ -273,5 +347,195 @@ describe('the studio', () => {
     expect(overflow).toBeLessThanOrEqual(0);
     await page.screenshot({ path: path.join(SHOTS, 'run-phone.png'), fullPage: true });
     await context.close();
+  }, 240_000);
+
+  it('undoes and redoes a change on the canvas', async () => {
+    const page = owner;
+    await page.goto('/workflows/daily_report');
+    await expect.poll(() => page.locator('.react-flow__node').count(), WAIT).toBe(3);
+    await page
+      .locator('[data-node-type="transform"]')
+      .dragTo(page.locator('.react-flow__pane'), { targetPosition: { x: 600, y: 120 } });
+    await expect.poll(() => page.locator('.react-flow__node').count(), WAIT).toBe(4);
+    await page.getByRole('button', { name: 'Undo' }).click();
+    await expect.poll(() => page.locator('.react-flow__node').count(), WAIT).toBe(3);
+    await page.getByRole('button', { name: 'Redo' }).click();
+    await expect.poll(() => page.locator('.react-flow__node').count(), WAIT).toBe(4);
+    // The keyboard does the same once the canvas has the focus.
+    await page.locator('.react-flow__pane').click({ position: { x: 20, y: 20 } });
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => page.locator('.react-flow__node').count(), WAIT).toBe(3);
+  }, 240_000);
+
+  it('diffs two published versions and rolls back to the first', async () => {
+    const page = owner;
+    await page.goto('/workflows/daily_report');
+    await expect.poll(() => page.locator('.react-flow__node').count(), WAIT).toBe(3);
+    await page.getByRole('tab', { name: 'YAML' }).click();
+    const yaml = page.getByLabel('Workflow YAML');
+    await expect.poll(() => yaml.inputValue(), WAIT).toMatch(/name: send_notification/);
+    const text = await yaml.inputValue();
+    await yaml.fill(`${text.trimEnd()}\n    - name: archive\n      type: transform\n      value: archived\n`);
+    await expect
+      .poll(() => page.getByTestId('yaml-state').textContent(), WAIT)
+      .toBe('Applied to the canvas.');
+    const notice = page.locator('.notice').first();
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await expect.poll(() => notice.textContent(), WAIT).toContain('Draft saved.');
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await expect.poll(() => notice.textContent(), WAIT).toContain('Published version 2.');
+
+    await page.getByRole('tab', { name: 'Versions' }).click();
+    const diff = page.locator('.versions .diff');
+    // The added step shows as added lines (its neighbours may move: their positions change too).
+    await expect
+      .poll(async () => (await diff.locator('.added').allTextContents()).join('\n'), WAIT)
+      .toMatch(/\+\s+- name: archive/);
+    expect((await diff.locator('.removed').allTextContents()).join('\n')).not.toContain('name:');
+    await page.getByRole('button', { name: 'Roll back to v1' }).click();
+    await visible(page.getByRole('cell', { name: 'v3', exact: true }));
+    await page.getByRole('tab', { name: 'Canvas' }).click();
+    await expect.poll(() => page.locator('.react-flow__node').count(), WAIT).toBe(3);
+    expect(await page.locator('.react-flow__node[data-id="archive"]').count()).toBe(0);
+    // v3 is v1 again: runs started now have no archive step.
+    const published = await studio.server.engine.db.workflowVersion.findMany({
+      where: { workflow: { name: 'daily_report' } },
+      orderBy: { version: 'asc' },
+    });
+    expect(published.map((version) => version.version)).toEqual([1, 2, 3]);
+    expect(published[2]?.checksum).toBe(published[0]?.checksum);
+  }, 240_000);
+
+  it("draws a switch's cases as ports, connects one and writes it to the YAML", async () => {
+    const { engine } = studio.server;
+    await engine.save(ROUTING);
+    // A run gives the studio the shape of each step's output for completion.
+    expect((await engine.run('routing')).status).toBe('succeeded');
+    const page = owner;
+    await page.goto('/workflows/routing');
+    const route = page.locator('.react-flow__node[data-id="route"]');
+    for (const port of ['premium', 'basic', 'default'])
+      await visible(route.locator(`.react-flow__handle[data-handleid="${port}"]`));
+    await expect.poll(() => page.locator('.react-flow__edge').count(), WAIT).toBe(1);
+    await connect(page, 'route', 'vip', 'premium');
+    await expect.poll(() => page.locator('.react-flow__edge').count(), WAIT).toBe(2);
+    await page.getByRole('tab', { name: 'YAML' }).click();
+    await expect
+      .poll(() => page.getByLabel('Workflow YAML').inputValue(), WAIT)
+      .toMatch(/name: vip\n\s+type: transform\n\s+needs:\s*(\[\s*|\n\s*- )route\.premium\b/);
+    await page.getByRole('tab', { name: 'Canvas' }).click();
+
+    // Completion offers the fields the upstream step's output had, inside the path being typed.
+    await route.click();
+    const value = page
+      .getByRole('complementary', { name: 'Step settings' })
+      .locator('input[name="config.value"]');
+    await value.fill('{{ steps.order.output.');
+    const completions = page.getByRole('listbox', { name: 'Expression completions' });
+    await expect
+      .poll(() => completions.getByRole('option').allTextContents(), WAIT)
+      .toEqual(['steps.order.output.plan', 'steps.order.output.total']);
+    await completions.getByRole('option', { name: 'steps.order.output.total' }).click();
+    await expect.poll(() => value.inputValue(), WAIT).toBe('{{ steps.order.output.total }}');
+  }, 240_000);
+
+  it('shows cron schedules with their time zone and next 5 fire times', async () => {
+    await publishHooked();
+    const page = owner;
+    await page.goto('/schedules');
+    const row = page.locator('tr[data-schedule="hooked"]');
+    await visible(row.getByText('Europe/Paris'));
+    await expect.poll(() => row.locator('time').count(), WAIT).toBe(5);
+    const times = await row
+      .locator('time')
+      .evaluateAll((nodes) => nodes.map((node) => node.getAttribute('datetime') ?? ''));
+    expect(times.map(parisTime)).toEqual(['09:00', '09:00', '09:00', '09:00', '09:00']);
+    const instants = times.map((time) => Date.parse(time));
+    expect(instants[0]).toBeGreaterThan(Date.now());
+    expect(instants.every((instant, i) => i === 0 || instant > (instants[i - 1] ?? 0))).toBe(true);
+  }, 240_000);
+
+  it('keeps credentials write-only: a saved value is never shown again', async () => {
+    const page = owner;
+    const value = 'hunter2-do-not-show';
+    await page.goto('/credentials');
+    await visible(page.getByText('No credentials yet'));
+    await page.getByLabel('Credential name').fill('DEPLOY_KEY');
+    await page.getByLabel('Credential value').fill(value);
+    await page.getByRole('button', { name: 'Save credential' }).click();
+    await visible(page.getByRole('cell', { name: 'DEPLOY_KEY' }));
+    expect(await page.getByLabel('Credential value').inputValue()).toBe('');
+    await page.reload();
+    await visible(page.getByRole('cell', { name: 'DEPLOY_KEY' }));
+    await visible(page.getByText('(write-only)'));
+    expect(await page.content()).not.toContain(value);
+    const listed = await page.request.get('/api/trpc/credentials.list');
+    expect(listed.status()).toBe(200);
+    expect(await listed.text()).not.toContain(value);
+  }, 240_000);
+
+  it('gathers triggers, channels and pairings on one page; a viewer only reads it', async () => {
+    const firstSecret = await publishHooked();
+    const { engine } = studio.server;
+    await requestPairing(engine.db, { platform: 'telegram', userId: '4242', chatId: '4242', name: 'Ada' });
+    await studio.startGateway();
+
+    const { page: viewer, context } = await studio.signIn('viewer');
+    await viewer.goto('/triggers');
+    await visible(viewer.getByLabel('Webhook URL of hooked github_push'));
+    await visible(viewer.locator('tr[data-pairing]').getByText('Ada'));
+    await visible(viewer.getByText('an owner decides'));
+    expect(await viewer.getByRole('button', { name: /Rotate secret|Pause|Approve|Reject/ }).count()).toBe(0);
+    const refused = await viewer.request.post('/api/trpc/channels.decidePairing', {
+      data: { json: { code: 'ABC', approved: true } },
+    });
+    expect(refused.status()).toBe(403);
+    await context.close();
+
+    const page = owner;
+    await page.goto('/triggers');
+    // The webhook's URL, and a new secret shown once that the webhook then accepts.
+    const url = await page.getByLabel('Webhook URL of hooked github_push').inputValue();
+    expect(url).toMatch(new RegExp(`^${studio.server.url}/api/v1/hooks/[0-9a-f-]{36}$`));
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page
+      .locator('tr[data-webhook="github_push"]')
+      .getByRole('button', { name: 'Rotate secret' })
+      .click();
+    const secret = (await page.getByTestId('new-secret').locator('code').textContent()) ?? '';
+    expect(secret.length).toBeGreaterThan(20);
+    const hook = await fetch(url, { method: 'POST', headers: { 'x-pincer-secret': secret } });
+    expect(hook.status).toBe(202);
+    for (const stale of [firstSecret, 'guess']) {
+      const refusedHook = await fetch(url, { method: 'POST', headers: { 'x-pincer-secret': stale } });
+      expect(refusedHook.status).toBe(404);
+    }
+
+    // Schedules pause and resume from here too.
+    const schedule = page.locator('tr[data-schedule="hooked"]');
+    await schedule.getByRole('button', { name: 'Pause' }).click();
+    await expect.poll(() => schedule.getByTestId('schedule-state').textContent(), WAIT).toBe('paused');
+    await schedule.getByRole('button', { name: 'Resume' }).click();
+    await expect.poll(() => schedule.getByTestId('schedule-state').textContent(), WAIT).toBe('active');
+
+    // The channel's live state comes from the gateway: Telegram refused the token.
+    const channel = page.locator('tr[data-channel="telegram"]');
+    await expect
+      .poll(() => channel.getByTestId('channel-state').getAttribute('data-state'), WAIT)
+      .toBe('refused');
+    expect(await channel.getByTestId('channel-error').textContent()).toContain('refused the bot token');
+
+    // An owner approves the pairing; the sender may talk to the assistant from now on.
+    await page
+      .locator('tr[data-pairing]')
+      .filter({ hasText: 'Ada' })
+      .getByRole('button', { name: 'Approve' })
+      .click();
+    await visible(page.getByText('Nobody is waiting.'));
+    const pairing = await engine.db.chatPairing.findFirst({ where: { userId: '4242' } });
+    expect(pairing?.status).toBe('approved');
+    await page.reload();
+    await visible(page.getByLabel('Webhook URL of hooked github_push'));
+    expect(await page.content()).not.toContain(secret);
   }, 240_000);
 });

@@ -32,7 +32,7 @@ async function userWithToken(engine: TestEngine, role: Role): Promise<string> {
  * The studio as `npm start` runs it (the built Next app behind src/server.ts, a child process)
  * on a fresh database and Temporal namespace, with the real workers running in this process.
  */
-export async function startTestServer(): Promise<TestServer> {
+export async function startTestServer(options: { env?: NodeJS.ProcessEnv } = {}): Promise<TestServer> {
   const engine = await startTestEngine();
   const port = await freePort();
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'pincer-api-'));
@@ -47,6 +47,7 @@ export async function startTestServer(): Promise<TestServer> {
     TEMPORAL_NAMESPACE: engine.namespace,
     PINCER_SECRET_KEY: engine.secretKey.toString('base64'),
     PINCER_ARTIFACTS_DIR: engine.artifacts.dir,
+    ...options.env,
   };
   const tokens: Record<Role, string> = {
     owner: await userWithToken(engine, 'owner'),

@@ -20,6 +20,7 @@ export const config = {
     '/workflows/:path*',
     '/runs/:path*',
     '/schedules/:path*',
+    '/triggers/:path*',
     '/credentials/:path*',
     '/tokens/:path*',
     '/audit/:path*',

@@ -4,6 +4,7 @@ export type EngineErrorCode =
   | 'run_not_found'
   | 'run_not_waiting'
   | 'schedule_not_found'
+  | 'trigger_not_found'
   | 'credential_not_found'
   | 'credential_unreadable'
   | 'input_invalid'

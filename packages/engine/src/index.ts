@@ -52,12 +52,15 @@ export {
   authenticateWebhook,
   describeSchedule,
   listSchedules,
+  listWebhooks,
   type PublishedSchedule,
   type PublishedTriggers,
   type PublishedWebhook,
   publishTriggers,
+  rotateWebhookSecret,
   setSchedulePaused,
   type WebhookConfig,
+  type WebhookView,
 } from './triggers.ts';
 export {
   archiveWorkflow,

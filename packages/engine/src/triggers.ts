@@ -301,3 +301,60 @@ export async function authenticateWebhook(
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
   return { id: row.id, workflow: row.workflow.name, config: WebhookConfig.parse(row.config) };
 }
+
+export interface WebhookView {
+  id: string;
+  workflow: string;
+  key: string;
+  method: string;
+  respond: 'immediately' | 'when_done';
+  createdAt: Date;
+}
+
+/** Every live webhook (enabled, of a workflow not archived); secrets never leave the database. */
+export async function listWebhooks(db: PrismaClient): Promise<WebhookView[]> {
+  const rows = await db.trigger.findMany({
+    where: { kind: 'webhook', enabled: true, workflow: { archivedAt: null } },
+    include: { workflow: { select: { name: true } } },
+    orderBy: { createdAt: 'asc' },
+  });
+  return rows.flatMap((row) => {
+    const config = WebhookConfig.safeParse(row.config).data;
+    if (!config) return [];
+    return [
+      {
+        id: row.id,
+        workflow: row.workflow.name,
+        key: config.key,
+        method: config.method,
+        respond: config.respond,
+        createdAt: row.createdAt,
+      },
+    ];
+  });
+}
+
+/**
+ * Gives a webhook a new secret and returns it (the only time it is shown); the old one stops
+ * working at once. The URL stays.
+ */
+export async function rotateWebhookSecret(
+  db: PrismaClient,
+  triggerId: string,
+  actor: string,
+): Promise<{ id: string; secret: string }> {
+  const row = /^[0-9a-f-]{36}$/i.test(triggerId)
+    ? await db.trigger.findUnique({ where: { id: triggerId } })
+    : null;
+  if (row?.kind !== 'webhook')
+    throw new EngineError(
+      'trigger_not_found',
+      `No webhook with id ${triggerId}: publish the workflow first.`,
+    );
+  const secret = randomBytes(24).toString('base64url');
+  await db.trigger.update({ where: { id: row.id }, data: { secretHash: hashSecret(secret) } });
+  await db.auditEvent.create({
+    data: { actor, action: 'webhook.secret_rotated', targetType: 'trigger', targetId: row.id, data: {} },
+  });
+  return { id: row.id, secret };
+}

@@ -49,7 +49,7 @@ export function SchedulesView() {
           </thead>
           <tbody>
             {list.data.map((schedule) => (
-              <tr key={schedule.id}>
+              <tr key={schedule.id} data-schedule={schedule.workflow}>
                 <td>
                   <Link href={`/workflows/${schedule.workflow}`}>{schedule.workflow}</Link>
                 </td>
@@ -63,7 +63,9 @@ export function SchedulesView() {
                   ) : (
                     <ul className="plain small">
                       {schedule.nextRuns.map((date) => (
-                        <li key={date.toISOString()}>{formatTime(date)}</li>
+                        <li key={date.toISOString()}>
+                          <time dateTime={date.toISOString()}>{formatTime(date)}</time>
+                        </li>
                       ))}
                     </ul>
                   )}

@@ -8,6 +8,7 @@ import type { StudioRole } from '../../components/role.tsx';
 const LINKS = [
   { href: '/workflows', label: 'Workflows' },
   { href: '/runs', label: 'Runs' },
+  { href: '/triggers', label: 'Triggers & channels' },
   { href: '/schedules', label: 'Schedules' },
   { href: '/credentials', label: 'Credentials' },
   { href: '/tokens', label: 'API tokens' },

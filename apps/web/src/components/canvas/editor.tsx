@@ -53,6 +53,22 @@ interface Snapshot {
   meta: GraphMeta;
 }
 
+/**
+ * What an expression in a step may name: each upstream step's output and the fields it had in
+ * earlier runs, the trigger, and the workflow's vars.
+ */
+function completionsOf(upstream: string[], paths: Record<string, string[]>, meta: GraphMeta): string[] {
+  return [
+    ...upstream.flatMap((step) => [
+      `steps.${step}.output`,
+      ...(paths[step] ?? []).map((path) => `steps.${step}.output.${path}`),
+    ]),
+    'trigger',
+    'vars',
+    ...Object.keys(meta.vars ?? {}).map((key) => `vars.${key}`),
+  ];
+}
+
 export function WorkflowEditor({ name }: { name: string }) {
   const trpc = useTRPC();
   const workflow = useQuery(
@@ -115,6 +131,9 @@ function Editor({
     return byStep;
   }, [issues]);
 
+  // The fields earlier runs' step outputs had, for completion; read again when a run ends here.
+  const outputPaths = useQuery(trpc.workflows.outputPaths.queryOptions({ name }));
+
   // The latest state pushed for the run started here; the stream ends once the run has finished.
   const [liveRun, setLiveRun] = useState<LiveRun | null>(null);
   const finished = liveRun !== null && FINISHED.has(liveRun.status);
@@ -124,6 +143,10 @@ function Editor({
       { enabled: runId !== null && !finished, onData: (data) => setLiveRun(data) },
     ),
   );
+  const refetchPaths = outputPaths.refetch;
+  useEffect(() => {
+    if (finished) void refetchPaths();
+  }, [finished, refetchPaths]);
   const statuses = useMemo(() => {
     const map = new Map<string, string>();
     for (const step of liveRun?.steps ?? []) map.set(step.name, step.status);
@@ -557,7 +580,7 @@ function Editor({
                   node={{ id: current.id, type: current.data.stepType, data: current.data.step }}
                   entry={catalogByType.get(current.data.stepType)}
                   issues={issuesByStep.get(current.id) ?? []}
-                  upstream={upstreamOf(edges, current.id)}
+                  completions={completionsOf(upstreamOf(edges, current.id), outputPaths.data ?? {}, meta)}
                   readOnly={!canEdit}
                   onChange={(step) => updateStep(current.id, step)}
                   onRename={(to) => renameStep(current.id, to)}

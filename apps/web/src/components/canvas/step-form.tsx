@@ -75,14 +75,15 @@ interface StepFormProps {
   node: GraphNode;
   entry: CatalogEntry | undefined;
   issues: CompileIssue[];
-  upstream: string[];
+  /** What an expression may name here: upstream outputs (and their known fields), trigger, vars. */
+  completions: string[];
   readOnly: boolean;
   onChange(data: GraphNode['data']): void;
   onRename(name: string): string | null;
 }
 
 /** The side panel: the step's fields from its node type's JSON schema, checked as you type. */
-export function StepForm({ node, entry, issues, upstream, readOnly, onChange, onRename }: StepFormProps) {
+export function StepForm({ node, entry, issues, completions, readOnly, onChange, onRename }: StepFormProps) {
   const fields = useMemo(() => (entry ? fieldsOf(entry.configSchema) : []), [entry]);
   const [nameDraft, setNameDraft] = useState(node.id);
   const [nameError, setNameError] = useState<string | null>(null);
@@ -141,7 +142,7 @@ export function StepForm({ node, entry, issues, upstream, readOnly, onChange, on
           required={required}
           value={node.data.config[name]}
           serverError={issues.find((issue) => issue.field?.startsWith(name))?.message}
-          upstream={upstream}
+          completions={completions}
           readOnly={readOnly}
           onValue={(value) => setConfig(name, value)}
         />
@@ -152,7 +153,7 @@ export function StepForm({ node, entry, issues, upstream, readOnly, onChange, on
           id={`${node.id}-when`}
           name="step-when"
           value={node.data.when ?? ''}
-          upstream={upstream}
+          completions={completions}
           readOnly={readOnly}
           onText={(text) => {
             const { when: _old, ...rest } = node.data;
@@ -193,7 +194,8 @@ interface ConfigFieldProps {
   required: boolean;
   value: unknown;
   serverError: string | undefined;
-  upstream: string[];
+  /** What an expression may name here: upstream outputs (and their known fields), trigger, vars. */
+  completions: string[];
   readOnly: boolean;
   onValue(value: unknown): void;
 }
@@ -204,7 +206,7 @@ function ConfigField({
   required,
   value,
   serverError,
-  upstream,
+  completions,
   readOnly,
   onValue,
 }: ConfigFieldProps) {
@@ -259,14 +261,15 @@ function ConfigField({
           ))}
         </select>
       ) : kind === 'json' || (kind === 'any' && text.includes('\n')) ? (
-        <textarea
+        <ExpressionInput
+          multiline
           id={id}
           name={`config.${name}`}
-          rows={4}
           value={text}
+          completions={completions}
           readOnly={readOnly}
-          onChange={(event) => change(event.target.value)}
-          aria-invalid={shownError ? true : undefined}
+          onText={change}
+          invalid={Boolean(shownError)}
         />
       ) : kind === 'number' ? (
         <input
@@ -283,7 +286,7 @@ function ConfigField({
           id={id}
           name={`config.${name}`}
           value={text}
-          upstream={upstream}
+          completions={completions}
           readOnly={readOnly}
           onText={change}
           invalid={Boolean(shownError)}
@@ -299,31 +302,87 @@ interface ExpressionInputProps {
   id: string;
   name: string;
   value: string;
-  upstream: string[];
+  completions: string[];
   readOnly: boolean;
   invalid?: boolean;
+  /** A textarea (JSON and multi-line values) rather than one line. */
+  multiline?: boolean;
   onText(text: string): void;
 }
 
-/** A text field that offers the upstream steps' outputs once `{{` is typed. */
-function ExpressionInput({ id, name, value, upstream, readOnly, invalid, onText }: ExpressionInputProps) {
-  const open = value.lastIndexOf('{{') > value.lastIndexOf('}}');
-  const typed = open ? value.slice(value.lastIndexOf('{{') + 2).trim() : '';
-  const options = [...upstream.map((step) => `steps.${step}.output`), 'trigger', 'vars'].filter((option) =>
-    option.startsWith(typed),
+/**
+ * The completions for the name being typed before the caret inside an open `{{`: the names that
+ * start with it, one path segment deeper at most (`steps.fetch.output.` offers `.body`, `.status`,
+ * not every leaf). `from` is where the replaced text starts: the `{{` when the name is all there is
+ * inside it (the choice then writes `{{ name }}`), else the name itself (inside `$sum(…)`).
+ */
+export function completionsFor(
+  before: string,
+  completions: readonly string[],
+): { from: number; whole: boolean; options: string[] } | null {
+  const open = before.lastIndexOf('{{');
+  if (open < 0 || open < before.lastIndexOf('}}')) return null;
+  const inside = before.slice(open + 2);
+  const typed = /[A-Za-z_][\w.]*$/.exec(inside)?.[0] ?? '';
+  const whole = inside.trim() === typed;
+  if (!whole && typed === '') return null;
+  const depth = typed.split('.').length;
+  const matching = completions.filter((option) => option.startsWith(typed) && option !== typed);
+  const options = matching.filter(
+    // `steps.x.output` is one choice although three segments long.
+    (option) => option.split('.').length <= depth + 1 || /^steps\.[^.]+\.output$/.test(option),
   );
+  return { from: whole ? open : before.length - typed.length, whole, options };
+}
+
+/** A text field that offers upstream outputs (and their known fields) once `{{` is typed. */
+function ExpressionInput({
+  id,
+  name,
+  value,
+  completions,
+  readOnly,
+  invalid,
+  multiline,
+  onText,
+}: ExpressionInputProps) {
+  const [caret, setCaret] = useState<number | null>(null);
+  const at = caret === null || caret > value.length ? value.length : caret;
+  const found = completionsFor(value.slice(0, at), completions);
+  const options = found?.options ?? [];
+  const track = (event: { currentTarget: HTMLInputElement | HTMLTextAreaElement }) =>
+    setCaret(event.currentTarget.selectionStart);
+  const common = {
+    id,
+    name,
+    value,
+    readOnly,
+    autoComplete: 'off',
+    'aria-invalid': invalid ? true : undefined,
+    onKeyUp: track,
+    onClick: track,
+  } as const;
   return (
     <span className="expression">
-      <input
-        id={id}
-        name={name}
-        value={value}
-        readOnly={readOnly}
-        autoComplete="off"
-        onChange={(event) => onText(event.target.value)}
-        aria-invalid={invalid ? true : undefined}
-      />
-      {open && !readOnly && options.length > 0 && (
+      {multiline ? (
+        <textarea
+          {...common}
+          rows={4}
+          onChange={(event) => {
+            track(event);
+            onText(event.target.value);
+          }}
+        />
+      ) : (
+        <input
+          {...common}
+          onChange={(event) => {
+            track(event);
+            onText(event.target.value);
+          }}
+        />
+      )}
+      {found && !readOnly && options.length > 0 && (
         <div className="completions" role="listbox" aria-label="Expression completions">
           {options.map((option) => (
             <button
@@ -333,7 +392,13 @@ function ExpressionInput({ id, name, value, upstream, readOnly, invalid, onText 
               aria-selected={false}
               onMouseDown={(event) => {
                 event.preventDefault();
-                onText(`${value.slice(0, value.lastIndexOf('{{'))}{{ ${option} }}`);
+                const rest = value.slice(at);
+                // A `}}` already closing the expression after the caret is kept, not doubled.
+                const closed = found.whole ? /^\s*[\w.]*\s*}}/.exec(rest) : null;
+                const after = closed ? rest.slice(closed[0].length) : rest;
+                const inserted = found.whole ? `{{ ${option} }}` : option;
+                setCaret(found.from + inserted.length);
+                onText(`${value.slice(0, found.from)}${inserted}${after}`);
               }}
             >
               {option}

@@ -17,12 +17,30 @@ export const OverlayContext = createContext<CanvasOverlay>({
   catalog: new Map(),
 });
 
+const PORT_TOP = 20;
+const PORT_GAP = 18;
+
+/**
+ * The ports of a node whose outputs follow its config (a switch: one per case, then `default`),
+ * as the compiler computes them; cases without a name yet have no port.
+ */
+export function dynamicPorts(config: Record<string, unknown>): string[] {
+  const cases = Array.isArray(config.cases) ? config.cases : [];
+  const names = cases.flatMap((item: unknown) =>
+    item !== null && typeof item === 'object' && 'name' in item && typeof item.name === 'string' && item.name
+      ? [item.name]
+      : [],
+  );
+  return ['main', ...new Set(names), 'default'];
+}
+
 function StepNodeView({ id, data, selected }: NodeProps<StepNode>) {
   const overlay = useContext(OverlayContext);
   const issues = overlay.issues.get(id) ?? [];
   const status = overlay.statuses.get(id);
   const entry = overlay.catalog.get(data.stepType);
-  const outputs = entry && entry.outputs !== 'dynamic' ? entry.outputs : ['main'];
+  const outputs =
+    entry?.outputs === 'dynamic' ? dynamicPorts(data.step.config) : (entry?.outputs ?? ['main']);
   const extraPorts = outputs.filter((port) => port !== 'main');
   return (
     <div
@@ -30,6 +48,7 @@ function StepNodeView({ id, data, selected }: NodeProps<StepNode>) {
       data-step={id}
       data-status={status ?? 'idle'}
       title={issues.map((issue) => issue.message).join('\n') || undefined}
+      style={extraPorts.length > 2 ? { minHeight: PORT_TOP + extraPorts.length * PORT_GAP } : undefined}
     >
       <Handle type="target" position={Position.Top} />
       <div className="step-node-head">
@@ -50,10 +69,12 @@ function StepNodeView({ id, data, selected }: NodeProps<StepNode>) {
           type="source"
           position={Position.Right}
           id={port}
-          style={{ top: 20 + index * 18 }}
+          style={{ top: PORT_TOP + index * PORT_GAP }}
           title={port}
           className={`port-${port}`}
-        />
+        >
+          <span className="port-label">{port}</span>
+        </Handle>
       ))}
     </div>
   );

@@ -9,6 +9,7 @@ import {
   usersRouter,
 } from './routers/admin.ts';
 import { runsRouter } from './routers/runs.ts';
+import { channelsRouter, triggersRouter } from './routers/triggers.ts';
 import { workflowsRouter } from './routers/workflows.ts';
 
 /** The studio's API: every procedure needs a signed-in user with at least the role it names. */
@@ -22,6 +23,8 @@ export const appRouter = router({
   audit: auditRouter,
   models: modelsRouter,
   users: usersRouter,
+  triggers: triggersRouter,
+  channels: channelsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -2,10 +2,8 @@ import { hashPassword, normalizeEmail, Role } from '@pincer/db';
 import {
   createApiToken,
   deleteCredential,
-  describeSchedule,
   listApiTokens,
   listCredentials,
-  listSchedules,
   revokeApiToken,
   setCredential,
   setSchedulePaused,
@@ -15,6 +13,7 @@ import { z } from 'zod';
 import { getConfig } from '../../config.ts';
 import { getRegistry, getSecretKey, getTemporal } from '../../services.ts';
 import { editorProcedure, ownerProcedure, router, viewerProcedure } from '../init.ts';
+import { describedSchedules } from './triggers.ts';
 
 const JsonObject = z.record(z.string(), z.unknown());
 
@@ -33,23 +32,7 @@ export const nodesRouter = router({
 });
 
 export const schedulesRouter = router({
-  list: viewerProcedure.query(async ({ ctx }) => {
-    const temporal = await getTemporal();
-    return Promise.all(
-      (await listSchedules(ctx.db)).map(async (schedule) => {
-        try {
-          const described = await describeSchedule(ctx.db, temporal, schedule.id);
-          return { ...schedule, paused: described.paused, nextRuns: described.nextRuns, problem: null };
-        } catch (error) {
-          return {
-            ...schedule,
-            nextRuns: [],
-            problem: error instanceof Error ? error.message : String(error),
-          };
-        }
-      }),
-    );
-  }),
+  list: viewerProcedure.query(({ ctx }) => describedSchedules(ctx.db)),
   setPaused: editorProcedure
     .input(z.object({ id: z.uuid(), paused: z.boolean() }))
     .mutation(async ({ ctx, input }) => {

@@ -26,6 +26,25 @@ function asJson(value: unknown): Prisma.InputJsonValue {
   return JSON.parse(JSON.stringify(value));
 }
 
+/**
+ * The dotted paths into a JSON value, 4 levels deep and 60 paths at most; a list's paths are its
+ * first item's (JSONata maps `items.price` over every item).
+ */
+export function pathsOf(value: unknown, prefix = '', depth = 0, into: string[] = []): string[] {
+  if (depth >= 4 || into.length >= 60) return into;
+  const item = Array.isArray(value)
+    ? value.find((entry) => entry !== null && typeof entry === 'object')
+    : value;
+  if (item === null || typeof item !== 'object' || Array.isArray(item)) return into;
+  for (const [key, child] of Object.entries(item)) {
+    if (!/^[A-Za-z_]\w*$/.test(key) || into.length >= 60) continue;
+    const path = prefix ? `${prefix}.${key}` : key;
+    into.push(path);
+    pathsOf(child, path, depth + 1, into);
+  }
+  return into;
+}
+
 /** Compile problems as a list (empty when the definition compiles). */
 async function issuesOf(definition: unknown): Promise<CompileIssue[]> {
   try {
@@ -178,6 +197,24 @@ export const workflowsRouter = router({
   }),
 
   /** Compile problems of a graph being edited (nothing is stored). */
+  /**
+   * The fields each step's output had in this workflow's latest runs (`body.items.price`...), for
+   * expression completion: the studio cannot know an output's shape before a step has run.
+   */
+  outputPaths: viewerProcedure.input(z.object({ name: z.string() })).query(async ({ ctx, input }) => {
+    const workflow = await ctx.db.workflow.findUnique({ where: { name: input.name }, select: { id: true } });
+    if (!workflow) return {};
+    const steps = await ctx.db.stepRun.findMany({
+      where: { run: { workflowId: workflow.id }, status: 'succeeded' },
+      orderBy: { createdAt: 'desc' },
+      take: 200,
+      select: { stepName: true, output: true },
+    });
+    const paths: Record<string, string[]> = {};
+    for (const step of steps) paths[step.stepName] ??= pathsOf(step.output);
+    return paths;
+  }),
+
   check: viewerProcedure.input(z.object({ graph: GraphInput })).query(async ({ input }) => {
     const definition = graphToDefinition(input.graph);
     return { issues: await issuesOf(definition) };
