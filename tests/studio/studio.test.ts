@@ -40,6 +40,43 @@ async function centerOf(locator: Locator): Promise<{ x: number; y: number }> {
 }
 
 /**
+ * Does a pointer gesture until it shows in `count`: a loaded machine can drop one (the pointer
+ * events land before React Flow has laid out the canvas). At most three tries, each given 45 s to
+ * show; a broken feature fails every one.
+ */
+async function gesture(act: () => Promise<void>, count: () => Promise<number>): Promise<void> {
+  const before = await count();
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await act();
+    const deadline = Date.now() + 45_000;
+    while (Date.now() < deadline) {
+      if ((await count()) > before) return;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  await expect.poll(count, WAIT).toBeGreaterThan(before);
+}
+
+const edgeCount = (page: Page) => () => page.locator('.react-flow__edge').count();
+const nodeCount = (page: Page) => () => page.locator('.react-flow__node').count();
+
+/** Connects two steps and waits for the edge (see `gesture`). */
+async function connectSteps(page: Page, from: string, to: string, port?: string): Promise<void> {
+  await gesture(() => connect(page, from, to, port), edgeCount(page));
+}
+
+/** Drops a transform step from the palette at `at` and waits for it (see `gesture`). */
+async function dropTransform(page: Page, at: { x: number; y: number }): Promise<void> {
+  await gesture(
+    () =>
+      page.locator('[data-node-type="transform"]').dragTo(page.locator('.react-flow__pane'), {
+        targetPosition: at,
+      }),
+    nodeCount(page),
+  );
+}
+
+/**
  * Drags a connection from one step's output port (its bottom `main` handle unless named) to
  * another's top handle, as a person does.
  */
@@ -65,10 +102,8 @@ async function addStep(
   fill: (value: Locator) => Promise<void>,
 ) {
   const before = await page.locator('.react-flow__node').count();
-  await page
-    .locator('[data-node-type="transform"]')
-    .dragTo(page.locator('.react-flow__pane'), { targetPosition: at });
-  await expect.poll(() => page.locator('.react-flow__node').count(), WAIT).toBe(before + 1);
+  await dropTransform(page, at);
+  await expect.poll(nodeCount(page), WAIT).toBe(before + 1);
   const panel = page.getByRole('complementary', { name: 'Step settings' });
   const stepName = panel.locator('input[name="step-name"]');
   await stepName.fill(name);
@@ -224,7 +259,7 @@ describe('the studio', () => {
     await addStep(page, { x: 300, y: 80 }, 'fetch_logs', (value) => value.fill('ERROR disk full'));
     await addStep(page, { x: 300, y: 230 }, 'analyze_data', async (value) => {
       // Expression completion offers the upstream step's output once it is connected.
-      await connect(page, 'fetch_logs', 'analyze_data');
+      await connectSteps(page, 'fetch_logs', 'analyze_data');
       await expect.poll(() => page.locator('.react-flow__edge').count(), WAIT).toBe(1);
       await page.locator('.react-flow__node[data-id="analyze_data"]').click();
       await value.fill('{{');
@@ -240,7 +275,7 @@ describe('the studio', () => {
     await expect
       .poll(() => lastStep.locator('.step-node-issue').textContent(), WAIT)
       .toContain('does not run after it');
-    await connect(page, 'analyze_data', 'send_notification');
+    await connectSteps(page, 'analyze_data', 'send_notification');
     await expect.poll(() => page.locator('.react-flow__edge').count(), WAIT).toBe(2);
     await expect.poll(() => page.locator('.step-node-issue').count(), WAIT).toBe(0);
     await page.getByRole('button', { name: 'Auto-layout' }).click();
@@ -296,8 +331,10 @@ describe('the studio', () => {
   it('refuses a connection that would make a cycle', async () => {
     const page = owner;
     const edges = await page.locator('.react-flow__edge').count();
-    await connect(page, 'send_notification', 'fetch_logs');
-    await visible(page.getByText(/would make a cycle/));
+    await gesture(
+      () => connect(page, 'send_notification', 'fetch_logs'),
+      () => page.getByText(/would make a cycle/).count(),
+    );
     expect(await page.locator('.react-flow__edge').count()).toBe(edges);
   }, 240_000);
 
@@ -353,9 +390,7 @@ describe('the studio', () => {
     const page = owner;
     await page.goto('/workflows/daily_report');
     await expect.poll(() => page.locator('.react-flow__node').count(), WAIT).toBe(3);
-    await page
-      .locator('[data-node-type="transform"]')
-      .dragTo(page.locator('.react-flow__pane'), { targetPosition: { x: 600, y: 120 } });
+    await dropTransform(page, { x: 600, y: 120 });
     await expect.poll(() => page.locator('.react-flow__node').count(), WAIT).toBe(4);
     await page.getByRole('button', { name: 'Undo' }).click();
     await expect.poll(() => page.locator('.react-flow__node').count(), WAIT).toBe(3);
@@ -417,7 +452,7 @@ describe('the studio', () => {
     for (const port of ['premium', 'basic', 'default'])
       await visible(route.locator(`.react-flow__handle[data-handleid="${port}"]`));
     await expect.poll(() => page.locator('.react-flow__edge').count(), WAIT).toBe(1);
-    await connect(page, 'route', 'vip', 'premium');
+    await connectSteps(page, 'route', 'vip', 'premium');
     await expect.poll(() => page.locator('.react-flow__edge').count(), WAIT).toBe(2);
     await page.getByRole('tab', { name: 'YAML' }).click();
     await expect
