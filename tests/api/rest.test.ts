@@ -669,7 +669,6 @@ workflow:
     expect(republished.triggers.webhooks[0]?.url).toBe(hook?.url);
     expect(republished.triggers.webhooks[0]?.secret).toBeUndefined();
   });
-});
 
   it('answers as soon as the respond step has run, while the rest of the run goes on', async () => {
     const imported = await server.api('/workflows', {
