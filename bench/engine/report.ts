@@ -147,7 +147,7 @@ function workerSplitRows(breakdown: Breakdown): string[][] {
       '',
       '',
     ],
-    [`  · of which steps 2–$NOOP_STEPS($ms(split.perStep)per step)`, ms(split.otherSteps), '', ''],
+    [`  · of which steps 2–${NOOP_STEPS} (${ms(split.perStep)} per step)`, ms(split.otherSteps), '', ''],
     ['  · of which after the last step (run marked done)', ms(split.afterLastStep), '', ''],
   ];
 }
