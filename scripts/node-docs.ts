@@ -177,8 +177,9 @@ workflow:
       body: { id: "{{ steps.find.output }}" }
 `,
     notes:
-      'The webhook answers with the output of the respond step that finished last, once the run has ended, ' +
-      'even if a later step failed.',
+      'The webhook answers as soon as the first respond step has run; the steps after it go on running ' +
+      '(a later failure does not change the answer). Transform, condition, switch and respond run inside ' +
+      'the workflow, not as activities.',
   },
   delay: {
     example: `

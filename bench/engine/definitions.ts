@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import { APPROVAL_LIMIT } from './order.ts';
 import { NOOP_STEPS, NOOP_WORKFLOW, WEBHOOK_WORKFLOW } from './shapes.ts';
 
-/** 10 `transform` steps in a row, each a local activity that records its StepRun. */
+/** 10 `transform` steps in a row: pure steps the interpreter runs inline, each recorded as a StepRun. */
 function noopYaml(): string {
   const steps = Array.from(
     { length: NOOP_STEPS },

@@ -142,7 +142,7 @@ function workerSplitRows(breakdown: Breakdown): string[][] {
   const split = breakdown.pincerWorkerMs;
   return [
     [
-      '  · of which until step 1 was recorded (first activation, run marked running)',
+      '  · of which until step 1 ended (its StepRun time; inline steps carry their workflow task time)',
       ms(split.untilFirstStep),
       '',
       '',
@@ -215,7 +215,7 @@ function costTable(breakdown: Breakdown): Table {
       ['`recordStep` (one StepRun upsert)', ms(wall.recordStep), ms(cpu.recordStep)],
       ['`recordRun` (one Run update)', ms(wall.recordRun), ms(cpu.recordRun)],
       [
-        'local activities × `recordStep`: the writes in the worker, roughly',
+        "Pincer's local activities × `recordStep`: the writes in the worker, roughly",
         ms(breakdown.estimatedRecordingMs),
         '',
       ],
@@ -397,8 +397,11 @@ Measured ${results.date} at ${commit} on ${box.cpus} × ${box.model}, ${box.memG
 
 ### A. A ${NOOP_STEPS}-step no-op workflow
 
-- **Pincer**: ${NOOP_STEPS} \`transform\` steps with \`value: null\`: local activities that each record
-  their StepRun, plus the run's own records; \`startRun\` → \`waitForRun\`.
+- **Pincer**: ${NOOP_STEPS} \`transform\` steps with \`value: null\`. Transform is a pure node, so the
+  interpreter runs it inside the workflow (no activity) and keeps its StepRun back; the ${NOOP_STEPS}
+  StepRuns and the run's own records are written by one local activity (\`recordBatch\`, one
+  transaction) at the run's end; \`startRun\` → \`waitForRun\`. Every run still leaves its ${NOOP_STEPS} StepRuns
+  (checked below).
 - **Temporal SDK, local activities**, the matching baseline: a hand-written workflow calling ${NOOP_STEPS} no-op
   local activities; \`workflow.start\` → \`result()\`.
 - **Temporal SDK, activities**, for reference: the same with ${NOOP_STEPS} regular activities.
@@ -436,7 +439,8 @@ ${workflowCpuLine(summary, ratios)}
 The path users compare with n8n: \`POST /api/v1/hooks/{id}\` with \`X-Pincer-Secret\` on the real web
 server (\`node --import tsx apps/web/src/server.ts\`, a child process) and the real worker, the webhook
 set to \`respond: when_done\`, so each request waits for its run and is answered by its \`respond\`
-step. Baselines in the same run, each a child process too:
+step (a Temporal update the interpreter completes when that step has run; the three steps run inline
+in the workflow, their records written by one batched local activity). Baselines in the same run, each a child process too:
 
 - **bare node:http**: the same transform and condition inline, nothing durable: the ceiling.
 - **hand-written Temporal**: a node:http server that starts a workflow of 3 local activities (transform,

@@ -76,7 +76,7 @@ export const WORKFLOW_PLAN = {
 };
 
 export const VARIANT_LABELS: Record<VariantKey, string> = {
-  pincer: `Pincer: ${NOOP_STEPS} transform steps (local activities, recorded)`,
+  pincer: `Pincer: ${NOOP_STEPS} transform steps (inline, recorded)`,
   temporalLocal: `Temporal SDK: ${NOOP_STEPS} no-op local activities`,
   temporalActivities: `Temporal SDK: ${NOOP_STEPS} no-op activities (reference)`,
 };

@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { getRun } from '@pincer/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { bodyOf, startTestServer, type TestServer } from '../support/api.ts';
@@ -649,8 +648,9 @@ workflow:
     expect(big.status).toBe(201);
     expect(await big.json()).toEqual({ verdict: 'review', total: 150 });
     const runId = big.headers.get('x-pincer-run') ?? '';
-    const run = await getRun(server.engine.db, runId);
-    expect(run).toMatchObject({ trigger: 'webhook', status: 'succeeded' });
+    // The answer leaves as soon as the respond step has run; the run records its end just after.
+    const run = await runUntil(runId, (current) => current.status === 'succeeded');
+    expect(run).toMatchObject({ trigger: 'webhook' });
 
     const small = await call([{ price: 5 }]);
     expect(small.status).toBe(200);
@@ -668,6 +668,51 @@ workflow:
     };
     expect(republished.triggers.webhooks[0]?.url).toBe(hook?.url);
     expect(republished.triggers.webhooks[0]?.secret).toBeUndefined();
+  });
+
+  it('answers as soon as the respond step has run, while the rest of the run goes on', async () => {
+    const imported = await server.api('/workflows', {
+      ...yaml(`
+workflow:
+  name: answer_then_work
+  triggers:
+    - { type: webhook, name: early, respond: when_done, timeout: 120s }
+  steps:
+    - name: accepted
+      type: respond
+      status: 202
+      body: { order: "{{ trigger.body.order }}", state: accepted }
+    - name: review
+      type: approval
+      message: Fulfil the order?
+    - name: fulfil
+      type: transform
+      value: "fulfilled {{ trigger.body.order }}"
+`),
+      as: 'editor',
+    });
+    const { triggers } = (await imported.json()) as {
+      triggers: { webhooks: { url: string; secret?: string }[] };
+    };
+    const hook = triggers.webhooks[0];
+    const answered = await fetch(`${server.url}${new URL(hook?.url ?? '').pathname}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-pincer-secret': hook?.secret ?? '' },
+      body: JSON.stringify({ order: 'A-17' }),
+      signal: AbortSignal.timeout(120_000),
+    });
+    // The run cannot end before someone approves, which happens only after this answer.
+    expect(answered.status).toBe(202);
+    expect(await answered.json()).toEqual({ order: 'A-17', state: 'accepted' });
+    const runId = answered.headers.get('x-pincer-run') ?? '';
+    await runUntil(runId, (run) => run.status === 'waiting');
+    const decided = await server.api(`/runs/${runId}/approvals/review`, {
+      ...jsonBody('POST', { approved: true }),
+      as: 'editor',
+    });
+    expect(decided.status).toBe(202);
+    const run = await runUntil(runId, (current) => current.status === 'succeeded');
+    expect(run.output).toBe('fulfilled A-17');
   });
 });
 

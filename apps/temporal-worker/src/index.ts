@@ -1,5 +1,6 @@
 export { createChatActivities } from './activities/chat.ts';
 export { createInterpreterActivities } from './activities/interpreter.ts';
+export { workflowsPath } from './bundle.ts';
 export {
   chatAccessSettings,
   createServices,

@@ -18,7 +18,14 @@ export {
   setCredential,
 } from './credentials.ts';
 export { EngineError, type EngineErrorCode } from './errors.ts';
-export { type RunRecordInput, recordRun, recordStep, type StepRecordInput } from './recording.ts';
+export {
+  type RecordBatch,
+  type RunRecordInput,
+  recordBatch,
+  recordRun,
+  recordStep,
+  type StepRecordInput,
+} from './recording.ts';
 export {
   cancelRun,
   createRun,
@@ -31,6 +38,7 @@ export {
   type StartRunRequest,
   startRun,
   WORKFLOW_TASK_QUEUE,
+  waitForAnswer,
   waitForRun,
 } from './runs.ts';
 export {

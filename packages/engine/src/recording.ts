@@ -32,6 +32,10 @@ function json(value: unknown): Prisma.InputJsonValue {
  * activity after a crash writes the same row again instead of a second one.
  */
 export async function recordStep(db: PrismaClient, record: StepRecordInput): Promise<void> {
+  await stepUpsert(db, record);
+}
+
+function stepUpsert(db: PrismaClient, record: StepRecordInput) {
   const fields = {
     nodeType: record.type,
     status: record.status,
@@ -42,7 +46,7 @@ export async function recordStep(db: PrismaClient, record: StepRecordInput): Pro
     ...(record.startedAt !== undefined ? { startedAt: new Date(record.startedAt) } : {}),
     ...(record.finishedAt !== undefined ? { finishedAt: new Date(record.finishedAt) } : {}),
   };
-  await db.stepRun.upsert({
+  return db.stepRun.upsert({
     where: {
       runId_stepName_iterationKey: {
         runId: record.runId,
@@ -56,10 +60,14 @@ export async function recordStep(db: PrismaClient, record: StepRecordInput): Pro
 }
 
 export async function recordRun(db: PrismaClient, record: RunRecordInput): Promise<void> {
+  await runUpdate(db, record);
+}
+
+function runUpdate(db: PrismaClient, record: RunRecordInput) {
   const at = new Date(record.at);
   const finished =
     record.status === 'succeeded' || record.status === 'failed' || record.status === 'cancelled';
-  await db.run.update({
+  return db.run.update({
     where: { id: record.runId },
     data: {
       status: record.status,
@@ -69,4 +77,19 @@ export async function recordRun(db: PrismaClient, record: RunRecordInput): Promi
       ...(record.error !== undefined ? { error: json(record.error) } : {}),
     },
   });
+}
+
+/** Records the interpreter kept back to write together: StepRuns first, then the Run's changes, in order. */
+export interface RecordBatch {
+  steps: StepRecordInput[];
+  runs: RunRecordInput[];
+}
+
+/** Writes a batch of records in one transaction (one visit to the database instead of one per record). */
+export async function recordBatch(db: PrismaClient, batch: RecordBatch): Promise<void> {
+  if (batch.steps.length === 0 && batch.runs.length === 0) return;
+  await db.$transaction([
+    ...batch.steps.map((record) => stepUpsert(db, record)),
+    ...batch.runs.map((record) => runUpdate(db, record)),
+  ]);
 }

@@ -2,14 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { artifactUrl } from '@pincer/artifacts';
 import type { Prisma, PrismaClient, RunStatus, StepStatus, TriggerKind } from '@pincer/db';
 import {
+  answerUpdate,
   approveSignal,
   INTERPRETER_WORKFLOW,
   planFromJson,
+  type RunAnswer,
   type RunInput,
   type RunResult,
   runWorkflowId,
 } from '@pincer/workflow/runtime';
-import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { z } from 'zod';
 import { EngineError } from './errors.ts';
 import { findVersion } from './workflows.ts';
@@ -230,6 +232,21 @@ async function handleOf(db: PrismaClient, temporal: Client, runId: string) {
 /** Waits for a run's interpreter to finish and returns its result (throws if it was cancelled). */
 export async function waitForRun(db: PrismaClient, temporal: Client, runId: string): Promise<RunResult> {
   return (await handleOf(db, temporal, runId)).result();
+}
+
+/**
+ * Waits for the answer of a run that someone waits on (a `respond: when_done` webhook): its
+ * respond step's answer as soon as that step has run, else its result when it ends.
+ */
+export async function waitForAnswer(temporal: Client, runId: string): Promise<RunAnswer> {
+  const handle = temporal.workflow.getHandle(runWorkflowId(runId));
+  try {
+    return await handle.executeUpdate(answerUpdate);
+  } catch (error) {
+    // The run may have ended before the question reached it: its result holds the answer then.
+    if (error instanceof WorkflowUpdateFailedError) throw error;
+    return { result: await handle.result() };
+  }
 }
 
 export interface RunView {

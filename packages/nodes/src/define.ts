@@ -333,6 +333,12 @@ export interface NodeDefinition<Config extends z.ZodType = z.ZodType, Output = u
   /** The work, for `activity` and `local` nodes. The config arrives with expressions resolved and re-validated. */
   // Method syntax on purpose: a registry holds nodes of every config type.
   run?(config: z.output<Config>, context: NodeContext): Promise<Output>;
+  /**
+   * The work of a node that is a pure function of its config (no I/O, no clock, no randomness),
+   * instead of `run`. Built-in pure nodes (see pure.ts) run inside the interpreter workflow, with
+   * no activity; a plugin's run as local activities.
+   */
+  pure?(config: z.output<Config>): Output;
 }
 
 /** Declares a node type; the identity function that lets TypeScript infer the config type for `run`. */

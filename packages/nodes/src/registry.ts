@@ -56,7 +56,7 @@ export class NodeRegistry {
         `Node type "${definition.type}" from ${source} is already defined by ${existing.source}: rename one of them.`,
       );
     }
-    if (definition.execution !== 'control' && !definition.run) {
+    if (definition.execution !== 'control' && !definition.run && !definition.pure) {
       throw new NodeRegistryError(
         'node_invalid',
         `Node type "${definition.type}" from ${source} runs as ${definition.execution} but has no run().`,

@@ -33,12 +33,14 @@ export function testContext(options: TestContextOptions = {}): NodeContext & {
   };
 }
 
-/** Validates `raw` like the interpreter does, then runs the node. */
+/** Validates `raw` like the interpreter does, then runs the node (`pure` or `run`). */
 export async function runNode<Config extends z.ZodType, Output>(
   node: NodeDefinition<Config, Output>,
   raw: z.input<Config>,
   context: NodeContext = testContext(),
 ): Promise<Output> {
+  const config = node.config.parse(raw);
+  if (node.pure) return node.pure(config);
   if (!node.run) throw new Error(`${node.type} has no run()`);
-  return node.run(node.config.parse(raw), context);
+  return node.run(config, context);
 }

@@ -2,7 +2,7 @@
  * The contract between whoever starts runs (API, CLI, schedules, chat) and the interpreter
  * workflow: its name, input, result, signals and queries. Deterministic and I/O-free.
  */
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Plan } from './plan.ts';
 
 export const INTERPRETER_WORKFLOW = 'interpretPlan';
@@ -70,7 +70,15 @@ export interface RunProgress {
   steps: Record<string, { state: StepState; error?: string }>;
 }
 
+/**
+ * What a caller waiting for a run (a `respond: when_done` webhook) is answered with: the `respond`
+ * step's answer as soon as that step has run (the run goes on), else the run's result at its end.
+ */
+export type RunAnswer = { response: RunResponse } | { result: RunResult };
+
 export const approveSignal = defineSignal<[ApprovalDecision]>('approve');
+/** Completes with the run's answer (see RunAnswer); fails if the run is cancelled before it has one. */
+export const answerUpdate = defineUpdate<RunAnswer>('answer');
 export const progressQuery = defineQuery<RunProgress>('progress');
 
 /**

@@ -5,9 +5,11 @@
 
 export {
   type ApprovalDecision,
+  answerUpdate,
   approveSignal,
   INTERPRETER_WORKFLOW,
   progressQuery,
+  type RunAnswer,
   type RunEvent,
   type RunInput,
   type RunProgress,
@@ -38,4 +40,4 @@ export {
   type PlanTask,
   planFromJson,
 } from './plan.ts';
-export { secretRef, showSecretRefs } from './secret-refs.ts';
+export { referencedSecrets, secretRef, showSecretRefs } from './secret-refs.ts';

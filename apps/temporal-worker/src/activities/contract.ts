@@ -11,6 +11,8 @@ export interface StepTaskInput {
   config: unknown;
   /** The run's nonce: only references carrying it are filled with secrets. */
   secretNonce: string;
+  /** Records the interpreter kept back (of steps it ran inline), written before this step runs. */
+  records?: RecordBatch;
 }
 
 export interface StepRecord {
@@ -35,6 +37,12 @@ export interface RunRecord {
   at: number;
 }
 
+/** Records written together, StepRuns first, then the Run's changes in order. */
+export interface RecordBatch {
+  steps: StepRecord[];
+  runs: RunRecord[];
+}
+
 export interface ChildRunRequest {
   parentRunId: string;
   step: string;
@@ -48,6 +56,7 @@ export interface InterpreterActivities {
   runStep(input: StepTaskInput): Promise<unknown>;
   recordStep(record: StepRecord): Promise<void>;
   recordRun(record: RunRecord): Promise<void>;
+  recordBatch(batch: RecordBatch): Promise<void>;
   /** Validates a control step's resolved config with its node schema; returns it with defaults applied. */
   parseStepConfig(input: { type: string; config: unknown }): Promise<Record<string, unknown>>;
   /** Creates the Run row of a run a Temporal Schedule started. */

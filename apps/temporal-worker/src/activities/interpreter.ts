@@ -1,10 +1,10 @@
 import type { PrismaClient } from '@pincer/db';
-import { createRun, EngineError, readCredential, recordRun, recordStep } from '@pincer/engine';
+import { createRun, EngineError, readCredential, recordBatch, recordRun, recordStep } from '@pincer/engine';
 import { NodeError, type NodeRegistry, type NodeServices, type NodeSettings } from '@pincer/nodes';
 import type { Logger } from '@pincer/runtime';
 import { fillSecretRefs, showSecretRefs } from '@pincer/workflow';
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { InterpreterActivities, StepTaskInput } from './contract.ts';
+import type { InterpreterActivities, RecordBatch, StepTaskInput } from './contract.ts';
 
 export interface ActivityDeps {
   db: PrismaClient;
@@ -53,6 +53,16 @@ function toFailure(error: unknown): ApplicationFailure {
   return ApplicationFailure.retryable(error instanceof Error ? error.message : String(error), 'StepFailed');
 }
 
+/** A batch as records show it: `{{ secrets.NAME }}`, never a run's nonce. */
+function shownBatch(batch: RecordBatch): RecordBatch {
+  return {
+    steps: batch.steps.map((record) =>
+      'input' in record ? { ...record, input: showSecretRefs(record.input) } : record,
+    ),
+    runs: batch.runs,
+  };
+}
+
 export function createInterpreterActivities(deps: ActivityDeps): InterpreterActivities {
   async function secret(name: string): Promise<string> {
     try {
@@ -64,6 +74,8 @@ export function createInterpreterActivities(deps: ActivityDeps): InterpreterActi
   }
 
   async function runStep(input: StepTaskInput): Promise<unknown> {
+    // Records the interpreter kept back (steps it ran inline) go first, before anything can fail.
+    if (input.records) await recordBatch(deps.db, shownBatch(input.records));
     const context = Context.current();
     const node = nodeFor(deps, input.step, input.type);
     // Records show `{{ secrets.NAME }}`, never the run's nonce or a value.
@@ -76,7 +88,8 @@ export function createInterpreterActivities(deps: ActivityDeps): InterpreterActi
     }
     const parsed = node.config.safeParse(withValues);
     if (!parsed.success) throw configInvalid(input.step, input.type, parsed.error.issues);
-    if (!node.run)
+    const { run, pure } = node;
+    if (!run && !pure)
       throw ApplicationFailure.nonRetryable(`Node type "${input.type}" has no run()`, 'StepConfigInvalid');
     const attempt = context.info.attempt;
     const base = {
@@ -94,18 +107,21 @@ export function createInterpreterActivities(deps: ActivityDeps): InterpreterActi
       ? undefined
       : setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
     try {
-      const output = await node.run(parsed.data, {
-        runId: input.runId,
-        stepName: input.step,
-        attempt,
-        timeoutMs: context.info.startToCloseTimeoutMs,
-        signal: context.cancellationSignal,
-        heartbeat: (details) => context.heartbeat(details),
-        log: (message, fields) => deps.log.info({ ...fields, runId: input.runId, step: input.step }, message),
-        secret,
-        settings: deps.settings,
-        services: deps.services,
-      });
+      const output = pure
+        ? pure(parsed.data)
+        : await run?.(parsed.data, {
+            runId: input.runId,
+            stepName: input.step,
+            attempt,
+            timeoutMs: context.info.startToCloseTimeoutMs,
+            signal: context.cancellationSignal,
+            heartbeat: (details) => context.heartbeat(details),
+            log: (message, fields) =>
+              deps.log.info({ ...fields, runId: input.runId, step: input.step }, message),
+            secret,
+            settings: deps.settings,
+            services: deps.services,
+          });
       await recordStep(deps.db, {
         ...base,
         status: 'succeeded',
@@ -139,6 +155,9 @@ export function createInterpreterActivities(deps: ActivityDeps): InterpreterActi
     },
     async recordRun(record) {
       await recordRun(deps.db, record);
+    },
+    async recordBatch(batch) {
+      await recordBatch(deps.db, shownBatch(batch));
     },
     async parseStepConfig({ type, config }) {
       const node = nodeFor(deps, type, type);

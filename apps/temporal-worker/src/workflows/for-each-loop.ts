@@ -4,8 +4,8 @@
  * history past Temporal's limits. Deterministic workflow code.
  */
 import type { PlanTask, Scope } from '@pincer/workflow/runtime';
-import { continueAsNew, workflowInfo } from '@temporalio/workflow';
-import { createTaskRunner, ITEMS_PER_EXECUTION, runLanes, type TaskOwner } from './tasks.ts';
+import { CancellationScope, continueAsNew, workflowInfo } from '@temporalio/workflow';
+import { createTaskRunner, ITEMS_PER_EXECUTION, inlinePureSteps, runLanes, type TaskOwner } from './tasks.ts';
 
 export interface ForEachLoopInput {
   runId: string;
@@ -21,25 +21,34 @@ export interface ForEachLoopInput {
 }
 
 export async function forEachLoop(input: ForEachLoopInput): Promise<unknown[]> {
-  const { runItem } = createTaskRunner({
+  const inline = inlinePureSteps();
+  const { runItem, flush } = createTaskRunner({
     runId: input.runId,
     workflow: input.scope.run.workflow,
     scope: input.scope,
     secretNonce: input.secretNonce,
     decisions: new Map(),
+    inline,
     onState: () => undefined,
   });
   const results = [...input.results];
   const stopAt = Math.min(input.items.length, input.offset + ITEMS_PER_EXECUTION);
-  const done = await runLanes(
-    stopAt,
-    input.offset,
-    input.concurrency,
-    (): boolean => workflowInfo().continueAsNewSuggested,
-    async (index) => {
-      results[index] = await runItem(input.step, input.each, input.items, index, input.scope);
-    },
-  );
+  // The records of items that ran inline are written even when an item failed.
+  const done = await (async () => {
+    try {
+      return await runLanes(
+        stopAt,
+        input.offset,
+        input.concurrency,
+        (): boolean => workflowInfo().continueAsNewSuggested,
+        async (index) => {
+          results[index] = await runItem(input.step, input.each, input.items, index, input.scope);
+        },
+      );
+    } finally {
+      await CancellationScope.nonCancellable(flush);
+    }
+  })();
   if (done < input.items.length) {
     return continueAsNew<typeof forEachLoop>({ ...input, offset: done, results });
   }

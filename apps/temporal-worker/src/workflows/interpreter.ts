@@ -6,6 +6,7 @@
 
 import {
   type ApprovalDecision,
+  answerUpdate,
   approveSignal,
   evaluate,
   type PlanNeed,
@@ -20,10 +21,42 @@ import {
   type StepFailure,
   type StepState,
 } from '@pincer/workflow/runtime';
-import { CancellationScope, isCancellation, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
-import { bookkeeping, createTaskRunner, messageOf, notifyWatcher, resolveConfig } from './tasks.ts';
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  CancellationScope,
+  condition,
+  isCancellation,
+  setHandler,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import {
+  bookkeeping,
+  createTaskRunner,
+  inlinePureSteps,
+  messageOf,
+  notifyWatcher,
+  resolveConfig,
+} from './tasks.ts';
 
 export async function interpretPlan(start: RunInput | ScheduledStart): Promise<RunResult> {
+  // First of all, so that a run replays on the code it started with (see inlinePureSteps).
+  const inline = inlinePureSteps();
+  let response: RunResponse | undefined;
+  let ended: RunResult | 'cancelled' | undefined;
+  // A webhook that waits is answered as soon as a respond step has run; the run goes on.
+  setHandler(answerUpdate, async () => {
+    await condition(() => response !== undefined || ended !== undefined);
+    if (response) return { response };
+    if (ended === undefined || ended === 'cancelled')
+      throw ApplicationFailure.create({
+        message: 'the run was cancelled',
+        type: 'RunCancelled',
+        nonRetryable: true,
+      });
+    return { result: ended };
+  });
   // A schedule fires without a Run row: create it now, on the workflow's latest version.
   const input =
     'scheduled' in start
@@ -46,7 +79,6 @@ export async function interpretPlan(start: RunInput | ScheduledStart): Promise<R
   const secretNonce = uuid4();
   const decisions = new Map<string, ApprovalDecision>();
   let runStatus: RunStatus = 'running';
-  let response: RunResponse | undefined;
   let failure: StepFailure | undefined;
 
   setHandler(approveSignal, (decision) => {
@@ -64,12 +96,13 @@ export async function interpretPlan(start: RunInput | ScheduledStart): Promise<R
 
   const workflowName = input.workflow.name;
   const total = plan.steps.length;
-  const { runTask, record } = createTaskRunner({
+  const { runTask, record, note, recordRun, keep } = createTaskRunner({
     runId,
     workflow: workflowName,
     scope,
     secretNonce,
     decisions,
+    inline,
     onState: (step, state) => states.set(step, state),
   });
 
@@ -104,7 +137,7 @@ export async function interpretPlan(start: RunInput | ScheduledStart): Promise<R
       const output = kept.outputs[step.name] ?? null;
       states.set(step.name, 'succeeded');
       scope.steps[step.name] = { output, status: 'succeeded' };
-      await record(step, {
+      await note(step, {
         status: 'succeeded',
         input: { kept_from_run: kept.fromRunId },
         output,
@@ -118,7 +151,7 @@ export async function interpretPlan(start: RunInput | ScheduledStart): Promise<R
       if (step.when !== undefined && (await evaluate(`$boolean((${step.when}))`, scope)) !== true) {
         states.set(step.name, 'skipped');
         scope.steps[step.name] = { output: null, status: 'skipped' };
-        await record(step, { status: 'skipped', startedAt: started, finishedAt: Date.now() });
+        await note(step, { status: 'skipped', startedAt: started, finishedAt: Date.now() });
         return;
       }
       const config = await resolveConfig(step.config, scope, secretNonce);
@@ -160,10 +193,12 @@ export async function interpretPlan(start: RunInput | ScheduledStart): Promise<R
   async function skip(step: PlanStep): Promise<void> {
     states.set(step.name, 'skipped');
     scope.steps[step.name] = { output: null, status: 'skipped' };
-    await record(step, { status: 'skipped', finishedAt: Date.now() });
+    await note(step, { status: 'skipped', finishedAt: Date.now() });
   }
 
-  await bookkeeping.recordRun({ runId, status: 'running', at: Date.now() });
+  const started = { runId, status: 'running' as const, at: Date.now() };
+  if (inline) keep({ run: started });
+  else await bookkeeping.recordRun(started);
   const running = new Map<string, Promise<void>>();
   try {
     for (;;) {
@@ -200,8 +235,10 @@ export async function interpretPlan(start: RunInput | ScheduledStart): Promise<R
             await record(step, { status: 'cancelled', finishedAt: Date.now() });
           }
         }
-        await bookkeeping.recordRun({ runId, status: 'cancelled', at: Date.now() });
+        await recordRun({ runId, status: 'cancelled', at: Date.now() });
         await notifyWatcher({ kind: 'finished', runId, workflow: workflowName, status: 'cancelled' });
+        ended = 'cancelled';
+        await condition(allHandlersFinished);
       });
     }
     throw error;
@@ -210,7 +247,7 @@ export async function interpretPlan(start: RunInput | ScheduledStart): Promise<R
   const output = lastOutput(plan.steps, states, scope);
   if (failure) {
     runStatus = 'failed';
-    await bookkeeping.recordRun({ runId, status: 'failed', error: failure, output, at: Date.now() });
+    await recordRun({ runId, status: 'failed', error: failure, output, at: Date.now() });
     await notifyWatcher({
       kind: 'finished',
       runId,
@@ -219,12 +256,19 @@ export async function interpretPlan(start: RunInput | ScheduledStart): Promise<R
       output,
       error: failure,
     });
-    return { status: 'failed', output, error: failure, ...(response ? { response } : {}) };
+    return end({ status: 'failed', output, error: failure, ...(response ? { response } : {}) });
   }
   runStatus = 'succeeded';
-  await bookkeeping.recordRun({ runId, status: 'succeeded', output, at: Date.now() });
+  await recordRun({ runId, status: 'succeeded', output, at: Date.now() });
   await notifyWatcher({ kind: 'finished', runId, workflow: workflowName, status: 'succeeded', output });
-  return { status: 'succeeded', output, ...(response ? { response } : {}) };
+  return end({ status: 'succeeded', output, ...(response ? { response } : {}) });
+
+  /** The run's result, once whoever waits for its answer has it. */
+  async function end(result: RunResult): Promise<RunResult> {
+    ended = result;
+    await condition(allHandlersFinished);
+    return result;
+  }
 }
 
 function lastOutput(steps: PlanStep[], states: Map<string, StepState>, scope: Scope): unknown {

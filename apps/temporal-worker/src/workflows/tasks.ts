@@ -3,6 +3,8 @@
  * workflow interprets itself. Shared by the interpreter and the long for-each loop workflow.
  * Deterministic workflow code.
  */
+import type { NodeDefinition } from '@pincer/nodes';
+import { PURE_NODES } from '@pincer/nodes/pure';
 import {
   type ApprovalDecision,
   type PlanRetry,
@@ -10,6 +12,7 @@ import {
   type RunEvent,
   type RunInput,
   type RunResult,
+  referencedSecrets,
   resolveTemplates,
   runEventSignal,
   runWorkflowId,
@@ -25,13 +28,14 @@ import {
   executeChild,
   getExternalWorkflowHandle,
   isCancellation,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   sleep,
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { InterpreterActivities, StepRecord } from '../activities/contract.ts';
+import type { InterpreterActivities, RecordBatch, RunRecord, StepRecord } from '../activities/contract.ts';
 
 export const bookkeeping = proxyLocalActivities<InterpreterActivities>({
   startToCloseTimeout: '30 seconds',
@@ -50,6 +54,14 @@ export async function notifyWatcher(event: RunEvent): Promise<void> {
   } catch (error) {
     if (isCancellation(error)) throw error;
   }
+}
+
+/**
+ * Runs started before pure steps (transform, condition, switch, respond) ran inline made a local
+ * activity of each: they keep doing so when they replay (see docs/development.md).
+ */
+export function inlinePureSteps(): boolean {
+  return patched('inline-pure-steps');
 }
 
 /** Above this many items a for-each runs in its own workflow, which continues as new as it goes. */
@@ -167,6 +179,11 @@ export interface TaskContext {
   /** The run's secret-reference nonce (see @pincer/workflow secret-refs). */
   secretNonce: string;
   decisions: Map<string, ApprovalDecision>;
+  /**
+   * Pure steps run inside the workflow and records are kept back to be written with the next
+   * visit to the database (see inlinePureSteps); else every step and record is an activity.
+   */
+  inline: boolean;
   /** Tells the owner a step waits for a person (or no longer does). */
   onState(step: string, state: StepState): void;
 }
@@ -180,11 +197,85 @@ export interface TaskOwner {
 export function createTaskRunner(context: TaskContext) {
   const { runId, secretNonce } = context;
   let waitingApprovals = 0;
-  const record = (
+  const kept: RecordBatch = { steps: [], runs: [] };
+
+  /** The records kept back, handed to whoever writes next. */
+  function takeKept(): RecordBatch | undefined {
+    if (kept.steps.length === 0 && kept.runs.length === 0) return undefined;
+    return { steps: kept.steps.splice(0), runs: kept.runs.splice(0) };
+  }
+
+  /** Writes the records kept back, if any. */
+  async function flush(): Promise<void> {
+    const batch = takeKept();
+    if (batch) await bookkeeping.recordBatch(batch);
+  }
+
+  /** Keeps a record back until the next write (a step that ran inline, a run that started). */
+  function keep(entry: { step: StepRecord } | { run: RunRecord }): void {
+    if ('step' in entry) kept.steps.push(entry.step);
+    else kept.runs.push(entry.run);
+  }
+
+  async function record(
     step: TaskOwner,
     fields: Omit<StepRecord, 'runId' | 'step' | 'iteration' | 'type'>,
     iteration = '',
-  ) => bookkeeping.recordStep({ runId, step: step.name, iteration, type: step.type, ...fields });
+  ): Promise<void> {
+    const entry = { runId, step: step.name, iteration, type: step.type, ...fields };
+    if (!context.inline) return bookkeeping.recordStep(entry);
+    keep({ step: entry });
+    await flush();
+  }
+
+  /** A record nobody waits to see (a skipped step): kept back when records are, else written. */
+  async function note(
+    step: TaskOwner,
+    fields: Omit<StepRecord, 'runId' | 'step' | 'iteration' | 'type'>,
+  ): Promise<void> {
+    const entry = { runId, step: step.name, iteration: '', type: step.type, ...fields };
+    if (context.inline) keep({ step: entry });
+    else await bookkeeping.recordStep(entry);
+  }
+
+  async function recordRun(entry: RunRecord): Promise<void> {
+    if (!context.inline) return bookkeeping.recordRun(entry);
+    keep({ run: entry });
+    await flush();
+  }
+
+  /**
+   * A pure step, run here: its config checked by the node's schema, its output computed, its
+   * record kept back for the next write.
+   */
+  function runInline(
+    step: TaskOwner,
+    node: NodeDefinition,
+    config: Record<string, unknown>,
+    iteration: string,
+  ): unknown {
+    const startedAt = Date.now();
+    const base = { runId, step: step.name, iteration, type: node.type, attempt: 1, input: config, startedAt };
+    const parsed = node.config.safeParse(config);
+    if (!parsed.success) {
+      const details = parsed.error.issues
+        .map((issue) => `${issue.path.join('.') || 'config'}: ${issue.message}`)
+        .join('; ');
+      const message = `Step "${step.name}" (${node.type}): ${details}`;
+      keep({
+        step: {
+          ...base,
+          status: 'failed',
+          error: { message, type: 'StepConfigInvalid' },
+          finishedAt: startedAt,
+        },
+      });
+      throw new StepError(message, 'StepConfigInvalid');
+    }
+    const output = node.pure?.(parsed.data) ?? null;
+    keep({ step: { ...base, status: 'succeeded', output, finishedAt: startedAt } });
+    return output;
+  }
 
   async function runTask(
     step: TaskOwner,
@@ -194,6 +285,7 @@ export function createTaskRunner(context: TaskContext) {
   ): Promise<unknown> {
     switch (task.execution) {
       case 'activity': {
+        const records = takeKept();
         const activities = proxyActivities<InterpreterActivities>({
           taskQueue: task.taskQueue,
           startToCloseTimeout: task.timeoutMs,
@@ -207,9 +299,15 @@ export function createTaskRunner(context: TaskContext) {
           type: task.type,
           config,
           secretNonce,
+          ...(records ? { records } : {}),
         });
       }
       case 'local': {
+        const pure = context.inline ? PURE_NODES.get(task.type) : undefined;
+        // A secret is filled in only inside an activity.
+        if (pure && referencedSecrets(config, secretNonce).size === 0)
+          return runInline(step, pure, config, iteration);
+        const records = takeKept();
         const activities = proxyLocalActivities<InterpreterActivities>({
           startToCloseTimeout: task.timeoutMs,
           retry: temporalRetry(task.retry),
@@ -221,9 +319,11 @@ export function createTaskRunner(context: TaskContext) {
           type: task.type,
           config,
           secretNonce,
+          ...(records ? { records } : {}),
         });
       }
       case 'control':
+        await flush();
         return runControl(step, task, config, iteration);
     }
   }
@@ -307,12 +407,12 @@ export function createTaskRunner(context: TaskContext) {
     });
     // The run waits while any approval does; with several at once, only the last answer resumes it.
     waitingApprovals += 1;
-    if (waitingApprovals === 1) await bookkeeping.recordRun({ runId, status: 'waiting', at: Date.now() });
+    if (waitingApprovals === 1) await recordRun({ runId, status: 'waiting', at: Date.now() });
     const timeoutMs = task.timeoutMs;
     const decided = await condition(() => context.decisions.has(key), timeoutMs);
     waitingApprovals -= 1;
     context.onState(step.name, 'running');
-    if (waitingApprovals === 0) await bookkeeping.recordRun({ runId, status: 'running', at: Date.now() });
+    if (waitingApprovals === 0) await recordRun({ runId, status: 'running', at: Date.now() });
     if (!decided) {
       if (config.on_timeout === 'approve') return { approved: true, by: 'timeout' };
       throw new StepError(`approval timed out after ${timeoutMs} ms`, 'ApprovalTimedOut');
@@ -435,5 +535,5 @@ export function createTaskRunner(context: TaskContext) {
     return activity(config.input ?? null);
   }
 
-  return { runTask, runItem, record };
+  return { runTask, runItem, record, note, recordRun, keep, flush };
 }

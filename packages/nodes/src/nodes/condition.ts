@@ -33,7 +33,7 @@ export const condition = defineNode({
   }),
   outputs: ['true', 'false'],
   defaults: { retry: { maximumAttempts: 1 } },
-  async run(config): Promise<{ branch: 'true' | 'false'; value: unknown }> {
+  pure(config): { branch: 'true' | 'false'; value: unknown } {
     return { branch: isTruthy(config.condition) ? 'true' : 'false', value: config.condition };
   },
 });

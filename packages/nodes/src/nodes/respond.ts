@@ -5,7 +5,7 @@ export const respond = defineNode({
   type: 'respond',
   title: 'Respond',
   description:
-    'Sets the answer of a webhook that waits for its run (respond: when_done); the answer is sent when the run ends.',
+    'Sets the answer of a webhook that waits for its run (respond: when_done); the answer is sent as soon as this step has run, and the run goes on.',
   category: 'data',
   capability: 'core',
   execution: 'local',
@@ -26,7 +26,7 @@ export const respond = defineNode({
   }),
   outputs: ['main'],
   defaults: { retry: { maximumAttempts: 1 } },
-  async run(config): Promise<{ status: number; headers: Record<string, string>; body: unknown }> {
+  pure(config): { status: number; headers: Record<string, string>; body: unknown } {
     return { status: config.status, headers: config.headers, body: config.body };
   },
 });

@@ -76,7 +76,7 @@ export const switchNode = defineNode({
   }),
   outputs: (config) => [...config.cases.map((c) => c.name), 'default'],
   defaults: { retry: { maximumAttempts: 1 } },
-  async run(config): Promise<{ branch: string; value: unknown }> {
+  pure(config): { branch: string; value: unknown } {
     const match = config.cases.find((c) => jsonEqual(c.equals, config.value));
     return { branch: match?.name ?? 'default', value: config.value };
   },

@@ -18,7 +18,7 @@ export const transform = defineNode({
   outputs: ['main'],
   // The same value always gives the same output: trying again cannot help.
   defaults: { retry: { maximumAttempts: 1 } },
-  async run(config) {
+  pure(config) {
     return config.value;
   },
 });

@@ -1,5 +1,5 @@
-import { authenticateWebhook, startRun, waitForRun } from '@pincer/engine';
-import type { RunResult } from '@pincer/workflow/runtime';
+import { authenticateWebhook, startRun, waitForAnswer } from '@pincer/engine';
+import type { RunAnswer, RunResponse } from '@pincer/workflow/runtime';
 import { readText } from '../../../../../lib/api/body.ts';
 import { ApiError, errorResponse } from '../../../../../lib/api/errors.ts';
 import { getDb, getTemporal } from '../../../../../lib/services.ts';
@@ -36,20 +36,24 @@ function triggerPayload(request: Request, body: unknown) {
   return { method: request.method, path: url.pathname, query, headers, body };
 }
 
-/** The run's answer: its `respond` step if it ran, else the last step's output as JSON. */
-function answer(result: RunResult, runId: string): Response {
-  if (result.response) {
-    const { status, headers, body } = result.response;
-    const isText = typeof body === 'string';
-    return new Response(body === undefined ? null : isText ? body : JSON.stringify(body), {
-      status,
-      headers: {
-        'content-type': isText ? 'text/plain; charset=utf-8' : 'application/json',
-        ...headers,
-        'x-pincer-run': runId,
-      },
-    });
-  }
+/** What a respond step set: status, headers, body (text as text/plain, anything else as JSON). */
+function responded({ status, headers, body }: RunResponse, runId: string): Response {
+  const isText = typeof body === 'string';
+  return new Response(body === undefined ? null : isText ? body : JSON.stringify(body), {
+    status,
+    headers: {
+      'content-type': isText ? 'text/plain; charset=utf-8' : 'application/json',
+      ...headers,
+      'x-pincer-run': runId,
+    },
+  });
+}
+
+/** The run's answer: its `respond` step's if one ran, else the last step's output as JSON. */
+function answer(answered: RunAnswer, runId: string): Response {
+  if ('response' in answered) return responded(answered.response, runId);
+  const { result } = answered;
+  if (result.response) return responded(result.response, runId);
   if (result.status !== 'succeeded') {
     return Response.json(
       {
@@ -68,7 +72,8 @@ function answer(result: RunResult, runId: string): Response {
 /**
  * `/api/v1/hooks/{id}`: starts the webhook's workflow with the request as its trigger. The secret
  * goes in the `X-Pincer-Secret` header (or `?secret=`). Answers 202 with the run id at once, or,
- * for `respond: when_done`, waits for the run and answers with its result.
+ * for `respond: when_done`, with the answer of its respond step as soon as that has run (the run
+ * goes on), or else with the run's result when it ends.
  */
 async function handle(request: Request, route: { params: Promise<{ id: string }> }): Promise<Response> {
   try {
@@ -105,8 +110,8 @@ async function handle(request: Request, route: { params: Promise<{ id: string }>
     }
     const deadline = AbortSignal.timeout(hook.config.timeout);
     try {
-      const result = await temporal.withAbortSignal(deadline, () => waitForRun(db, temporal, run.runId));
-      return answer(result, run.runId);
+      const answered = await temporal.withAbortSignal(deadline, () => waitForAnswer(temporal, run.runId));
+      return answer(answered, run.runId);
     } catch (error) {
       if (!deadline.aborted) throw error;
       throw new ApiError(
