@@ -1,5 +1,6 @@
 import type { PincerConfig } from '@pincer/config';
 import type { ChannelReceiver, ChannelSender } from './adapter.ts';
+import { EmailReceiver, EmailSender } from './email.ts';
 import { TelegramReceiver, TelegramSender } from './telegram.ts';
 
 export type ChannelsConfig = PincerConfig['channels'];
@@ -20,6 +21,8 @@ export function sendersFromConfig(channels: ChannelsConfig): ChannelSender[] {
         ...(channels.telegram.apiRoot ? { apiRoot: channels.telegram.apiRoot } : {}),
       }),
     );
+  if (channels.email)
+    senders.push(new EmailSender({ address: channels.email.address, smtp: channels.email.smtp }));
   return senders;
 }
 
@@ -35,6 +38,16 @@ export function receiversFromConfig(channels: ChannelsConfig, log: AdapterLog): 
         ...(telegram.apiRoot ? { apiRoot: telegram.apiRoot } : {}),
         ...(telegram.webhookSecret ? { webhookSecret: telegram.webhookSecret } : {}),
         ...(telegram.webhookUrl ? { webhookUrl: telegram.webhookUrl } : {}),
+        log,
+      }),
+    );
+  const email = channels.email;
+  if (email)
+    receivers.push(
+      new EmailReceiver({
+        address: email.address,
+        imap: email.imap,
+        smtp: email.smtp,
         log,
       }),
     );
