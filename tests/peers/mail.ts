@@ -3,8 +3,9 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import os from 'node:os';
 import path from 'node:path';
 import { DOVECOT_BINARY, freePort, isPortOpen, stopGroup } from '@pincer/provision';
+import { ImapFlow } from 'imapflow';
 import { type ParsedMail, simpleParser } from 'mailparser';
-import nodemailer from 'nodemailer';
+import nodemailer, { type Transporter } from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import { until } from './http.ts';
 
@@ -26,6 +27,11 @@ export interface RecordedMail {
 export class MailPeer {
   readonly recorded: RecordedMail[] = [];
   private sequence = 0;
+
+  /** Replies the SMTP server gives instead of accepting the next mails from an address (e.g. a 451). */
+  private failures: { from: string; code: number; text: string }[] = [];
+  /** How many mails were refused by `failNext`. */
+  refusedCount = 0;
 
   private constructor(
     private readonly dir: string,
@@ -93,6 +99,12 @@ export class MailPeer {
           const raw = Buffer.concat(chunks);
           const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
           const to = session.envelope.rcptTo.map((rcpt) => rcpt.address);
+          const index = peer ? peer.failures.findIndex((candidate) => candidate.from === from) : -1;
+          const failure = index >= 0 ? peer?.failures.splice(index, 1)[0] : undefined;
+          if (peer && failure) {
+            peer.refusedCount += 1;
+            return callback(Object.assign(new Error(failure.text), { responseCode: failure.code }));
+          }
           peer
             ?.accept(from, to, raw, lmtp)
             .then(() => callback())
@@ -108,10 +120,33 @@ export class MailPeer {
     return peer;
   }
 
-  private async accept(from: string, to: string[], raw: Buffer, lmtp: nodemailer.Transporter): Promise<void> {
+  private async accept(from: string, to: string[], raw: Buffer, lmtp: Transporter): Promise<void> {
     const local = to.filter((address) => this.users.has(address.toLowerCase()));
     if (local.length > 0) await lmtp.sendMail({ envelope: { from, to: local }, raw });
     this.recorded.push({ from, to, raw, parsed: await simpleParser(raw) });
+  }
+
+  /** The next `count` mails from `from` are refused with this SMTP reply. */
+  failNext(from: string, count: number, code: number, text: string): void {
+    for (let index = 0; index < count; index++) this.failures.push({ from, code, text });
+  }
+
+  /** UIDs of mail in `user`'s INBOX that lack `keyword`, read over IMAP. */
+  async withoutKeyword(user: string, keyword: string): Promise<number[]> {
+    const client = new ImapFlow({
+      host: '127.0.0.1',
+      port: this.imapPort,
+      secure: false,
+      auth: { user, pass: this.users.get(user) ?? '' },
+      logger: false,
+    });
+    await client.connect();
+    try {
+      await client.mailboxOpen('INBOX', { readOnly: true });
+      return (await client.search({ unKeyword: keyword }, { uid: true })) || [];
+    } finally {
+      await client.logout();
+    }
   }
 
   /** Mails the SMTP server accepted for `address`. */

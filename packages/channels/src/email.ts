@@ -305,11 +305,10 @@ export class EmailReceiver implements ChannelReceiver {
   }
 }
 
-/** "Re: " once, whatever the subject already carries. */
+/** "Re: " once, however many reply prefixes ("Re: Re:", "RE:", "Aw:") the subject already carries. */
 export function replySubject(subject: string | undefined): string {
-  const base = (subject ?? '').trim();
-  if (!base) return 'Message from Pincer';
-  return /^re:/i.test(base) ? base : `Re: ${base}`;
+  const base = (subject ?? '').replace(/^(\s*(re|aw|sv|antw)\s*:)+/i, '').trim();
+  return base ? `Re: ${base}` : 'Message from Pincer';
 }
 
 /** Mail has no buttons: each becomes the line to reply with (`approve:2` → `/approve 2`). */
