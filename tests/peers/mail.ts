@@ -164,6 +164,7 @@ export class MailPeer {
     inReplyTo?: string;
     references?: string[];
     attachments?: { filename: string; content: string | Buffer; contentType?: string }[];
+    headers?: Record<string, string>;
   }): Promise<string> {
     this.sequence += 1;
     const messageId = `<user-${this.sequence}-${Date.now()}@${MAIL_DOMAIN}>`;
@@ -179,6 +180,7 @@ export class MailPeer {
         ...(mail.inReplyTo ? { inReplyTo: mail.inReplyTo } : {}),
         ...(mail.references ? { references: mail.references } : {}),
         ...(mail.attachments ? { attachments: mail.attachments } : {}),
+        ...(mail.headers ? { headers: mail.headers } : {}),
       });
     } finally {
       transport.close();
