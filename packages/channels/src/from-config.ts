@@ -1,5 +1,6 @@
 import type { PincerConfig } from '@pincer/config';
 import type { ChannelReceiver, ChannelSender } from './adapter.ts';
+import { EmailReceiver, EmailSender } from './email.ts';
 import { SlackReceiver, SlackSender } from './slack.ts';
 import { TelegramReceiver, TelegramSender } from './telegram.ts';
 
@@ -28,6 +29,8 @@ export function sendersFromConfig(channels: ChannelsConfig): ChannelSender[] {
         ...(channels.slack.apiUrl ? { apiUrl: channels.slack.apiUrl } : {}),
       }),
     );
+  if (channels.email)
+    senders.push(new EmailSender({ address: channels.email.address, smtp: channels.email.smtp }));
   return senders;
 }
 
@@ -55,6 +58,16 @@ export function receiversFromConfig(channels: ChannelsConfig, log: AdapterLog): 
         ...(slack.signingSecret ? { signingSecret: slack.signingSecret } : {}),
         ...(slack.appToken ? { appToken: slack.appToken } : {}),
         ...(slack.apiUrl ? { apiUrl: slack.apiUrl } : {}),
+        log,
+      }),
+    );
+  const email = channels.email;
+  if (email)
+    receivers.push(
+      new EmailReceiver({
+        address: email.address,
+        imap: email.imap,
+        smtp: email.smtp,
         log,
       }),
     );

@@ -12,6 +12,15 @@ export {
   type WebhookRoute,
 } from './adapter.ts';
 export {
+  EmailReceiver,
+  EmailSender,
+  HANDLED_KEYWORD,
+  normalizeEmail,
+  ownWords,
+  replySubject,
+  smtpError,
+} from './email.ts';
+export {
   type AdapterLog,
   accessSettingsOf,
   type ChannelsConfig,

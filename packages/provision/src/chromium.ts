@@ -1,10 +1,7 @@
-import { execFile } from 'node:child_process';
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { aptInstall, canAptInstall } from './apt.ts';
 import { describe, ProvisionError, type ProvisionStep, type StepStatus } from './steps.ts';
-
-const run = promisify(execFile);
 
 export interface ChromiumOptions {
   /** `browser.executablePath` from pincer.yaml: when set it wins over every search. */
@@ -55,13 +52,6 @@ export function findChromium(options: ChromiumOptions = {}): string | undefined 
   return KNOWN_PATHS.find((candidate) => executable(candidate));
 }
 
-/** Another apt run (unattended upgrades, a second install) holds the lock: wait for it instead of failing. */
-const LOCK_WAIT = ['-o', 'DPkg::Lock::Timeout=600'];
-
-function isRoot(): boolean {
-  return typeof process.getuid === 'function' && process.getuid() === 0;
-}
-
 const INSTALL_FIX =
   'apt-get install -y chromium (as root, Debian/Ubuntu), or set browser.executablePath in pincer.yaml to a Chromium or Chrome';
 
@@ -83,7 +73,7 @@ export function chromiumStep(options: ChromiumOptions = {}): ProvisionStep {
       };
     }
     if (found) return { state: 'ready', detail: found };
-    const canInstall = isRoot() && existsSync('/usr/bin/apt-get');
+    const canInstall = canAptInstall();
     return {
       state: canInstall ? 'missing' : 'unavailable',
       detail: 'no Chromium found',
@@ -98,33 +88,16 @@ export function chromiumStep(options: ChromiumOptions = {}): ProvisionStep {
       const before = await check();
       if (before.state !== 'missing') return before;
       progress('installing Debian chromium with apt-get (about a minute, once)');
-      const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-      const install = () =>
-        run('apt-get', [...LOCK_WAIT, 'install', '-y', '--no-install-recommends', 'chromium'], {
-          env,
-          timeout: 15 * 60_000,
-          maxBuffer: 64 * 1024 * 1024,
-        });
       try {
-        await install();
-      } catch (first) {
-        progress(`apt-get install failed (${describe(first).split('\n')[0]}); running apt-get update first`);
-        try {
-          await run('apt-get', [...LOCK_WAIT, 'update'], {
-            env,
-            timeout: 10 * 60_000,
-            maxBuffer: 64 * 1024 * 1024,
-          });
-          await install();
-        } catch (second) {
-          throw new ProvisionError(
-            'chromium_install_failed',
-            'chromium',
-            `Could not install chromium with apt-get: ${describe(second).split('\n').slice(-3).join(' ')}.`,
-            INSTALL_FIX,
-            { cause: second },
-          );
-        }
+        await aptInstall(['chromium'], progress);
+      } catch (error) {
+        throw new ProvisionError(
+          'chromium_install_failed',
+          'chromium',
+          `Could not install chromium with apt-get: ${describe(error).split('\n').slice(-3).join(' ')}.`,
+          INSTALL_FIX,
+          { cause: error },
+        );
       }
       const after = findChromium(options);
       if (!after) {

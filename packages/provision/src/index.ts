@@ -1,6 +1,7 @@
 export { browserCheck, capabilityChecks, sandboxEngineCheck } from './capabilities.ts';
 export { type ChromiumOptions, chromiumStep, findChromium } from './chromium.ts';
 export { embeddedDatabaseUrl } from './database-url.ts';
+export { DOVECOT_BINARY, dovecotStep, findDovecot } from './dovecot.ts';
 export { type EmbeddedServices, layout, provisioningSteps, startEmbeddedServices } from './embedded.ts';
 export {
   checkHealth,

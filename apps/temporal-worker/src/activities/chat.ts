@@ -204,7 +204,8 @@ export function createChatActivities(deps: ChatDeps): ChatActivities {
           'chat_platform_not_configured',
         );
       const context = Context.current();
-      const [saved] = (context.info.heartbeatDetails ?? []) as unknown[];
+      // The last heartbeat's details: the progress object itself (heartbeat takes one value).
+      const saved: unknown = context.info.heartbeatDetails;
       const progress =
         saved !== null && typeof saved === 'object' && 'done' in saved && typeof saved.done === 'number'
           ? {
