@@ -6,5 +6,10 @@ import { PrismaClient } from './generated/prisma/client.ts';
  * when done so the pool's connections close.
  */
 export function createDb(databaseUrl: string): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
+  return new PrismaClient({
+    adapter: new PrismaPg({ connectionString: databaseUrl }),
+    // Prisma's defaults (2 s to get a connection, 5 s per transaction) fail good work on a busy
+    // machine; a transaction here is a few statements, so these only bound a stuck one.
+    transactionOptions: { maxWait: 30_000, timeout: 60_000 },
+  });
 }
