@@ -1,5 +1,6 @@
 import type { PincerConfig } from '@pincer/config';
 import type { ChannelReceiver, ChannelSender } from './adapter.ts';
+import { DiscordReceiver, DiscordSender } from './discord.ts';
 import { TelegramReceiver, TelegramSender } from './telegram.ts';
 
 export type ChannelsConfig = PincerConfig['channels'];
@@ -20,6 +21,13 @@ export function sendersFromConfig(channels: ChannelsConfig): ChannelSender[] {
         ...(channels.telegram.apiRoot ? { apiRoot: channels.telegram.apiRoot } : {}),
       }),
     );
+  if (channels.discord)
+    senders.push(
+      new DiscordSender({
+        token: channels.discord.token,
+        ...(channels.discord.apiUrl ? { apiUrl: channels.discord.apiUrl } : {}),
+      }),
+    );
   return senders;
 }
 
@@ -35,6 +43,15 @@ export function receiversFromConfig(channels: ChannelsConfig, log: AdapterLog): 
         ...(telegram.apiRoot ? { apiRoot: telegram.apiRoot } : {}),
         ...(telegram.webhookSecret ? { webhookSecret: telegram.webhookSecret } : {}),
         ...(telegram.webhookUrl ? { webhookUrl: telegram.webhookUrl } : {}),
+        log,
+      }),
+    );
+  const discord = channels.discord;
+  if (discord)
+    receivers.push(
+      new DiscordReceiver({
+        token: discord.token,
+        ...(discord.apiUrl ? { apiUrl: discord.apiUrl } : {}),
         log,
       }),
     );
