@@ -111,7 +111,11 @@ describe('Discord: chat to workflows and back', () => {
   it('rides out a 429 storm: replies are delayed, none lost or doubled', async () => {
     peer.rateLimit(6, 1);
     for (let index = 0; index < 3; index++)
-      peer.userSends({ channelId: CHANNELS.storm, userId: ALLOWED, text: `/run echo {"text": "storm ${index}"}` });
+      peer.userSends({
+        channelId: CHANNELS.storm,
+        userId: ALLOWED,
+        text: `/run echo {"text": "storm ${index}"}`,
+      });
     for (let index = 0; index < 3; index++)
       await waitForText(CHANNELS.storm, new RegExp(`^echo: echo storm ${index}$`));
     expect(peer.rateLimitHits).toBeGreaterThanOrEqual(6);
@@ -122,7 +126,11 @@ describe('Discord: chat to workflows and back', () => {
   }, 180_000);
 
   it('gives a sender not allowed a pairing code and runs nothing', async () => {
-    peer.userSends({ channelId: CHANNELS.stranger, userId: STRANGER, text: '/run echo {"text": "let me in"}' });
+    peer.userSends({
+      channelId: CHANNELS.stranger,
+      userId: STRANGER,
+      text: '/run echo {"text": "let me in"}',
+    });
     await waitForText(CHANNELS.stranger, /pairing code ([A-Z0-9]{8})/);
     expect(textsIn(CHANNELS.stranger).some((text) => text.startsWith('echo'))).toBe(false);
     const runs = await chat.engine.db.run.count({ where: { actor: `chat:discord:${STRANGER}` } });

@@ -22,6 +22,15 @@ export interface SentMessage {
   files: { name: string; data: Buffer; contentType: string }[];
 }
 
+interface DiscordUser {
+  id: string;
+  username: string;
+  global_name: string | null;
+  discriminator: string;
+  avatar: null;
+  bot?: boolean;
+}
+
 interface Session {
   id: string;
   socket: WebSocket | undefined;
@@ -56,13 +65,17 @@ export class DiscordPeer {
   private nextId = 1_300_000_000_000_000_000n;
   private rateLimited = 0;
   private retryAfter = 1;
+  private rateLimitAfter = 0;
   private closeServer: (() => Promise<void>) | undefined;
   private gateway: WebSocketServer | undefined;
 
   private constructor(channels: { guild: string[]; direct: string[] }) {
-    this.channels = new Map([
-      ...channels.guild.map((id) => [id, { type: 0, name: `channel-${id}` }] as const),
-      ...channels.direct.map((id) => [id, { type: 1, name: '' }] as const),
+    this.channels = new Map<string, { type: number; name: string }>([
+      ...channels.guild.map((id): [string, { type: number; name: string }] => [
+        id,
+        { type: 0, name: `channel-${id}` },
+      ]),
+      ...channels.direct.map((id): [string, { type: number; name: string }] => [id, { type: 1, name: '' }]),
     ]);
   }
 
@@ -106,10 +119,11 @@ export class DiscordPeer {
     for (const client of this.gateway?.clients ?? []) client.terminate();
   }
 
-  /** The next `count` message sends are answered 429 with Retry-After. */
-  rateLimit(count: number, retryAfterSeconds = 1): void {
+  /** After `afterSends` more message sends, the next `count` are answered 429 with Retry-After. */
+  rateLimit(count: number, retryAfterSeconds = 1, afterSends = 0): void {
     this.rateLimited = count;
     this.retryAfter = retryAfterSeconds;
+    this.rateLimitAfter = afterSends;
   }
 
   /** A person writes in a channel; returns the message's id. */
@@ -170,7 +184,10 @@ export class DiscordPeer {
         channelId: message.channelId,
         author: this.botUser(),
         content: message.content,
-        components: message.buttons.length > 0 ? [{ type: 1, components: message.buttons.map((button) => ({ type: 2, ...button })) }] : [],
+        components:
+          message.buttons.length > 0
+            ? [{ type: 1, components: message.buttons.map((button) => ({ type: 2, ...button })) }]
+            : [],
       }),
       app_permissions: '2248473465835073',
       locale: 'en-US',
@@ -190,15 +207,15 @@ export class DiscordPeer {
     return String(this.nextId);
   }
 
-  private userOf(id: string) {
+  private userOf(id: string): DiscordUser {
     return { id, username: `user${id}`, global_name: `User ${id}`, discriminator: '0', avatar: null };
   }
 
-  private botUser() {
+  private botUser(): DiscordUser {
     return { id: BOT_ID, username: 'pincer', global_name: null, discriminator: '0', avatar: null, bot: true };
   }
 
-  private memberOf(user: ReturnType<DiscordPeer['userOf']>) {
+  private memberOf(user: DiscordUser) {
     return {
       user,
       roles: [],
@@ -213,7 +230,7 @@ export class DiscordPeer {
   private messageOf(options: {
     id: string;
     channelId: string;
-    author: ReturnType<DiscordPeer['userOf']> & { bot?: boolean };
+    author: DiscordUser;
     content: string;
     replyTo?: string;
     components?: unknown[];
@@ -226,7 +243,13 @@ export class DiscordPeer {
       ...(guild
         ? {
             guild_id: GUILD_ID,
-            member: { roles: [], joined_at: '2026-01-01T00:00:00.000000+00:00', deaf: false, mute: false, flags: 0 },
+            member: {
+              roles: [],
+              joined_at: '2026-01-01T00:00:00.000000+00:00',
+              deaf: false,
+              mute: false,
+              flags: 0,
+            },
           }
         : {}),
       author: options.author,
@@ -331,7 +354,14 @@ export class DiscordPeer {
       return;
     }
     let session: Session | undefined;
-    socket.send(JSON.stringify({ op: OPCODE.hello, d: { heartbeat_interval: HEARTBEAT_INTERVAL_MS }, s: null, t: null }));
+    socket.send(
+      JSON.stringify({
+        op: OPCODE.hello,
+        d: { heartbeat_interval: HEARTBEAT_INTERVAL_MS },
+        s: null,
+        t: null,
+      }),
+    );
     socket.on('message', (raw) => {
       let payload: { op: number; d: Record<string, unknown> | number | null };
       try {
@@ -377,7 +407,9 @@ export class DiscordPeer {
             }),
           );
           session.seq += 1;
-          socket.send(JSON.stringify({ op: OPCODE.dispatch, t: 'GUILD_CREATE', s: session.seq, d: this.guildCreate() }));
+          socket.send(
+            JSON.stringify({ op: OPCODE.dispatch, t: 'GUILD_CREATE', s: session.seq, d: this.guildCreate() }),
+          );
           return;
         }
         case OPCODE.resume: {
@@ -389,7 +421,8 @@ export class DiscordPeer {
           session = known;
           known.socket = socket;
           const after = Number(d.seq ?? 0);
-          for (const missed of known.sent.filter((entry) => entry.s > after)) socket.send(JSON.stringify(missed));
+          for (const missed of known.sent.filter((entry) => entry.s > after))
+            socket.send(JSON.stringify(missed));
           known.seq += 1;
           socket.send(JSON.stringify({ op: OPCODE.dispatch, t: 'RESUMED', s: known.seq, d: {} }));
           return;
@@ -443,10 +476,11 @@ export class DiscordPeer {
     response: ServerResponse,
   ): void {
     const bucket = { 'x-ratelimit-bucket': 'a06de2a7f4b2b0c1e8a9e3f1b6d2c4f0', 'x-ratelimit-scope': 'user' };
-    if (this.rateLimited > 0) {
+    if (this.rateLimited > 0 && this.rateLimitAfter > 0) this.rateLimitAfter -= 1;
+    else if (this.rateLimited > 0) {
       this.rateLimited -= 1;
       this.rateLimitHits += 1;
-      return sendJson(
+      sendJson(
         response,
         429,
         { message: 'You are being rate limited.', retry_after: this.retryAfter, global: false },
@@ -459,6 +493,7 @@ export class DiscordPeer {
           'x-ratelimit-reset-after': String(this.retryAfter),
         },
       );
+      return;
     }
     const limits = {
       ...bucket,
@@ -467,31 +502,49 @@ export class DiscordPeer {
       'x-ratelimit-reset': String(Date.now() / 1000 + 1),
       'x-ratelimit-reset-after': '1',
     };
-    if (!this.channels.has(channelId)) return sendJson(response, 404, { message: 'Unknown Channel', code: 10003 }, limits);
-    const body = (typeof params.payload_json === 'object' && params.payload_json !== null ? params.payload_json : params) as {
+    if (!this.channels.has(channelId)) {
+      sendJson(response, 404, { message: 'Unknown Channel', code: 10003 }, limits);
+      return;
+    }
+    const body = (
+      typeof params.payload_json === 'object' && params.payload_json !== null ? params.payload_json : params
+    ) as {
       content?: unknown;
       message_reference?: { message_id?: string };
-      components?: { type: number; components: { type: number; label: string; custom_id: string; style: number }[] }[];
+      components?: {
+        type: number;
+        components: { type: number; label: string; custom_id: string; style: number }[];
+      }[];
       attachments?: { id: number | string; filename: string }[];
     };
     const content = typeof body.content === 'string' ? body.content : '';
-    if (content.length > 2000)
-      return sendJson(
+    if (content.length > 2000) {
+      sendJson(
         response,
         400,
         {
           message: 'Invalid Form Body',
           code: 50035,
-          errors: { content: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 2000 or fewer in length.' }] } },
+          errors: {
+            content: {
+              _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 2000 or fewer in length.' }],
+            },
+          },
         },
         limits,
       );
+      return;
+    }
     const attached = Object.entries(files)
       .filter(([key]) => /^files\[\d+\]$/.test(key))
       .map(([, file]) => ({ name: file.name, data: file.data, contentType: file.type }));
-    const buttons = (body.components ?? []).flatMap((row) => row.components.filter((component) => component.type === 2));
-    if (!content && attached.length === 0 && buttons.length === 0)
-      return sendJson(response, 400, { message: 'Cannot send an empty message', code: 50006 }, limits);
+    const buttons = (body.components ?? []).flatMap((row) =>
+      row.components.filter((component) => component.type === 2),
+    );
+    if (!content && attached.length === 0 && buttons.length === 0) {
+      sendJson(response, 400, { message: 'Cannot send an empty message', code: 50006 }, limits);
+      return;
+    }
     const messageId = this.snowflake();
     const replyTo = body.message_reference?.message_id;
     const record: SentMessage = {
@@ -499,7 +552,11 @@ export class DiscordPeer {
       messageId,
       content,
       ...(replyTo ? { replyTo: String(replyTo) } : {}),
-      buttons: buttons.map((button) => ({ label: button.label, custom_id: button.custom_id, style: button.style })),
+      buttons: buttons.map((button) => ({
+        label: button.label,
+        custom_id: button.custom_id,
+        style: button.style,
+      })),
       files: attached,
     };
     this.sent.push(record);

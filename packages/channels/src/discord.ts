@@ -320,7 +320,8 @@ export class DiscordReceiver implements ChannelReceiver {
     interaction: APIInteraction | undefined,
     signal: AbortSignal,
   ): Promise<void> {
-    const id = event.kind === 'message' ? event.message.platform_ids.message_id : event.action.platform_ids.message_id;
+    const id =
+      event.kind === 'message' ? event.message.platform_ids.message_id : event.action.platform_ids.message_id;
     if (this.seen.has(id) || !this.sink) return;
     const handed = await handOver(this.sink, event, signal, (error) =>
       this.options.log?.(
@@ -461,7 +462,8 @@ export class DiscordSender implements ChannelSender {
       messages.push({ body: { allowed_mentions: { parse: [] } }, files: firstGroup });
     const carrier = messages.at(-1);
     if (carrier && components) carrier.body.components = components;
-    for (const group of otherGroups) messages.push({ body: { allowed_mentions: { parse: [] } }, files: group });
+    for (const group of otherGroups)
+      messages.push({ body: { allowed_mentions: { parse: [] } }, files: group });
     const parts = messages.map(({ body, files: group }) => async () => {
       const full: MessageBody = {
         ...body,
