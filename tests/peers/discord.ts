@@ -59,7 +59,9 @@ export class DiscordPeer {
   /** 429 answers given so far. */
   rateLimitHits = 0;
   port = 0;
-  private readonly channels: Map<string, { type: number; name: string }>;
+  private readonly channels: Map<string, { type: number; name: string; parentId?: string }>;
+  /** When false, an IDENTIFY asking for the Message Content intent is closed with 4014. */
+  messageContentAllowed = true;
   private readonly sessions = new Map<string, Session>();
   private readonly interactions = new Map<string, string>();
   private nextId = 1_300_000_000_000_000_000n;
@@ -69,8 +71,14 @@ export class DiscordPeer {
   private closeServer: (() => Promise<void>) | undefined;
   private gateway: WebSocketServer | undefined;
 
-  private constructor(channels: { guild: string[]; direct: string[] }) {
-    this.channels = new Map<string, { type: number; name: string }>([
+  private constructor(channels: { guild: string[]; direct: string[]; threads: Record<string, string> }) {
+    this.channels = new Map<string, { type: number; name: string; parentId?: string }>([
+      ...Object.entries(channels.threads).map(
+        ([id, parentId]): [string, { type: number; name: string; parentId: string }] => [
+          id,
+          { type: 11, name: `thread-${id}`, parentId },
+        ],
+      ),
       ...channels.guild.map((id): [string, { type: number; name: string }] => [
         id,
         { type: 0, name: `channel-${id}` },
@@ -79,9 +87,20 @@ export class DiscordPeer {
     ]);
   }
 
-  /** A bot in one guild with text channels `guild`, and direct-message channels `direct`. */
-  static async start(channels: { guild: string[]; direct?: string[] }): Promise<DiscordPeer> {
-    const peer = new DiscordPeer({ guild: channels.guild, direct: channels.direct ?? [] });
+  /**
+   * A bot in one guild with text channels `guild`, public threads `threads` (thread id → parent
+   * channel id), and direct-message channels `direct`.
+   */
+  static async start(channels: {
+    guild: string[];
+    direct?: string[];
+    threads?: Record<string, string>;
+  }): Promise<DiscordPeer> {
+    const peer = new DiscordPeer({
+      guild: channels.guild,
+      direct: channels.direct ?? [],
+      threads: channels.threads ?? {},
+    });
     const { server, port, close } = await listen((request, response) => {
       peer
         .handle(request, response)
@@ -165,7 +184,7 @@ export class DiscordPeer {
     const token = `aW50ZXJhY3Rpb246${id}`;
     this.interactions.set(id, token);
     const channel = this.channels.get(options.channelId);
-    const guild = channel?.type === 0;
+    const guild = channel?.type === 0 || channel?.type === 11;
     const user = this.userOf(options.userId);
     this.dispatch('INTERACTION_CREATE', {
       id,
@@ -235,7 +254,8 @@ export class DiscordPeer {
     replyTo?: string;
     components?: unknown[];
   }) {
-    const guild = this.channels.get(options.channelId)?.type === 0;
+    const type = this.channels.get(options.channelId)?.type;
+    const guild = type === 0 || type === 11;
     return {
       id: options.id,
       type: options.replyTo ? 19 : 0,
@@ -314,7 +334,28 @@ export class DiscordPeer {
       stage_instances: [],
       guild_scheduled_events: [],
       soundboard_sounds: [],
-      threads: [],
+      threads: [...this.channels.entries()]
+        .filter(([, channel]) => channel.type === 11)
+        .map(([id, channel]) => ({
+          id,
+          type: 11,
+          guild_id: GUILD_ID,
+          name: channel.name,
+          parent_id: channel.parentId,
+          owner_id: '1100000000000000009',
+          last_message_id: null,
+          rate_limit_per_user: 0,
+          message_count: 0,
+          member_count: 1,
+          thread_metadata: {
+            archived: false,
+            auto_archive_duration: 1440,
+            archive_timestamp: '2026-01-01T00:00:00.000000+00:00',
+            locked: false,
+          },
+          flags: 0,
+          total_message_sent: 0,
+        })),
       channels: [...this.channels.entries()]
         .filter(([, channel]) => channel.type === 0)
         .map(([id, channel], position) => ({
@@ -379,6 +420,8 @@ export class DiscordPeer {
           if (session) return socket.close(4005, 'Already authenticated');
           if (d.token !== this.token) return socket.close(4004, 'Authentication failed');
           const intents = Number(d.intents ?? 0);
+          if (intents & MESSAGE_CONTENT_INTENT && !this.messageContentAllowed)
+            return socket.close(4014, 'Disallowed intent(s).');
           this.identifies.push({ intents });
           session = { id: this.snowflake(), socket, seq: 0, intents, sent: [] };
           this.sessions.set(session.id, session);

@@ -7,10 +7,12 @@ import {
   DiscordSender,
   type InboundEvent,
   OutboundMessageSchema,
+  replyTarget,
   splitDiscordText,
 } from '../src/index.ts';
 
 const CHANNEL = '1000000000000000800';
+const THREAD = '1000000000000000801';
 const USER = '1200000000000000002';
 
 /** Calls `send` again after each rate limit's wait, as the outbox's retries do. */
@@ -29,7 +31,7 @@ describe('Discord adapter', () => {
   let peer: DiscordPeer;
 
   beforeAll(async () => {
-    peer = await DiscordPeer.start({ guild: [CHANNEL] });
+    peer = await DiscordPeer.start({ guild: [CHANNEL], threads: { [THREAD]: CHANNEL } });
   });
   afterAll(async () => {
     await peer.close();
@@ -131,6 +133,52 @@ describe('Discord adapter', () => {
     await receiver.stop();
     expect(receiver.health().state).toBe('stopped');
   }, 180_000);
+
+  it('says in its health when Discord refuses the Message Content intent', async () => {
+    peer.messageContentAllowed = false;
+    const receiver = new DiscordReceiver({ token: peer.token, apiUrl: peer.apiUrl });
+    try {
+      await receiver.start(async () => undefined);
+      const health = await until(
+        () => {
+          const current = receiver.health();
+          return current.state === 'refused' ? current : undefined;
+        },
+        60_000,
+        'refused',
+      );
+      expect(health.error).toMatch(/Message Content intent/);
+    } finally {
+      peer.messageContentAllowed = true;
+      await receiver.stop();
+    }
+  });
+
+  it('keeps a thread its own conversation and answers in the thread', async () => {
+    const events: InboundEvent[] = [];
+    const receiver = new DiscordReceiver({ token: peer.token, apiUrl: peer.apiUrl });
+    await receiver.start(async (event) => {
+      events.push(event);
+    });
+    try {
+      await until(() => (receiver.health().state === 'connected' ? true : undefined), 60_000, 'connected');
+      const asked = peer.userSends({ channelId: THREAD, userId: USER, text: 'in a thread' });
+      const event = await until(() => events[0], 60_000, 'the thread message');
+      if (event.kind !== 'message') throw new Error('expected a message');
+      expect(event.message.session_id).toBe(`discord:${CHANNEL}:${THREAD}`);
+      expect(event.message.platform_ids).toMatchObject({
+        chat_id: CHANNEL,
+        thread_id: THREAD,
+        reply_to: asked,
+      });
+      const sender = new DiscordSender({ token: peer.token, apiUrl: peer.apiUrl });
+      await sender.send(OutboundMessageSchema.parse({ ...replyTarget(event.message), text: 'answer' }), []);
+      expect(peer.sentTo(THREAD).map((sent) => [sent.content, sent.replyTo])).toEqual([['answer', asked]]);
+      expect(peer.sentTo(CHANNEL).some((sent) => sent.content === 'answer')).toBe(false);
+    } finally {
+      await receiver.stop();
+    }
+  });
 
   it('sends long text in parts of 2000, as replies, and a retry skips the parts delivered', async () => {
     const sender = new DiscordSender({ token: peer.token, apiUrl: peer.apiUrl });
