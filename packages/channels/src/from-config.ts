@@ -1,5 +1,6 @@
 import type { PincerConfig } from '@pincer/config';
 import type { ChannelReceiver, ChannelSender } from './adapter.ts';
+import { DiscordReceiver, DiscordSender } from './discord.ts';
 import { EmailReceiver, EmailSender } from './email.ts';
 import { SlackReceiver, SlackSender } from './slack.ts';
 import { TelegramReceiver, TelegramSender } from './telegram.ts';
@@ -31,6 +32,13 @@ export function sendersFromConfig(channels: ChannelsConfig): ChannelSender[] {
     );
   if (channels.email)
     senders.push(new EmailSender({ address: channels.email.address, smtp: channels.email.smtp }));
+  if (channels.discord)
+    senders.push(
+      new DiscordSender({
+        token: channels.discord.token,
+        ...(channels.discord.apiUrl ? { apiUrl: channels.discord.apiUrl } : {}),
+      }),
+    );
   return senders;
 }
 
@@ -68,6 +76,15 @@ export function receiversFromConfig(channels: ChannelsConfig, log: AdapterLog): 
         address: email.address,
         imap: email.imap,
         smtp: email.smtp,
+        log,
+      }),
+    );
+  const discord = channels.discord;
+  if (discord)
+    receivers.push(
+      new DiscordReceiver({
+        token: discord.token,
+        ...(discord.apiUrl ? { apiUrl: discord.apiUrl } : {}),
         log,
       }),
     );

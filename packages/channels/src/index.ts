@@ -12,6 +12,14 @@ export {
   type WebhookRoute,
 } from './adapter.ts';
 export {
+  DISCORD_INTENTS,
+  DiscordReceiver,
+  DiscordSender,
+  discordError,
+  normalizeDiscordDispatch,
+  splitDiscordText,
+} from './discord.ts';
+export {
   EmailReceiver,
   EmailSender,
   HANDLED_KEYWORD,
