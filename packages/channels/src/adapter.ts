@@ -20,6 +20,13 @@ export interface AdapterHealth {
   received: number;
 }
 
+/** How adapters log; the gateway passes its logger. Never given a secret. */
+export type AdapterLog = (
+  level: 'info' | 'warn' | 'error',
+  fields: Record<string, unknown>,
+  message: string,
+) => void;
+
 /** An HTTP route an adapter serves on the gateway's webhook server (Telegram webhook, Slack events). */
 export interface WebhookRoute {
   path: string;
@@ -155,7 +162,9 @@ export class Reconnector {
     private readonly options: {
       /** Runs until the connection ends; resolves when `signal` aborts, throws when the connection drops. */
       connect(signal: AbortSignal, connected: () => void): Promise<void>;
-      onError?(error: unknown, retryInMs: number): void;
+      /** Named in the log line of each failed attempt. */
+      platform: Platform;
+      log?: AdapterLog | undefined;
       maxBackoffMs?: number;
       refusedBackoffMs?: number;
     },
@@ -190,7 +199,11 @@ export class Reconnector {
         this.state = refused ? 'refused' : 'reconnecting';
         this.error = error instanceof Error ? error.message : String(error);
         this.retryAt = Date.now() + wait;
-        this.options.onError?.(error, wait);
+        this.options.log?.(
+          'warn',
+          { platform: this.options.platform, retryInMs: wait, error: this.error },
+          `${this.options.platform} connection failed; retrying`,
+        );
         await pause(wait, this.abort.signal);
       }
     }

@@ -19,6 +19,7 @@ import {
 } from 'discord.js';
 import {
   type AdapterHealth,
+  type AdapterLog,
   ChannelError,
   type ChannelReceiver,
   type ChannelSender,
@@ -41,7 +42,7 @@ export interface DiscordOptions {
   token: string;
   /** The REST root, e.g. http://127.0.0.1:PORT/api (a local stand-in in tests); the gateway URL comes from it. */
   apiUrl?: string;
-  log?: (level: 'info' | 'warn' | 'error', fields: Record<string, unknown>, message: string) => void;
+  log?: AdapterLog;
 }
 
 /** Discord's text limit per message; longer answers go out in parts. */
@@ -225,12 +226,8 @@ export class DiscordReceiver implements ChannelReceiver {
   constructor(private readonly options: DiscordOptions) {
     this.reconnector = new Reconnector({
       connect: (signal, connected) => this.connect(signal, connected),
-      onError: (error, retryInMs) =>
-        options.log?.(
-          'warn',
-          { platform: 'discord', retryInMs, error: error instanceof Error ? error.message : String(error) },
-          'discord connection failed; retrying',
-        ),
+      platform: 'discord',
+      log: options.log,
     });
   }
 

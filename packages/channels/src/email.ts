@@ -4,6 +4,7 @@ import { type ParsedMail, simpleParser } from 'mailparser';
 import nodemailer, { type Transporter } from 'nodemailer';
 import {
   type AdapterHealth,
+  type AdapterLog,
   ChannelError,
   type ChannelReceiver,
   type ChannelSender,
@@ -32,7 +33,7 @@ export interface EmailOptions {
   idleDelayMs?: number;
   /** A check for new mail at least this often, for servers that do not push during IDLE. */
   pollMs?: number;
-  log?: (level: 'info' | 'warn' | 'error', fields: Record<string, unknown>, message: string) => void;
+  log?: AdapterLog;
 }
 
 /**
@@ -171,12 +172,8 @@ export class EmailReceiver implements ChannelReceiver {
   constructor(private readonly options: EmailOptions) {
     this.reconnector = new Reconnector({
       connect: (signal, connected) => this.connect(signal, connected),
-      onError: (error, retryInMs) =>
-        options.log?.(
-          'warn',
-          { platform: 'email', retryInMs, error: describeError(error) },
-          'email connection failed; retrying',
-        ),
+      platform: 'email',
+      log: options.log,
     });
   }
 

@@ -1,17 +1,14 @@
 import type { PincerConfig } from '@pincer/config';
-import type { ChannelReceiver, ChannelSender } from './adapter.ts';
+import type { AdapterLog, ChannelReceiver, ChannelSender } from './adapter.ts';
+
+export type { AdapterLog } from './adapter.ts';
+
 import { DiscordReceiver, DiscordSender } from './discord.ts';
 import { EmailReceiver, EmailSender } from './email.ts';
 import { SlackReceiver, SlackSender } from './slack.ts';
 import { TelegramReceiver, TelegramSender } from './telegram.ts';
 
 export type ChannelsConfig = PincerConfig['channels'];
-
-export type AdapterLog = (
-  level: 'info' | 'warn' | 'error',
-  fields: Record<string, unknown>,
-  message: string,
-) => void;
 
 /** The sending side of every configured platform (the worker's outbox and `message` steps). */
 export function sendersFromConfig(channels: ChannelsConfig): ChannelSender[] {

@@ -4,6 +4,7 @@ import WebSocket from 'ws';
 import { z } from 'zod';
 import {
   type AdapterHealth,
+  type AdapterLog,
   ChannelError,
   type ChannelReceiver,
   type ChannelSender,
@@ -33,7 +34,7 @@ export interface SlackOptions {
   appToken?: string;
   /** The Web API root, ending in "/" (a local stand-in in tests). */
   apiUrl?: string;
-  log?: (level: 'info' | 'warn' | 'error', fields: Record<string, unknown>, message: string) => void;
+  log?: AdapterLog;
 }
 
 /** Where the Events API (and interactivity: button presses) posts on the gateway's webhook server. */
@@ -352,12 +353,8 @@ export class SlackReceiver implements ChannelReceiver {
     this.client = clientOf(options.botToken, options.apiUrl);
     this.reconnector = new Reconnector({
       connect: (signal, connected) => this.connect(signal, connected),
-      onError: (error, retryInMs) =>
-        options.log?.(
-          'warn',
-          { platform: 'slack', retryInMs, error: error instanceof Error ? error.message : String(error) },
-          'slack connection failed; retrying',
-        ),
+      platform: 'slack',
+      log: options.log,
     });
   }
 

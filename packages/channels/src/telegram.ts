@@ -3,6 +3,7 @@ import { Api, GrammyError, HttpError, InputFile } from 'grammy';
 import type { Update } from 'grammy/types';
 import {
   type AdapterHealth,
+  type AdapterLog,
   ChannelError,
   type ChannelReceiver,
   type ChannelSender,
@@ -33,7 +34,7 @@ export interface TelegramOptions {
   webhookUrl?: string;
   /** Long-poll wait, seconds. */
   pollTimeoutSeconds?: number;
-  log?: (level: 'info' | 'warn' | 'error', fields: Record<string, unknown>, message: string) => void;
+  log?: AdapterLog;
 }
 
 /** Telegram's text limit per message; longer answers go out in parts. */
@@ -166,12 +167,8 @@ export class TelegramReceiver implements ChannelReceiver {
     this.api = apiOf(options);
     this.reconnector = new Reconnector({
       connect: (signal, connected) => this.connect(signal, connected),
-      onError: (error, retryInMs) =>
-        options.log?.(
-          'warn',
-          { platform: 'telegram', retryInMs, error: error instanceof Error ? error.message : String(error) },
-          'telegram connection failed; retrying',
-        ),
+      platform: 'telegram',
+      log: options.log,
     });
   }
 
