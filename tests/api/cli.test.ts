@@ -213,6 +213,38 @@ describe('pincer CLI against the running instance', () => {
     expect(forbidden.stderr).toMatch(/^pincer: This token acts as viewer/);
   });
 
+  it('rotates a webhook secret given its URL: the new secret works, the old one no longer does', async () => {
+    const file = await workflowFile(
+      'hooked.yaml',
+      'workflow:\n  name: cli_hooked\n  triggers:\n    - { type: webhook, name: push }\n  steps:\n    - { name: note, type: transform, value: pushed }\n',
+    );
+    const imported = await pincer(['workflow', 'import', file]);
+    expect(imported.code).toBe(0);
+    const url = imported.stdout.match(/webhook push: POST (\S+)/)?.[1] ?? '';
+    const first = imported.stdout.match(/secret \(shown once\): (\S+)/)?.[1] ?? '';
+    expect(url).toMatch(/\/api\/v1\/hooks\/[0-9a-f-]{36}$/);
+
+    const rotated = await pincer(['hook', 'rotate', url]);
+    expect(rotated.stderr).toBe('');
+    expect(rotated.code).toBe(0);
+    const lines = rotated.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe(`new secret for ${url} (shown once; the old one no longer works):`);
+    const secret = lines[1]?.trim() ?? '';
+    expect(secret.length).toBeGreaterThan(20);
+    expect(secret).not.toBe(first);
+    const call = (given: string) =>
+      fetch(`${server.url}${new URL(url).pathname}`, { method: 'POST', headers: { 'x-pincer-secret': given } });
+    expect((await call(secret)).status).toBe(202);
+    expect((await call(first)).status).toBe(404);
+
+    const unknown = await pincer(['hook', 'rotate', '00000000-0000-4000-8000-000000000000']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^pincer: No webhook with id 00000000-0000-4000-8000-000000000000/);
+    const notAnId = await pincer(['hook', 'rotate', 'push']);
+    expect(notAnId.code).toBe(2);
+    expect(notAnId.stderr).toContain('Usage: pincer hook rotate ID|URL');
+  });
+
   it('refuses bad arguments with the usage and exit code 2', async () => {
     const result = await pincer(['run']);
     expect(result.code).toBe(2);

@@ -662,6 +662,28 @@ workflow:
     const get = await fetch(url, { headers: { 'x-pincer-secret': secret } });
     expect(get.status).toBe(405);
 
+    // Editors rotate the secret: the new one is shown once, the old one stops at once, the URL stays.
+    const hookId = new URL(url).pathname.split('/').pop() ?? '';
+    const refused = await server.api(`/hooks/${hookId}/rotate`, { method: 'POST', as: 'viewer' });
+    expect(refused.status).toBe(403);
+    const rotated = await bodyOf(
+      await server.api(`/hooks/${hookId}/rotate`, { method: 'POST', as: 'editor' }),
+      z.strictObject({ id: z.string(), url: z.string(), secret: z.string() }),
+    );
+    expect(rotated).toMatchObject({ id: hookId, url: hook?.url });
+    expect(rotated.secret).not.toBe(secret);
+    expect((await call([{ price: 5 }])).status).toBe(404);
+    expect((await call([{ price: 5 }], { 'x-pincer-secret': rotated.secret })).status).toBe(200);
+    const unknown = await server.api('/hooks/00000000-0000-4000-8000-000000000000/rotate', {
+      method: 'POST',
+      as: 'editor',
+    });
+    expect(unknown.status).toBe(404);
+    expect((await errorOf(unknown)).code).toBe('trigger_not_found');
+    const malformed = await server.api('/hooks/push/rotate', { method: 'POST', as: 'editor' });
+    expect(malformed.status).toBe(404);
+    expect((await errorOf(malformed)).message).toBe('No webhook with id "push".');
+
     const again = await server.api('/workflows', { ...yaml(HOOKED), as: 'editor' });
     const republished = (await again.json()) as {
       triggers: { webhooks: { url: string; secret?: string }[] };
@@ -864,6 +886,7 @@ describe('OpenAPI', () => {
         'PUT /hooks/{id}',
         'PATCH /hooks/{id}',
         'DELETE /hooks/{id}',
+        'POST /hooks/{id}/rotate',
         'GET /chat/pairings',
         'POST /chat/pairings/{code}',
       ].sort(),

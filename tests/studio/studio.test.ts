@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { publishTriggers, requestPairing } from '@pincer/engine';
+import { publishTriggers, requestPairing, setCredential } from '@pincer/engine';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TelegramPeer } from '../peers/telegram.ts';
@@ -94,6 +95,19 @@ async function connect(page: Page, from: string, to: string, port?: string): Pro
   await page.mouse.up();
 }
 
+/**
+ * Appends an `archive` step to the workflow in the YAML tab and waits until the canvas has taken
+ * it; leaves the YAML tab open.
+ */
+async function appendArchiveInYaml(page: Page): Promise<void> {
+  await page.getByRole('tab', { name: 'YAML' }).click();
+  const yaml = page.getByLabel('Workflow YAML');
+  await expect.poll(() => yaml.inputValue(), WAIT).toMatch(/name: send_notification/);
+  const text = await yaml.inputValue();
+  await yaml.fill(`${text.trimEnd()}\n    - name: archive\n      type: transform\n      value: archived\n`);
+  await expect.poll(() => page.getByTestId('yaml-state').textContent(), WAIT).toBe('Applied to the canvas.');
+}
+
 /** Drops a palette entry on the canvas, selects the new step, names it and fills its value. */
 async function addStep(
   page: Page,
@@ -101,7 +115,7 @@ async function addStep(
   name: string,
   fill: (value: Locator) => Promise<void>,
 ) {
-  const before = await page.locator('.react-flow__node').count();
+  const before = await nodeCount(page)();
   await dropTransform(page, at);
   await expect.poll(nodeCount(page), WAIT).toBe(before + 1);
   const panel = page.getByRole('complementary', { name: 'Step settings' });
@@ -134,6 +148,11 @@ function readPath(value: unknown, keys: string[]): unknown {
     current = Reflect.get(current, key);
   }
   return current;
+}
+
+/** How far the page scrolls sideways (0 when it fits). A string: the test project has no DOM types. */
+async function horizontalOverflow(page: Page): Promise<number> {
+  return Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
 }
 
 /** Whether any two steps on the canvas cover each other. */
@@ -214,6 +233,18 @@ function publishHooked(): Promise<string> {
   return hooked;
 }
 
+const FLAKY = `
+workflow:
+  name: flaky
+  steps:
+    - name: stamp
+      type: transform
+      value: stamped
+    - name: deliver
+      type: transform
+      value: "{{ secrets.LATE_KEY }}"
+`;
+
 const GATED = `
 workflow:
   name: gated
@@ -260,7 +291,7 @@ describe('the studio', () => {
     await addStep(page, { x: 300, y: 230 }, 'analyze_data', async (value) => {
       // Expression completion offers the upstream step's output once it is connected.
       await connectSteps(page, 'fetch_logs', 'analyze_data');
-      await expect.poll(() => page.locator('.react-flow__edge').count(), WAIT).toBe(1);
+      await expect.poll(edgeCount(page), WAIT).toBe(1);
       await page.locator('.react-flow__node[data-id="analyze_data"]').click();
       await value.fill('{{');
       await page.getByRole('option', { name: 'steps.fetch_logs.output' }).click();
@@ -276,11 +307,12 @@ describe('the studio', () => {
       .poll(() => lastStep.locator('.step-node-issue').textContent(), WAIT)
       .toContain('does not run after it');
     await connectSteps(page, 'analyze_data', 'send_notification');
-    await expect.poll(() => page.locator('.react-flow__edge').count(), WAIT).toBe(2);
+    await expect.poll(edgeCount(page), WAIT).toBe(2);
     await expect.poll(() => page.locator('.step-node-issue').count(), WAIT).toBe(0);
     await page.getByRole('button', { name: 'Auto-layout' }).click();
     await expect.poll(() => overlappingNodes(page), WAIT).toBe(false);
     await page.screenshot({ path: path.join(SHOTS, 'canvas.png') });
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
 
     const notice = page.locator('.notice').first();
     await page.getByRole('button', { name: 'Save draft' }).click();
@@ -308,34 +340,44 @@ describe('the studio', () => {
     await expect
       .poll(() => page.getByTestId('output-send_notification').textContent(), WAIT)
       .toContain('sent: ERROR DISK FULL');
+    // A file a step saved (here the canvas screenshot) is listed on the run page with a preview.
+    const runId = page.url().split('/').pop() ?? '';
+    await studio.server.engine.artifacts.save({
+      runId,
+      stepName: 'fetch_logs',
+      name: 'canvas.png',
+      mediaType: 'image/png',
+      data: await readFile(path.join(SHOTS, 'canvas.png')),
+    });
+    await page.reload();
+    const files = page.getByTestId('artifacts');
+    await visible(files.getByRole('link', { name: 'canvas.png' }));
+    const preview = files.getByRole('img', { name: 'canvas.png from fetch_logs' });
+    await expect
+      .poll(async () => Number(await preview.evaluate((image) => Reflect.get(image, 'naturalWidth'))), WAIT)
+      .toBeGreaterThan(0);
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
     await page.screenshot({ path: path.join(SHOTS, 'run-detail.png'), fullPage: true });
   }, 240_000);
 
   it('applies YAML tab edits to the canvas', async () => {
     const page = owner;
     await page.goto('/workflows/daily_report');
-    await expect.poll(() => page.locator('.react-flow__node').count(), WAIT).toBe(3);
-    await page.getByRole('tab', { name: 'YAML' }).click();
-    const yaml = page.getByLabel('Workflow YAML');
-    await expect.poll(() => yaml.inputValue(), WAIT).toMatch(/name: send_notification/);
-    const text = await yaml.inputValue();
-    await yaml.fill(`${text.trimEnd()}\n    - name: archive\n      type: transform\n      value: archived\n`);
-    await expect
-      .poll(() => page.getByTestId('yaml-state').textContent(), WAIT)
-      .toBe('Applied to the canvas.');
+    await expect.poll(nodeCount(page), WAIT).toBe(3);
+    await appendArchiveInYaml(page);
     await page.getByRole('tab', { name: 'Canvas' }).click();
     await visible(page.locator('.react-flow__node[data-id="archive"]'));
-    await expect.poll(() => page.locator('.react-flow__edge').count(), WAIT).toBe(3);
+    await expect.poll(edgeCount(page), WAIT).toBe(3);
   }, 240_000);
 
   it('refuses a connection that would make a cycle', async () => {
     const page = owner;
-    const edges = await page.locator('.react-flow__edge').count();
+    const edges = await edgeCount(page)();
     await gesture(
       () => connect(page, 'send_notification', 'fetch_logs'),
       () => page.getByText(/would make a cycle/).count(),
     );
-    expect(await page.locator('.react-flow__edge').count()).toBe(edges);
+    expect(await edgeCount(page)()).toBe(edges);
   }, 240_000);
 
   it('lets a viewer watch but not edit', async () => {
@@ -367,6 +409,59 @@ describe('the studio', () => {
       .poll(() => page.locator('.step-row[data-step="ship"]').getAttribute('data-status'), WAIT)
       .toBe('succeeded');
     await expect.poll(() => page.getByTestId('output-ship').textContent(), WAIT).toContain('shipped');
+
+    // The audit log says who changed, published, ran and approved what.
+    await page.goto('/audit');
+    const rows = page.locator('tbody tr');
+    await visible(rows);
+    const owned = (await rows.allTextContents()).filter((row) => row.includes('owner@api.test'));
+    for (const action of ['workflow.draft_saved', 'workflow.version.created', 'run.started', 'approval.approved'])
+      expect(owned.some((row) => row.includes(action))).toBe(true);
+    await page.getByLabel('Action').fill('approval.');
+    await expect.poll(() => rows.allTextContents(), WAIT).toEqual([expect.stringContaining('approval.approved')]);
+  }, 240_000);
+
+  it('filters runs, and re-runs a failed run from its failed step keeping the earlier outputs', async () => {
+    const { engine } = studio.server;
+    await engine.save(FLAKY);
+    const failed = await engine.run('flaky');
+    expect(failed.status).toBe('failed');
+    const page = owner;
+    await page.goto('/runs');
+    const rows = page.locator('tbody tr');
+    await visible(rows);
+    await page.getByLabel('Workflow').selectOption('flaky');
+    await page.getByLabel('Status').selectOption('failed');
+    await expect.poll(() => rows.allTextContents(), WAIT).toEqual([expect.stringContaining('flaky')]);
+    await page.getByLabel('Trigger').selectOption('schedule');
+    await visible(page.getByText('No runs here'));
+    await page.getByLabel('Trigger').selectOption('');
+    await rows.getByRole('link', { name: failed.id.slice(0, 8) }).click();
+    await page.waitForURL(new RegExp(`/runs/${failed.id}$`));
+
+    // The cause is fixed (the credential exists now): run again from the failed step.
+    await setCredential(engine.db, engine.secretKey, { name: 'LATE_KEY', value: 'late', actor: 'test' });
+    await page.getByRole('button', { name: 'Re-run from deliver' }).click();
+    await page.waitForURL((url) => /\/runs\/[0-9a-f-]+$/.test(url.pathname) && !url.pathname.endsWith(failed.id));
+    await expect
+      .poll(() => page.locator('.step-row[data-step="deliver"]').getAttribute('data-status'), WAIT)
+      .toBe('succeeded');
+    const stamp = page.locator('.step-row[data-step="stamp"]');
+    expect(await stamp.getAttribute('data-status')).toBe('succeeded');
+    expect(await stamp.locator('.step-io').textContent()).toContain(`"kept_from_run": "${failed.id}"`);
+    await expect.poll(() => page.getByTestId('output-stamp').textContent(), WAIT).toContain('stamped');
+
+    // The time filter: the failed run, moved two days back, drops out of the last 24 hours.
+    await engine.db.run.update({
+      where: { id: failed.id },
+      data: { createdAt: new Date(Date.now() - 2 * 86_400_000) },
+    });
+    await page.goto('/runs');
+    await visible(rows);
+    await page.getByLabel('Workflow').selectOption('flaky');
+    await expect.poll(() => rows.count(), WAIT).toBe(2);
+    await page.getByLabel('Time').selectOption('24h');
+    await expect.poll(() => rows.allTextContents(), WAIT).toEqual([expect.stringContaining('succeeded')]);
   }, 240_000);
 
   it('follows runs on a phone-width screen', async () => {
@@ -379,41 +474,44 @@ describe('the studio', () => {
       .click();
     await page.waitForURL(/\/runs\/[0-9a-f-]+$/);
     await visible(page.locator('.step-row'));
-    // A string: the test project has no DOM types.
-    const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
-    expect(overflow).toBeLessThanOrEqual(0);
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
     await page.screenshot({ path: path.join(SHOTS, 'run-phone.png'), fullPage: true });
+    // A run that does not exist is an error that says so, not an endless spinner.
+    await page.goto('/runs/00000000-0000-4000-8000-000000000000');
+    await expect.poll(() => page.getByRole('alert').textContent(), WAIT).toContain('00000000');
     await context.close();
   }, 240_000);
 
   it('undoes and redoes a change on the canvas', async () => {
     const page = owner;
     await page.goto('/workflows/daily_report');
-    await expect.poll(() => page.locator('.react-flow__node').count(), WAIT).toBe(3);
+    await expect.poll(nodeCount(page), WAIT).toBe(3);
     await dropTransform(page, { x: 600, y: 120 });
-    await expect.poll(() => page.locator('.react-flow__node').count(), WAIT).toBe(4);
+    await expect.poll(nodeCount(page), WAIT).toBe(4);
     await page.getByRole('button', { name: 'Undo' }).click();
-    await expect.poll(() => page.locator('.react-flow__node').count(), WAIT).toBe(3);
+    await expect.poll(nodeCount(page), WAIT).toBe(3);
     await page.getByRole('button', { name: 'Redo' }).click();
-    await expect.poll(() => page.locator('.react-flow__node').count(), WAIT).toBe(4);
+    await expect.poll(nodeCount(page), WAIT).toBe(4);
     // The keyboard does the same once the canvas has the focus.
     await page.locator('.react-flow__pane').click({ position: { x: 20, y: 20 } });
     await page.keyboard.press('Control+z');
-    await expect.poll(() => page.locator('.react-flow__node').count(), WAIT).toBe(3);
+    await expect.poll(nodeCount(page), WAIT).toBe(3);
+    // Copy and paste a step (it gets a free name), then delete the copy.
+    await page.locator('.react-flow__node[data-id="fetch_logs"]').click();
+    await page.keyboard.press('Control+c');
+    await page.keyboard.press('Control+v');
+    await visible(page.locator('.react-flow__node[data-id="fetch_logs_2"]'));
+    expect(await nodeCount(page)()).toBe(4);
+    await page.keyboard.press('Delete');
+    await expect.poll(nodeCount(page), WAIT).toBe(3);
+    expect(await page.locator('.react-flow__node[data-id="fetch_logs_2"]').count()).toBe(0);
   }, 240_000);
 
   it('diffs two published versions and rolls back to the first', async () => {
     const page = owner;
     await page.goto('/workflows/daily_report');
-    await expect.poll(() => page.locator('.react-flow__node').count(), WAIT).toBe(3);
-    await page.getByRole('tab', { name: 'YAML' }).click();
-    const yaml = page.getByLabel('Workflow YAML');
-    await expect.poll(() => yaml.inputValue(), WAIT).toMatch(/name: send_notification/);
-    const text = await yaml.inputValue();
-    await yaml.fill(`${text.trimEnd()}\n    - name: archive\n      type: transform\n      value: archived\n`);
-    await expect
-      .poll(() => page.getByTestId('yaml-state').textContent(), WAIT)
-      .toBe('Applied to the canvas.');
+    await expect.poll(nodeCount(page), WAIT).toBe(3);
+    await appendArchiveInYaml(page);
     const notice = page.locator('.notice').first();
     await page.getByRole('button', { name: 'Save draft' }).click();
     await expect.poll(() => notice.textContent(), WAIT).toContain('Draft saved.');
@@ -430,7 +528,7 @@ describe('the studio', () => {
     await page.getByRole('button', { name: 'Roll back to v1' }).click();
     await visible(page.getByRole('cell', { name: 'v3', exact: true }));
     await page.getByRole('tab', { name: 'Canvas' }).click();
-    await expect.poll(() => page.locator('.react-flow__node').count(), WAIT).toBe(3);
+    await expect.poll(nodeCount(page), WAIT).toBe(3);
     expect(await page.locator('.react-flow__node[data-id="archive"]').count()).toBe(0);
     // v3 is v1 again: runs started now have no archive step.
     const published = await studio.server.engine.db.workflowVersion.findMany({
@@ -451,9 +549,9 @@ describe('the studio', () => {
     const route = page.locator('.react-flow__node[data-id="route"]');
     for (const port of ['premium', 'basic', 'default'])
       await visible(route.locator(`.react-flow__handle[data-handleid="${port}"]`));
-    await expect.poll(() => page.locator('.react-flow__edge').count(), WAIT).toBe(1);
+    await expect.poll(edgeCount(page), WAIT).toBe(1);
     await connectSteps(page, 'route', 'vip', 'premium');
-    await expect.poll(() => page.locator('.react-flow__edge').count(), WAIT).toBe(2);
+    await expect.poll(edgeCount(page), WAIT).toBe(2);
     await page.getByRole('tab', { name: 'YAML' }).click();
     await expect
       .poll(() => page.getByLabel('Workflow YAML').inputValue(), WAIT)

@@ -8,6 +8,7 @@ import { approve } from './commands/approve.ts';
 import { chat } from './commands/chat.ts';
 import { credential } from './commands/credential.ts';
 import { doctor } from './commands/doctor.ts';
+import { hook } from './commands/hook.ts';
 import { migrate } from './commands/migrate.ts';
 import { run } from './commands/run.ts';
 import { runs } from './commands/runs.ts';
@@ -33,6 +34,7 @@ const COMMANDS = {
   },
   credential: { run: credential, summary: 'set NAME (value on stdin) | list | delete NAME' },
   runs: { run: runs, summary: 'list [--workflow W] [--status S] | show ID | cancel ID' },
+  hook: { run: hook, summary: 'rotate ID|URL: give a webhook a new secret (shown once; the old one stops)' },
   approve: {
     run: approve,
     summary: 'RUN STEP [--reject] [--comment TEXT]: answer a step waiting for approval',

@@ -308,6 +308,18 @@ export const resumeSchedule = endpoint({
   answers: { 200: { description: 'Resumed', json: schemas.ScheduleDetail } },
 });
 
+export const rotateWebhookSecret = endpoint({
+  operationId: 'rotateWebhookSecret',
+  method: 'post',
+  path: '/hooks/{id}/rotate',
+  tag: 'hooks',
+  summary:
+    'Give a webhook a new secret (in this answer only); the old secret stops working at once and the URL stays',
+  role: 'editor',
+  params: schemas.WebhookParams,
+  answers: { 200: { description: 'The new secret', json: schemas.WebhookSecret } },
+});
+
 export const listNodeTypes = endpoint({
   operationId: 'listNodeTypes',
   method: 'get',
@@ -376,6 +388,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   getSchedule,
   pauseSchedule,
   resumeSchedule,
+  rotateWebhookSecret,
   listNodeTypes,
   listCredentials,
   setCredential,

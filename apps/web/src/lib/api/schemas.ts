@@ -257,6 +257,15 @@ responseSchemas.add(TokenList, { id: 'TokenList' });
 
 export const ScheduleParams = z.object({ id: uuid });
 
+export const WebhookParams = z.object({ id: uuid });
+
+export const WebhookSecret = z.object({
+  id: uuid,
+  url: z.string().describe('unchanged: the webhook keeps its URL'),
+  secret: z.string().describe('the new secret: shown once, send it as header X-Pincer-Secret'),
+});
+responseSchemas.add(WebhookSecret, { id: 'WebhookSecret' });
+
 export const ScheduleList = z.object({ schedules: z.array(ScheduleSummary) });
 responseSchemas.add(ScheduleList, { id: 'ScheduleList' });
 
