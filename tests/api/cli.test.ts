@@ -233,7 +233,10 @@ describe('pincer CLI against the running instance', () => {
     expect(secret.length).toBeGreaterThan(20);
     expect(secret).not.toBe(first);
     const call = (given: string) =>
-      fetch(`${server.url}${new URL(url).pathname}`, { method: 'POST', headers: { 'x-pincer-secret': given } });
+      fetch(`${server.url}${new URL(url).pathname}`, {
+        method: 'POST',
+        headers: { 'x-pincer-secret': given },
+      });
     expect((await call(secret)).status).toBe(202);
     expect((await call(first)).status).toBe(404);
 

@@ -415,10 +415,17 @@ describe('the studio', () => {
     const rows = page.locator('tbody tr');
     await visible(rows);
     const owned = (await rows.allTextContents()).filter((row) => row.includes('owner@api.test'));
-    for (const action of ['workflow.draft_saved', 'workflow.version.created', 'run.started', 'approval.approved'])
+    for (const action of [
+      'workflow.draft_saved',
+      'workflow.version.created',
+      'run.started',
+      'approval.approved',
+    ])
       expect(owned.some((row) => row.includes(action))).toBe(true);
     await page.getByLabel('Action').fill('approval.');
-    await expect.poll(() => rows.allTextContents(), WAIT).toEqual([expect.stringContaining('approval.approved')]);
+    await expect
+      .poll(() => rows.allTextContents(), WAIT)
+      .toEqual([expect.stringContaining('approval.approved')]);
   }, 240_000);
 
   it('filters runs, and re-runs a failed run from its failed step keeping the earlier outputs', async () => {
@@ -442,7 +449,9 @@ describe('the studio', () => {
     // The cause is fixed (the credential exists now): run again from the failed step.
     await setCredential(engine.db, engine.secretKey, { name: 'LATE_KEY', value: 'late', actor: 'test' });
     await page.getByRole('button', { name: 'Re-run from deliver' }).click();
-    await page.waitForURL((url) => /\/runs\/[0-9a-f-]+$/.test(url.pathname) && !url.pathname.endsWith(failed.id));
+    await page.waitForURL(
+      (url) => /\/runs\/[0-9a-f-]+$/.test(url.pathname) && !url.pathname.endsWith(failed.id),
+    );
     await expect
       .poll(() => page.locator('.step-row[data-step="deliver"]').getAttribute('data-status'), WAIT)
       .toBe('succeeded');

@@ -1,9 +1,8 @@
 import { rotateWebhookSecret } from '@pincer/engine';
-import { getConfig } from '../../../../../../lib/config.ts';
 import * as api from '../../../../../../lib/api/endpoints.ts';
 import { handler, json, pathParams } from '../../../../../../lib/api/handler.ts';
 import { WebhookSecret } from '../../../../../../lib/api/schemas.ts';
-
+import { getConfig } from '../../../../../../lib/config.ts';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
