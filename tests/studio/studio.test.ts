@@ -620,7 +620,6 @@ describe('the studio', () => {
     const firstSecret = await publishHooked();
     const { engine } = studio.server;
     await requestPairing(engine.db, { platform: 'telegram', userId: '4242', chatId: '4242', name: 'Ada' });
-    await studio.startGateway();
 
     const { page: viewer, context } = await studio.signIn('viewer');
     await viewer.goto('/triggers');
@@ -632,7 +631,10 @@ describe('the studio', () => {
       data: { json: { code: 'ABC', approved: true } },
     });
     expect(refused.status()).toBe(403);
+    // The gateway is not started yet: the page says so and how to start it.
+    await visible(viewer.getByText(/The gateway is not reachable at .*it starts with `npm start`/));
     await context.close();
+    await studio.startGateway();
 
     const page = owner;
     await page.goto('/triggers');
