@@ -682,4 +682,16 @@ describe('the studio', () => {
     await visible(page.getByLabel('Webhook URL of hooked github_push'));
     expect(await page.content()).not.toContain(secret);
   }, 240_000);
+
+  it('teaches how to add a chat channel when none is configured', async () => {
+    const bare = await studio.startBare('viewer');
+    try {
+      await bare.page.goto('/triggers');
+      await visible(bare.page.getByText('No chat channels'));
+      await visible(bare.page.getByText(/Add a channel\s+to pincer\.yaml/));
+      expect(await bare.page.locator('tr[data-channel]').count()).toBe(0);
+    } finally {
+      await bare.stop();
+    }
+  }, 240_000);
 });

@@ -25,7 +25,32 @@ export interface TestStudio {
    * waits until it serves its health; the studio reads that health. Stopped with the studio.
    */
   startGateway(): Promise<Job>;
+  /**
+   * A second studio (its own database, a pincer.yaml without chat channels) in this browser,
+   * signed in as `role`; `stop` ends it and leaves the suite's studio running.
+   */
+  startBare(role: Role): Promise<{ page: Page; stop(): Promise<void> }>;
   stop(): Promise<void>;
+}
+
+/** A fresh browser session on the studio at `baseURL`, signed in as `<role>@api.test`. */
+async function signInTo(
+  browser: Browser,
+  baseURL: string,
+  role: Role,
+  viewport: { width: number; height: number },
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ baseURL, viewport });
+  context.setDefaultTimeout(120_000);
+  context.setDefaultNavigationTimeout(120_000);
+  const page = await context.newPage();
+  await page.goto('/workflows');
+  await page.waitForURL(/\/signin/);
+  await page.getByLabel('E-mail').fill(`${role}@api.test`);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/workflows$/);
+  return { context, page };
 }
 
 export interface TestStudioOptions {
@@ -72,18 +97,27 @@ export async function startTestStudio(options: TestStudioOptions = {}): Promise<
   return {
     server,
     browser,
-    async signIn(role, viewport = { width: 1280, height: 800 }) {
-      const context = await browser.newContext({ baseURL: server.url, viewport });
-      context.setDefaultTimeout(120_000);
-      context.setDefaultNavigationTimeout(120_000);
-      const page = await context.newPage();
-      await page.goto('/workflows');
-      await page.waitForURL(/\/signin/);
-      await page.getByLabel('E-mail').fill(`${role}@api.test`);
-      await page.getByLabel('Password').fill(PASSWORD);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.waitForURL(/\/workflows$/);
-      return { context, page };
+    signIn(role, viewport = { width: 1280, height: 800 }) {
+      return signInTo(browser, server.url, role, viewport);
+    },
+    async startBare(role) {
+      const bareConfig = path.join(scratch, 'bare.yaml');
+      await writeFile(bareConfig, stringify({ dataDir: path.join(scratch, 'bare-data') }));
+      const bare = await startTestServer({ env: { PINCER_CONFIG: bareConfig } });
+      try {
+        await bare.engine.db.user.updateMany({ data: { passwordHash } });
+        const { context, page } = await signInTo(browser, bare.url, role, { width: 1280, height: 800 });
+        return {
+          page,
+          async stop() {
+            await context.close();
+            await bare.stop();
+          },
+        };
+      } catch (error) {
+        await bare.stop();
+        throw error;
+      }
     },
     async startGateway() {
       const job = new Job(process.execPath, ['--import', 'tsx', 'apps/gateway/src/main.ts'], {
