@@ -428,51 +428,6 @@ describe('the studio', () => {
       .toEqual([expect.stringContaining('approval.approved')]);
   }, 240_000);
 
-  it('filters runs, and re-runs a failed run from its failed step keeping the earlier outputs', async () => {
-    const { engine } = studio.server;
-    await engine.save(FLAKY);
-    const failed = await engine.run('flaky');
-    expect(failed.status).toBe('failed');
-    const page = owner;
-    await page.goto('/runs');
-    const rows = page.locator('tbody tr');
-    await visible(rows);
-    await page.getByLabel('Workflow').selectOption('flaky');
-    await page.getByLabel('Status').selectOption('failed');
-    await expect.poll(() => rows.allTextContents(), WAIT).toEqual([expect.stringContaining('flaky')]);
-    await page.getByLabel('Trigger').selectOption('schedule');
-    await visible(page.getByText('No runs here'));
-    await page.getByLabel('Trigger').selectOption('');
-    await rows.getByRole('link', { name: failed.id.slice(0, 8) }).click();
-    await page.waitForURL(new RegExp(`/runs/${failed.id}$`));
-
-    // The cause is fixed (the credential exists now): run again from the failed step.
-    await setCredential(engine.db, engine.secretKey, { name: 'LATE_KEY', value: 'late', actor: 'test' });
-    await page.getByRole('button', { name: 'Re-run from deliver' }).click();
-    await page.waitForURL(
-      (url) => /\/runs\/[0-9a-f-]+$/.test(url.pathname) && !url.pathname.endsWith(failed.id),
-    );
-    await expect
-      .poll(() => page.locator('.step-row[data-step="deliver"]').getAttribute('data-status'), WAIT)
-      .toBe('succeeded');
-    const stamp = page.locator('.step-row[data-step="stamp"]');
-    expect(await stamp.getAttribute('data-status')).toBe('succeeded');
-    expect(await stamp.locator('.step-io').textContent()).toContain(`"kept_from_run": "${failed.id}"`);
-    await expect.poll(() => page.getByTestId('output-stamp').textContent(), WAIT).toContain('stamped');
-
-    // The time filter: the failed run, moved two days back, drops out of the last 24 hours.
-    await engine.db.run.update({
-      where: { id: failed.id },
-      data: { createdAt: new Date(Date.now() - 2 * 86_400_000) },
-    });
-    await page.goto('/runs');
-    await visible(rows);
-    await page.getByLabel('Workflow').selectOption('flaky');
-    await expect.poll(() => rows.count(), WAIT).toBe(2);
-    await page.getByLabel('Time').selectOption('24h');
-    await expect.poll(() => rows.allTextContents(), WAIT).toEqual([expect.stringContaining('succeeded')]);
-  }, 240_000);
-
   it('follows runs on a phone-width screen', async () => {
     const { page, context } = await studio.signIn('viewer', { width: 390, height: 844 });
     await page.goto('/runs');
@@ -487,7 +442,9 @@ describe('the studio', () => {
     await page.screenshot({ path: path.join(SHOTS, 'run-phone.png'), fullPage: true });
     // A run that does not exist is an error that says so, not an endless spinner.
     await page.goto('/runs/00000000-0000-4000-8000-000000000000');
-    await expect.poll(() => page.getByRole('alert').textContent(), WAIT).toContain('00000000');
+    await expect
+      .poll(() => page.locator('.state.error').textContent(), WAIT)
+      .toMatch(/Something went wrong\.\s+No run/);
     await context.close();
   }, 240_000);
 
@@ -614,6 +571,51 @@ describe('the studio', () => {
     const listed = await page.request.get('/api/trpc/credentials.list');
     expect(listed.status()).toBe(200);
     expect(await listed.text()).not.toContain(value);
+  }, 240_000);
+
+  it('filters runs, and re-runs a failed run from its failed step keeping the earlier outputs', async () => {
+    const { engine } = studio.server;
+    await engine.save(FLAKY);
+    const failed = await engine.run('flaky');
+    expect(failed.status).toBe('failed');
+    const page = owner;
+    await page.goto('/runs');
+    const rows = page.locator('tbody tr');
+    await visible(rows);
+    await page.getByLabel('Workflow').selectOption('flaky');
+    await page.getByLabel('Status').selectOption('failed');
+    await expect.poll(() => rows.allTextContents(), WAIT).toEqual([expect.stringContaining('flaky')]);
+    await page.getByLabel('Trigger').selectOption('schedule');
+    await visible(page.getByText('No runs here'));
+    await page.getByLabel('Trigger').selectOption('');
+    await rows.getByRole('link', { name: failed.id.slice(0, 8) }).click();
+    await page.waitForURL(new RegExp(`/runs/${failed.id}$`));
+
+    // The cause is fixed (the credential exists now): run again from the failed step.
+    await setCredential(engine.db, engine.secretKey, { name: 'LATE_KEY', value: 'late', actor: 'test' });
+    await page.getByRole('button', { name: 'Re-run from deliver' }).click();
+    await page.waitForURL(
+      (url) => /\/runs\/[0-9a-f-]+$/.test(url.pathname) && !url.pathname.endsWith(failed.id),
+    );
+    await expect
+      .poll(() => page.locator('.step-row[data-step="deliver"]').getAttribute('data-status'), WAIT)
+      .toBe('succeeded');
+    const stamp = page.locator('.step-row[data-step="stamp"]');
+    expect(await stamp.getAttribute('data-status')).toBe('succeeded');
+    expect(await stamp.locator('.step-io').textContent()).toContain(`"kept_from_run": "${failed.id}"`);
+    await expect.poll(() => page.getByTestId('output-stamp').textContent(), WAIT).toContain('stamped');
+
+    // The time filter: the failed run, moved two days back, drops out of the last 24 hours.
+    await engine.db.run.update({
+      where: { id: failed.id },
+      data: { createdAt: new Date(Date.now() - 2 * 86_400_000) },
+    });
+    await page.goto('/runs');
+    await visible(rows);
+    await page.getByLabel('Workflow').selectOption('flaky');
+    await expect.poll(() => rows.count(), WAIT).toBe(2);
+    await page.getByLabel('Time').selectOption('24h');
+    await expect.poll(() => rows.allTextContents(), WAIT).toEqual([expect.stringContaining('succeeded')]);
   }, 240_000);
 
   it('gathers triggers, channels and pairings on one page; a viewer only reads it', async () => {
