@@ -236,6 +236,7 @@ function publishHooked(): Promise<string> {
 const FLAKY = `
 workflow:
   name: flaky
+  tags: [ops]
   steps:
     - name: stamp
       type: transform
@@ -616,6 +617,17 @@ describe('the studio', () => {
     await expect.poll(() => rows.count(), WAIT).toBe(2);
     await page.getByLabel('Time').selectOption('24h');
     await expect.poll(() => rows.allTextContents(), WAIT).toEqual([expect.stringContaining('succeeded')]);
+
+    // The workflows list finds it by search and by tag, with its last run's status.
+    await page.goto('/workflows');
+    await visible(rows);
+    await page.getByLabel('Search workflows').fill('flak');
+    await expect
+      .poll(() => rows.allTextContents(), WAIT)
+      .toEqual([expect.stringMatching(/^flaky.*ops.*succeeded/)]);
+    await page.getByLabel('Search workflows').fill('');
+    await page.getByLabel('Tag').selectOption('ops');
+    await expect.poll(() => rows.allTextContents(), WAIT).toEqual([expect.stringMatching(/^flaky/)]);
   }, 240_000);
 
   it('gathers triggers, channels and pairings on one page; a viewer only reads it', async () => {
