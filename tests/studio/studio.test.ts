@@ -589,7 +589,7 @@ describe('the studio', () => {
     await page.getByLabel('Trigger').selectOption('schedule');
     await visible(page.getByText('No runs here'));
     await page.getByLabel('Trigger').selectOption('');
-    await rows.getByRole('link', { name: failed.id.slice(0, 8) }).click();
+    await rows.getByRole('link', { name: failed.id.slice(-8) }).click();
     await page.waitForURL(new RegExp(`/runs/${failed.id}$`));
 
     // The cause is fixed (the credential exists now): run again from the failed step.

@@ -19,7 +19,7 @@ import Link from 'next/link';
 import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTRPC } from '../../lib/trpc/client.tsx';
 import { useRole } from '../role.tsx';
-import { ErrorState, Loading, StatusBadge } from '../ui/states.tsx';
+import { ErrorState, Loading, StatusBadge, shortRunId } from '../ui/states.tsx';
 import {
   autoLayout,
   CATEGORY_LABELS,
@@ -489,7 +489,7 @@ function Editor({
         )}
         {runId && liveRun && (
           <div className="notice info" data-testid="live-run">
-            Run <Link href={`/runs/${runId}`}>{runId.slice(0, 8)}</Link>{' '}
+            Run <Link href={`/runs/${runId}`}>{shortRunId(runId)}</Link>{' '}
             <StatusBadge status={liveRun.status} />
             <Link href={`/runs/${runId}`}>Open run</Link>
           </div>

@@ -71,6 +71,14 @@ export function formatDuration(start: Date | null, end: Date | null): string {
   return `${Math.floor(ms / 60_000)} m ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
+/**
+ * A run id short enough to show: its last 8 digits. Run ids are UUIDv7, whose first digits are the
+ * time and stay the same for about a minute; the last ones are random.
+ */
+export function shortRunId(id: string): string {
+  return id.slice(-8);
+}
+
 export function formatTime(date: Date | null | undefined): string {
   return date ? date.toLocaleString() : '–';
 }

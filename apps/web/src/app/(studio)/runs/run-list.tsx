@@ -10,6 +10,7 @@ import {
   formatTime,
   Loading,
   StatusBadge,
+  shortRunId,
 } from '../../../components/ui/states.tsx';
 import { useTRPC } from '../../../lib/trpc/client.tsx';
 
@@ -113,7 +114,7 @@ export function RunList() {
             {runs.data.map((run) => (
               <tr key={run.id}>
                 <td>
-                  <Link href={`/runs/${run.id}`}>{run.id.slice(0, 8)}</Link>
+                  <Link href={`/runs/${run.id}`}>{shortRunId(run.id)}</Link>
                 </td>
                 <td>
                   {run.workflow} <span className="muted">v{run.version}</span>

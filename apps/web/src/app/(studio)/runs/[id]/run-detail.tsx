@@ -12,6 +12,7 @@ import {
   formatTime,
   Loading,
   StatusBadge,
+  shortRunId,
 } from '../../../../components/ui/states.tsx';
 import { useTRPC } from '../../../../lib/trpc/client.tsx';
 
@@ -50,7 +51,7 @@ export function RunDetail({ id }: { id: string }) {
       <div className="page-head">
         <h1>
           <Link href={`/workflows/${run.workflow}`}>{run.workflow}</Link>{' '}
-          <span className="muted">v{run.version}</span> · run {run.id.slice(0, 8)}
+          <span className="muted">v{run.version}</span> · run {shortRunId(run.id)}
         </h1>
         <StatusBadge status={run.status} />
         {canEdit && (
