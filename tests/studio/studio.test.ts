@@ -155,6 +155,25 @@ async function horizontalOverflow(page: Page): Promise<number> {
   return Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
 }
 
+/** Whether every step lies wholly inside the visible canvas. */
+async function allStepsInView(page: Page): Promise<boolean> {
+  const pane = await page.locator('.react-flow__pane').boundingBox();
+  if (!pane) throw new Error('the canvas has no box');
+  return page.locator('.react-flow__node').evaluateAll(
+    (nodes, within) =>
+      nodes.every((node) => {
+        const box = node.getBoundingClientRect();
+        return (
+          box.left >= within.x &&
+          box.top >= within.y &&
+          box.right <= within.x + within.width &&
+          box.bottom <= within.y + within.height
+        );
+      }),
+    pane,
+  );
+}
+
 /** Whether any two steps on the canvas cover each other. */
 async function overlappingNodes(page: Page): Promise<boolean> {
   const boxes = await page.locator('.react-flow__node').evaluateAll((nodes) =>
@@ -472,6 +491,15 @@ describe('the studio', () => {
     await page.keyboard.press('Delete');
     await expect.poll(nodeCount(page), WAIT).toBe(3);
     expect(await page.locator('.react-flow__node[data-id="fetch_logs_2"]').count()).toBe(0);
+    await page.keyboard.press('Control+s');
+    await expect.poll(() => page.locator('.notice').first().textContent(), WAIT).toContain('Draft saved.');
+
+    // The minimap draws every step; zoom-to-fit brings them all back into view after zooming in.
+    await expect.poll(() => page.locator('.react-flow__minimap-node').count(), WAIT).toBe(3);
+    for (let i = 0; i < 4; i++) await page.getByRole('button', { name: 'Zoom In' }).click();
+    await expect.poll(() => allStepsInView(page), WAIT).toBe(false);
+    await page.getByRole('button', { name: 'Fit View' }).click();
+    await expect.poll(() => allStepsInView(page), WAIT).toBe(true);
   }, 240_000);
 
   it('diffs two published versions and rolls back to the first', async () => {
