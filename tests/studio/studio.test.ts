@@ -496,7 +496,8 @@ describe('the studio', () => {
 
     // The minimap draws every step; zoom-to-fit brings them all back into view after zooming in.
     await expect.poll(() => page.locator('.react-flow__minimap-node').count(), WAIT).toBe(3);
-    for (let i = 0; i < 4; i++) await page.getByRole('button', { name: 'Zoom In' }).click();
+    const zoomIn = page.getByRole('button', { name: 'Zoom In' });
+    for (let i = 0; i < 10 && (await zoomIn.isEnabled()); i++) await zoomIn.click();
     await expect.poll(() => allStepsInView(page), WAIT).toBe(false);
     await page.getByRole('button', { name: 'Fit View' }).click();
     await expect.poll(() => allStepsInView(page), WAIT).toBe(true);
