@@ -679,7 +679,7 @@ workflow:
       as: 'editor',
     });
     expect(unknown.status).toBe(404);
-    expect((await errorOf(unknown)).code).toBe('trigger_not_found');
+    expect((await errorOf(unknown)).code).toBe('webhook_not_found');
     const malformed = await server.api('/hooks/push/rotate', { method: 'POST', as: 'editor' });
     expect(malformed.status).toBe(404);
     expect((await errorOf(malformed)).message).toBe('No webhook with id "push".');
