@@ -106,6 +106,32 @@ export class ChannelError extends Error {
   }
 }
 
+/** How an HTTP failure of a platform reads, whatever the platform. */
+export interface HttpFailure {
+  code: ChannelError['code'];
+  retryable: boolean;
+  retryAfterMs?: number;
+}
+
+/**
+ * The platforms' shared reading of an HTTP status: 429 is a rate limit (wait `retryAfterMs`, 1 s
+ * when the platform did not say), 401 a refused token, any other 4xx a request that cannot succeed
+ * as sent, anything else (5xx, a proxy's answer) worth another try. Adapters name their exceptions
+ * (Telegram's 404 for a wrong token, Slack's 403) before asking this.
+ */
+export function classifyHttpFailure(status: number, retryAfterMs?: number): HttpFailure {
+  if (status === 429) return { code: 'rate_limited', retryable: true, retryAfterMs: retryAfterMs ?? 1000 };
+  if (status === 401) return { code: 'refused', retryable: false };
+  if (status >= 400 && status < 500) return { code: 'rejected', retryable: false };
+  return { code: 'unavailable', retryable: true };
+}
+
+/** A ChannelError for an HTTP failure, with the platform's words. */
+export function httpFailure(status: number, message: string, retryAfterMs?: number): ChannelError {
+  const failure = classifyHttpFailure(status, retryAfterMs);
+  return new ChannelError(failure.code, message, failure.retryable, failure.retryAfterMs);
+}
+
 /** Exponential backoff with a cap: 1 s, 2 s, 4 s ... `maxMs`. */
 export function backoffMs(attempt: number, baseMs = 1000, maxMs = 60_000): number {
   return Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));

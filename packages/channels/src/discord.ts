@@ -23,7 +23,9 @@ import {
   ChannelError,
   type ChannelReceiver,
   type ChannelSender,
+  classifyHttpFailure,
   handOver,
+  httpFailure,
   type InboundSink,
   Reconnector,
   type ResolvedFile,
@@ -79,36 +81,25 @@ function restOf(options: Pick<DiscordOptions, 'token' | 'apiUrl'>): REST {
 export function discordError(error: unknown): unknown {
   if (error instanceof RateLimitError) {
     const waitMs = Math.max(error.retryAfter, error.timeToReset, error.sublimitTimeout, 0) || 1000;
-    return new ChannelError(
-      'rate_limited',
+    return httpFailure(
+      429,
       `Discord rate limit on ${error.route}${error.global ? ' (global)' : ''}: retry after ${waitMs} ms`,
-      true,
       waitMs,
     );
   }
-  if (error instanceof DiscordAPIError) {
-    if (error.status === 401)
-      return new ChannelError(
-        'refused',
-        `Discord refused the bot token (401 ${error.message}): check channels.discord.token`,
-        false,
-      );
-    if (error.status === 403)
-      return new ChannelError(
-        'rejected',
-        `Discord ${error.method.toUpperCase()} ${error.url}: ${error.message} (does the bot have access to the channel?)`,
-        false,
-      );
-    if (error.status >= 400 && error.status < 500)
-      return new ChannelError(
-        'rejected',
-        `Discord ${error.method.toUpperCase()} ${error.url}: ${error.message}`,
-        false,
-      );
-    return new ChannelError('unavailable', `Discord: ${error.message}`, true);
+  if (error instanceof DiscordAPIError || error instanceof HTTPError) {
+    const failure = classifyHttpFailure(error.status);
+    const where = `Discord ${error.method.toUpperCase()} ${error.url}`;
+    const message =
+      failure.code === 'refused'
+        ? `Discord refused the bot token (401 ${error.message}): check channels.discord.token`
+        : error.status === 403
+          ? `${where}: ${error.message} (does the bot have access to the channel?)`
+          : failure.code === 'rejected'
+            ? `${where}: ${error.message}`
+            : `Discord ${error.status}: ${error.message}`;
+    return new ChannelError(failure.code, message, failure.retryable, failure.retryAfterMs);
   }
-  if (error instanceof HTTPError)
-    return new ChannelError('unavailable', `Discord ${error.status}: ${error.message}`, true);
   if (error instanceof Error && (error.name === 'TypeError' || error.name === 'AbortError'))
     return new ChannelError('unavailable', `Discord unreachable: ${error.message}`, true);
   return error;

@@ -7,6 +7,7 @@ import {
   ChannelError,
   type ChannelReceiver,
   type ChannelSender,
+  classifyHttpFailure,
   handOver,
   type InboundSink,
   Reconnector,
@@ -54,26 +55,18 @@ function apiOf(options: TelegramOptions): Api {
 /** A Bot API failure as a ChannelError: 429 carries retry_after, 401 means the token was refused. */
 export function telegramError(error: unknown): unknown {
   if (error instanceof GrammyError) {
-    if (error.error_code === 429) {
-      const seconds = error.parameters.retry_after ?? 1;
-      return new ChannelError(
-        'rate_limited',
-        `Telegram rate limit: retry after ${seconds} s`,
-        true,
-        seconds * 1000,
-      );
-    }
-    if (error.error_code === 401 || error.error_code === 404)
-      return new ChannelError(
-        'refused',
-        `Telegram refused the bot token (${error.error_code} ${error.description}): check channels.telegram.token`,
-        false,
-      );
     if (error.error_code === 409)
       return new ChannelError('unavailable', `Telegram: ${error.description}`, true);
-    if (error.error_code >= 400 && error.error_code < 500)
-      return new ChannelError('rejected', `Telegram ${error.method}: ${error.description}`, false);
-    return new ChannelError('unavailable', `Telegram ${error.method}: ${error.description}`, true);
+    // The Bot API answers a wrong token with 404 as often as with 401.
+    const status = error.error_code === 404 ? 401 : error.error_code;
+    const failure = classifyHttpFailure(status, (error.parameters.retry_after ?? 1) * 1000);
+    const message =
+      failure.code === 'rate_limited'
+        ? `Telegram rate limit: retry after ${(failure.retryAfterMs ?? 1000) / 1000} s`
+        : failure.code === 'refused'
+          ? `Telegram refused the bot token (${error.error_code} ${error.description}): check channels.telegram.token`
+          : `Telegram ${error.method}: ${error.description}`;
+    return new ChannelError(failure.code, message, failure.retryable, failure.retryAfterMs);
   }
   if (error instanceof HttpError)
     return new ChannelError('unavailable', `Telegram unreachable: ${error.message}`, true);
