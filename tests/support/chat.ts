@@ -52,7 +52,10 @@ export async function startChatTest(
     stringify({ dataDir: path.join(scratch, 'data'), channels: { ...channels, webhookPort } }),
   );
   const config = loadConfig({ file: configFile, env: {} });
-  const messaging = createMessaging({ senders: sendersFromConfig(config.channels) });
+  const messaging = createMessaging({
+    senders: sendersFromConfig(config.channels),
+    maxAttachmentBytes: config.channels.maxAttachmentBytes,
+  });
   const engine = await startTestEngine({
     services: { messaging, ...options.services },
     chat: accessSettingsOf(config.channels),

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { InboundEvent, ParsedOutboundMessage, Platform } from './message.ts';
+import type { FetchedFile } from './download.ts';
+import type { Attachment, InboundEvent, ParsedOutboundMessage, Platform } from './message.ts';
 
 /**
  * Hands one inbound event to Temporal; resolves once it is durable there. Adapters acknowledge
@@ -62,6 +63,11 @@ export interface ChannelSender {
     files: ResolvedFile[],
     progress?: SendProgress,
   ): Promise<{ messageId: string }>;
+  /**
+   * Fetches the bytes of a file a message brought (its `url` as the receiver wrote it), at most
+   * `maxBytes`: a bigger one throws a ChannelError `too_large`.
+   */
+  fetchAttachment?(attachment: Attachment, maxBytes: number): Promise<FetchedFile>;
   close?(): Promise<void>;
 }
 
@@ -97,7 +103,7 @@ export async function sendParts(
 export class ChannelError extends Error {
   override readonly name = 'ChannelError';
   constructor(
-    readonly code: 'rate_limited' | 'refused' | 'rejected' | 'unavailable',
+    readonly code: 'rate_limited' | 'refused' | 'rejected' | 'unavailable' | 'too_large',
     message: string,
     readonly retryable: boolean,
     readonly retryAfterMs?: number,

@@ -32,6 +32,7 @@ import {
   type SendProgress,
   sendParts,
 } from './adapter.ts';
+import { downloadCapped, type FetchedFile, mediaTypeOf, tooLarge } from './download.ts';
 import {
   type Attachment,
   cleanText,
@@ -407,8 +408,26 @@ export class DiscordSender implements ChannelSender {
   readonly platform = 'discord' as const;
   private readonly rest: REST;
 
-  constructor(options: Pick<DiscordOptions, 'token' | 'apiUrl'>) {
+  constructor(private readonly options: Pick<DiscordOptions, 'token' | 'apiUrl'>) {
     this.rest = restOf(options);
+  }
+
+  /** The attachment's CDN URL (signed by Discord: no token is sent). */
+  async fetchAttachment(attachment: Attachment, maxBytes: number): Promise<FetchedFile> {
+    const name = attachment.name ?? 'file';
+    if (attachment.size !== undefined && attachment.size > maxBytes)
+      throw tooLarge('discord', name, attachment.size, maxBytes);
+    if (!URL.canParse(attachment.url))
+      throw new ChannelError('rejected', `Discord file "${name}" has no URL to fetch`, false);
+    const trustedOrigins = ['https://cdn.discordapp.com', 'https://media.discordapp.net'];
+    if (this.options.apiUrl) trustedOrigins.push(new URL(this.options.apiUrl).origin);
+    const { data, mediaType } = await downloadCapped(new URL(attachment.url), {
+      platform: 'discord',
+      name,
+      maxBytes,
+      trustedOrigins,
+    });
+    return { name, mediaType: mediaTypeOf(name, attachment.mediaType, mediaType), data };
   }
 
   async send(

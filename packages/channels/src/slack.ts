@@ -18,6 +18,7 @@ import {
   sendParts,
   type WebhookRoute,
 } from './adapter.ts';
+import { downloadCapped, type FetchedFile, mediaTypeOf, tooLarge } from './download.ts';
 import {
   type Attachment,
   cleanText,
@@ -581,8 +582,27 @@ export class SlackSender implements ChannelSender {
   readonly platform = 'slack' as const;
   private readonly client: WebClient;
 
-  constructor(options: Pick<SlackOptions, 'botToken' | 'apiUrl'>) {
+  constructor(private readonly options: Pick<SlackOptions, 'botToken' | 'apiUrl'>) {
     this.client = clientOf(options.botToken, options.apiUrl);
+  }
+
+  /** url_private with the bot token; the token goes only to Slack's file host (or the configured API's). */
+  async fetchAttachment(attachment: Attachment, maxBytes: number): Promise<FetchedFile> {
+    const name = attachment.name ?? 'file';
+    if (attachment.size !== undefined && attachment.size > maxBytes)
+      throw tooLarge('slack', name, attachment.size, maxBytes);
+    if (!URL.canParse(attachment.url))
+      throw new ChannelError('rejected', `Slack file "${name}" has no url_private to fetch`, false);
+    const trustedOrigins = ['https://files.slack.com'];
+    if (this.options.apiUrl) trustedOrigins.push(new URL(this.options.apiUrl).origin);
+    const { data, mediaType } = await downloadCapped(new URL(attachment.url), {
+      platform: 'slack',
+      name,
+      maxBytes,
+      trustedOrigins,
+      headers: { authorization: `Bearer ${this.options.botToken}` },
+    });
+    return { name, mediaType: mediaTypeOf(name, attachment.mediaType, mediaType), data };
   }
 
   async send(

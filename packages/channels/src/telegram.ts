@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import path from 'node:path';
 import { Api, GrammyError, HttpError, InputFile } from 'grammy';
 import type { Update } from 'grammy/types';
 import {
@@ -16,6 +17,7 @@ import {
   sendParts,
   type WebhookRoute,
 } from './adapter.ts';
+import { downloadCapped, type FetchedFile, mediaTypeOf, tooLarge } from './download.ts';
 import {
   type Attachment,
   cleanText,
@@ -296,8 +298,41 @@ export class TelegramSender implements ChannelSender {
   readonly platform = 'telegram' as const;
   private readonly api: Api;
 
-  constructor(options: Pick<TelegramOptions, 'token' | 'apiRoot'>) {
+  constructor(private readonly options: Pick<TelegramOptions, 'token' | 'apiRoot'>) {
     this.api = new Api(options.token, options.apiRoot ? { apiRoot: options.apiRoot } : undefined);
+  }
+
+  /** getFile, then the bytes from the Bot API's file endpoint (/file/bot<token>/<file_path>). */
+  async fetchAttachment(attachment: Attachment, maxBytes: number): Promise<FetchedFile> {
+    const fileId = attachment.url.startsWith('telegram-file:') ? attachment.url.slice(14) : '';
+    const fallbackName = attachment.name ?? (attachment.type === 'image' ? 'photo.jpg' : 'file');
+    if (!fileId)
+      throw new ChannelError('rejected', `"${fallbackName}" is not a Telegram file reference`, false);
+    if (attachment.size !== undefined && attachment.size > maxBytes)
+      throw tooLarge('telegram', fallbackName, attachment.size, maxBytes);
+    let file: Awaited<ReturnType<Api['getFile']>>;
+    try {
+      file = await this.api.getFile(fileId);
+    } catch (error) {
+      throw telegramError(error);
+    }
+    if (file.file_size !== undefined && file.file_size > maxBytes)
+      throw tooLarge('telegram', fallbackName, file.file_size, maxBytes);
+    if (!file.file_path)
+      throw new ChannelError('rejected', `Telegram has no download for "${fallbackName}"`, false);
+    const name = attachment.name ?? path.posix.basename(file.file_path);
+    const root = new URL(this.options.apiRoot ?? 'https://api.telegram.org');
+    const url = new URL(
+      `${root.pathname.replace(/\/$/, '')}/file/bot${this.options.token}/${file.file_path}`,
+      root,
+    );
+    const { data, mediaType } = await downloadCapped(url, {
+      platform: 'telegram',
+      name,
+      maxBytes,
+      trustedOrigins: [root.origin],
+    });
+    return { name, mediaType: mediaTypeOf(name, attachment.mediaType, mediaType), data };
   }
 
   async send(
