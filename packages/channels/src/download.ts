@@ -19,9 +19,12 @@ const NO_PRIVATE_HOSTS = privateAddressGuard([]);
 /** The refusal of a file bigger than the cap: trying again cannot help. */
 export function tooLarge(platform: Platform, name: string, size: number | undefined, maxBytes: number) {
   const megabytes = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  const limit = `files sent by ${platform} may have at most ${megabytes(maxBytes)} (channels.maxAttachmentBytes)`;
   return new ChannelError(
     'too_large',
-    `"${name}" is ${size !== undefined ? megabytes(size) : 'bigger than that'}; files sent by ${platform} may have at most ${megabytes(maxBytes)} (channels.maxAttachmentBytes)`,
+    size !== undefined
+      ? `"${name}" is ${megabytes(size)}; ${limit}`
+      : `"${name}" is bigger than ${megabytes(maxBytes)}; ${limit}`,
     false,
   );
 }
