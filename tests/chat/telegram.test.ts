@@ -171,7 +171,7 @@ describe('Telegram: chat to workflows and back', () => {
     peer.userSends({ chatId: 505, userId: ALLOWED, text: `/run echo ${'x'.repeat(10 * 1024 * 1024)}` });
     await waitForText(505, /The input after \/run echo is not JSON|read only its beginning/);
     peer.userSends({ chatId: 505, userId: ALLOWED, text: '/run nosuch' });
-    await waitForText(505, /There is no workflow "nosuch"\. You can run: echo, report, ship/);
+    await waitForText(505, /There is no workflow "nosuch"\. You can run: echo, files, report, ship/);
   }, 180_000);
 
   it('rides out a 429 storm: replies are delayed, none lost', async () => {
