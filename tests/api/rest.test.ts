@@ -544,6 +544,28 @@ workflow:
     const elsewhere = await server.api(`/runs/${other.id}/artifacts/${shot.id}`, { as: 'viewer' });
     expect(elsewhere.status).toBe(404);
     expect((await bodyOf(elsewhere, ErrorBody)).error.code).toBe('artifact_not_found');
+
+    // A file that came in by chat has its own URL, for readers only; a run's artifact is not one.
+    const conversation = await server.engine.db.conversation.create({
+      data: { platform: 'telegram', externalId: 'telegram:42' },
+    });
+    const photo = await server.engine.artifacts.saveChatFile({
+      conversationId: conversation.id,
+      messageId: '42:7',
+      name: 'photo.png',
+      mediaType: 'image/png',
+      data: png,
+    });
+    expect(photo.url).toBe(`/api/v1/chat/files/${photo.id}`);
+    const fetched = await fetch(`${server.url}${photo.url}`, {
+      headers: { authorization: `Bearer ${server.tokens.viewer}` },
+    });
+    expect(fetched.status).toBe(200);
+    expect(Buffer.from(await fetched.arrayBuffer())).toEqual(png);
+    expect((await fetch(`${server.url}${photo.url}`)).status).toBe(401);
+    const notChat = await server.api(`/chat/files/${shot.id}`, { as: 'viewer' });
+    expect(notChat.status).toBe(404);
+    expect((await bodyOf(notChat, ErrorBody)).error.code).toBe('chat_file_not_found');
   });
 
   it('answers 404 for a run that does not exist, malformed id or not', async () => {
@@ -889,6 +911,7 @@ describe('OpenAPI', () => {
         'POST /hooks/{id}/rotate',
         'GET /chat/pairings',
         'POST /chat/pairings/{code}',
+        'GET /chat/files/{id}',
       ].sort(),
     );
     expect(Object.keys(document.components.schemas ?? {})).toEqual(

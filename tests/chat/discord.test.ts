@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiscordPeer } from '../peers/discord.ts';
 import { until } from '../peers/http.ts';
@@ -5,8 +6,11 @@ import {
   APPROVAL_WORKFLOW,
   type ChatTest,
   ECHO_WORKFLOW,
+  FILES_WORKFLOW,
+  filesIn,
   REPORT_WORKFLOW,
   startChatTest,
+  TEST_MAX_ATTACHMENT_BYTES,
 } from '../support/chat.ts';
 
 const OWNER = '1200000000000000001';
@@ -19,6 +23,7 @@ const CHANNELS = {
   report: '1000000000000000702',
   storm: '1000000000000000703',
   stranger: '1000000000000000704',
+  files: '1000000000000000705',
   direct: '1000000000000000799',
 };
 
@@ -28,13 +33,22 @@ describe('Discord: chat to workflows and back', () => {
 
   beforeAll(async () => {
     peer = await DiscordPeer.start({
-      guild: [CHANNELS.echo, CHANNELS.ship, CHANNELS.report, CHANNELS.storm, CHANNELS.stranger],
+      guild: [
+        CHANNELS.echo,
+        CHANNELS.ship,
+        CHANNELS.report,
+        CHANNELS.storm,
+        CHANNELS.stranger,
+        CHANNELS.files,
+      ],
       direct: [CHANNELS.direct],
     });
     chat = await startChatTest({
       owners: [`discord:${OWNER}`],
       discord: { token: peer.token, apiUrl: peer.apiUrl, allowUsers: [ALLOWED] },
+      maxAttachmentBytes: TEST_MAX_ATTACHMENT_BYTES,
     });
+    await chat.engine.save(FILES_WORKFLOW);
     await chat.engine.save(ECHO_WORKFLOW);
     await chat.engine.save(APPROVAL_WORKFLOW);
     await chat.engine.save(REPORT_WORKFLOW);
@@ -94,6 +108,34 @@ describe('Discord: chat to workflows and back', () => {
       'the button press acknowledged',
     );
     expect(callback.type).toBe(6);
+  }, 180_000);
+
+  it('keeps an attached file in Pincer (from its CDN URL); too big a file is refused', async () => {
+    const photo = randomBytes(3000);
+    peer.userSends({
+      channelId: CHANNELS.files,
+      userId: ALLOWED,
+      text: '/run files',
+      attachment: { name: 'cat.png', contentType: 'image/png', data: photo },
+    });
+    const [kept] = await filesIn(chat, (await waitForText(CHANNELS.files, /^files: \S/)).content);
+    expect(kept).toMatchObject({ name: 'cat.png', mediaType: 'image/png', data: photo });
+
+    peer.userSends({
+      channelId: CHANNELS.files,
+      userId: ALLOWED,
+      text: '/run files',
+      attachment: {
+        name: 'big.bin',
+        contentType: 'application/octet-stream',
+        data: randomBytes(TEST_MAX_ATTACHMENT_BYTES + 1),
+      },
+    });
+    await waitForText(
+      CHANNELS.files,
+      /^Your file was not kept: "big\.bin" is 0\.1 MB; files sent by discord/,
+    );
+    await waitForText(CHANNELS.files, /^files: $/);
   }, 180_000);
 
   it('delivers a file as an attachment', async () => {

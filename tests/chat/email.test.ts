@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { HANDLED_KEYWORD } from '@pincer/channels';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../peers/http.ts';
@@ -6,8 +7,11 @@ import {
   APPROVAL_WORKFLOW,
   type ChatTest,
   ECHO_WORKFLOW,
+  FILES_WORKFLOW,
+  filesIn,
   REPORT_WORKFLOW,
   startChatTest,
+  TEST_MAX_ATTACHMENT_BYTES,
 } from '../support/chat.ts';
 import { eventually } from '../support/pincer.ts';
 
@@ -41,7 +45,9 @@ describe('E-mail: mail to workflows and back, over real IMAP and SMTP', () => {
         smtp: { host: '127.0.0.1', port: peer.smtpPort, secure: false },
         allowUsers: [ALICE],
       },
+      maxAttachmentBytes: TEST_MAX_ATTACHMENT_BYTES,
     });
+    await chat.engine.save(FILES_WORKFLOW);
     await chat.engine.save(ECHO_WORKFLOW);
     await chat.engine.save(APPROVAL_WORKFLOW);
     await chat.engine.save(REPORT_WORKFLOW);
@@ -108,6 +114,29 @@ describe('E-mail: mail to workflows and back, over real IMAP and SMTP', () => {
     const done = await peer.waitForMail(ALICE, /^ship: shipped/);
     expect(done.parsed.subject).toBe('Re: Ship the release');
     expect([done.parsed.references ?? []].flat()[0]).toBe(asked);
+  }, 180_000);
+
+  it('keeps a mailed attachment in Pincer (fetched again over IMAP); too big a file is refused', async () => {
+    const photo = randomBytes(3000);
+    await peer.send({
+      from: ALICE,
+      to: BOT,
+      subject: 'A photo',
+      text: '/run files',
+      attachments: [{ filename: 'cat.png', content: photo, contentType: 'image/png' }],
+    });
+    const answer = await peer.waitForMail(ALICE, /^files: \S/);
+    const [kept] = await filesIn(chat, textOf(answer).split('\n')[0] ?? '');
+    expect(kept).toMatchObject({ name: 'cat.png', mediaType: 'image/png', data: photo });
+
+    await peer.send({
+      from: ALICE,
+      to: BOT,
+      subject: 'A big file',
+      text: '/run files',
+      attachments: [{ filename: 'big.bin', content: randomBytes(TEST_MAX_ATTACHMENT_BYTES + 1) }],
+    });
+    await peer.waitForMail(ALICE, /^Your file was not kept: "big\.bin" is 0\.1 MB; files sent by email/);
   }, 180_000);
 
   it('delivers a file as a real attachment', async () => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { freePort } from '@pincer/provision';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../peers/http.ts';
@@ -7,8 +8,11 @@ import {
   type ChannelsInput,
   type ChatTest,
   ECHO_WORKFLOW,
+  FILES_WORKFLOW,
+  filesIn,
   REPORT_WORKFLOW,
   startChatTest,
+  TEST_MAX_ATTACHMENT_BYTES,
 } from '../support/chat.ts';
 
 const OWNER = 'UOWNER';
@@ -29,7 +33,13 @@ describe('Slack: chat to workflows and back (Events API and Socket Mode)', () =>
       apiUrl: peer.apiUrl,
       allowUsers: [ALLOWED],
     };
-    chat = await startChatTest({ owners: [`slack:${OWNER}`], webhookPort, slack });
+    chat = await startChatTest({
+      owners: [`slack:${OWNER}`],
+      webhookPort,
+      slack,
+      maxAttachmentBytes: TEST_MAX_ATTACHMENT_BYTES,
+    });
+    await chat.engine.save(FILES_WORKFLOW);
     await chat.engine.save(ECHO_WORKFLOW);
     await chat.engine.save(APPROVAL_WORKFLOW);
     await chat.engine.save(REPORT_WORKFLOW);
@@ -70,6 +80,45 @@ describe('Slack: chat to workflows and back (Events API and Socket Mode)', () =>
     expect(runs.map((run) => run.actor)).toContain(`chat:slack:${ALLOWED}`);
     // The bot's own posts come back as events: they start nothing.
     expect(runs).toHaveLength(2);
+  }, 180_000);
+
+  it('keeps shared files in Pincer (url_private with the bot token); too big a file is refused', async () => {
+    const photo = randomBytes(3000);
+    const pdf = Buffer.from('%PDF-1.4 a report');
+    peer.userSends({
+      channel: 'C110',
+      user: ALLOWED,
+      text: '/run files',
+      files: [
+        { name: 'cat.png', mimetype: 'image/png', data: photo },
+        { name: 'report.pdf', mimetype: 'application/pdf', data: pdf },
+      ],
+    });
+    const kept = await filesIn(chat, (await waitForPost('C110', /^files: \S/)).text ?? '');
+    expect(kept.map((file) => [file.name, file.mediaType])).toEqual([
+      ['cat.png', 'image/png'],
+      ['report.pdf', 'application/pdf'],
+    ]);
+    expect(kept[0]?.data).toEqual(photo);
+    expect(kept[1]?.data).toEqual(pdf);
+
+    peer.userSends({
+      channel: 'C111',
+      user: ALLOWED,
+      text: '/run files',
+      files: [
+        {
+          name: 'big.bin',
+          mimetype: 'application/octet-stream',
+          data: randomBytes(TEST_MAX_ATTACHMENT_BYTES + 1),
+        },
+      ],
+    });
+    await waitForPost(
+      'C111',
+      /^Your file was not kept: "big\.bin" is 0\.1 MB; files sent by slack may have at most/,
+    );
+    await waitForPost('C111', /^files: $/);
   }, 180_000);
 
   it('asks for approval with Block Kit buttons and a button press resumes the run', async () => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { decidePairing } from '@pincer/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../peers/http.ts';
@@ -6,8 +7,11 @@ import {
   APPROVAL_WORKFLOW,
   type ChatTest,
   ECHO_WORKFLOW,
+  FILES_WORKFLOW,
+  filesIn,
   REPORT_WORKFLOW,
   startChatTest,
+  TEST_MAX_ATTACHMENT_BYTES,
 } from '../support/chat.ts';
 
 const OWNER = 1;
@@ -23,7 +27,9 @@ describe('Telegram: chat to workflows and back', () => {
     chat = await startChatTest({
       owners: [`telegram:${OWNER}`],
       telegram: { token: peer.token, apiRoot: peer.apiRoot, allowUsers: [String(ALLOWED)] },
+      maxAttachmentBytes: TEST_MAX_ATTACHMENT_BYTES,
     });
+    await chat.engine.save(FILES_WORKFLOW);
     await chat.engine.save(ECHO_WORKFLOW);
     await chat.engine.save(APPROVAL_WORKFLOW);
     await chat.engine.save(REPORT_WORKFLOW);
@@ -50,6 +56,45 @@ describe('Telegram: chat to workflows and back', () => {
     expect(textsIn(500).some((text) => /^Started echo/.test(text))).toBe(true);
     const runs = await chat.engine.db.run.findMany({ where: { triggerKind: 'chat' } });
     expect(runs.map((run) => run.actor)).toContain(`chat:telegram:${ALLOWED}`);
+  }, 180_000);
+
+  it('keeps a photo and a document in Pincer: the run gets their Pincer URLs; too big a file is refused', async () => {
+    const photo = randomBytes(3000);
+    peer.userSends({
+      chatId: 510,
+      userId: ALLOWED,
+      text: '/run files',
+      photo: { fileId: 'photo-1', data: photo },
+    });
+    const [kept] = await filesIn(chat, (await waitForText(510, /^files: \S/)).text ?? '');
+    expect(kept?.data).toEqual(photo);
+    expect(kept?.mediaType).toBe('image/jpeg');
+    const runs = await chat.engine.db.run.findMany({ where: { workflow: { name: 'files' } } });
+    const listed = await chat.engine.artifacts.list(runs[0]?.id ?? '');
+    expect(listed.map((artifact) => [artifact.stepName, artifact.size])).toEqual([['trigger', photo.length]]);
+
+    const csv = Buffer.from('day,errors\nmonday,3\n');
+    peer.userSends({
+      chatId: 511,
+      userId: ALLOWED,
+      text: '/run files',
+      document: { fileId: 'doc-1', name: 'log.csv', mimeType: 'text/csv', data: csv },
+    });
+    const [document] = await filesIn(chat, (await waitForText(511, /^files: \S/)).text ?? '');
+    expect(document).toMatchObject({ name: 'log.csv', size: csv.length, mediaType: 'text/csv', data: csv });
+
+    const big = randomBytes(TEST_MAX_ATTACHMENT_BYTES + 1);
+    peer.userSends({
+      chatId: 512,
+      userId: ALLOWED,
+      text: '/run files',
+      document: { fileId: 'doc-2', name: 'big.bin', data: big },
+    });
+    await waitForText(
+      512,
+      /^Your file was not kept: "big\.bin" is 0\.1 MB; files sent by telegram may have at most 0\.1 MB/,
+    );
+    await waitForText(512, /^files: $/);
   }, 180_000);
 
   it('asks for approval with buttons and a button press resumes the run', async () => {
@@ -126,7 +171,7 @@ describe('Telegram: chat to workflows and back', () => {
     peer.userSends({ chatId: 505, userId: ALLOWED, text: `/run echo ${'x'.repeat(10 * 1024 * 1024)}` });
     await waitForText(505, /The input after \/run echo is not JSON|read only its beginning/);
     peer.userSends({ chatId: 505, userId: ALLOWED, text: '/run nosuch' });
-    await waitForText(505, /There is no workflow "nosuch"\. You can run: echo, report, ship/);
+    await waitForText(505, /There is no workflow "nosuch"\. You can run: echo, files, report, ship/);
   }, 180_000);
 
   it('rides out a 429 storm: replies are delayed, none lost', async () => {

@@ -12,6 +12,8 @@ import { listen, readParams, sendJson } from './http.ts';
  * ACK, IDENTIFY → READY then GUILD_CREATE, RESUME (replays what the session missed), close 4004
  * for a wrong token; MESSAGE_CREATE for people's messages and the bot's own, INTERACTION_CREATE for
  * button presses. Message text is empty in guild channels unless the Message Content intent is set.
+ * Files people attach are served at their CDN URL (/attachments/{channel}/{id}/{name}, signed with
+ * ex/is/hm query parameters as Discord does; no token needed).
  */
 export interface SentMessage {
   channelId: string;
@@ -64,6 +66,8 @@ export class DiscordPeer {
   messageContentAllowed = true;
   private readonly sessions = new Map<string, Session>();
   private readonly interactions = new Map<string, string>();
+  /** Bytes of files people attached, by CDN path. */
+  private readonly cdnFiles = new Map<string, Buffer>();
   private nextId = 1_300_000_000_000_000_000n;
   private rateLimited = 0;
   private retryAfter = 1;
@@ -150,9 +154,14 @@ export class DiscordPeer {
     channelId: string;
     userId: string;
     text: string;
-    attachment?: { name: string; contentType: string; size: number };
+    /** With `data`, the bytes are served at the attachment's URL on this stand-in's CDN. */
+    attachment?: { name: string; contentType: string; size?: number; data?: Buffer };
   }): string {
     const id = this.snowflake();
+    const attachment = options.attachment;
+    const cdnPath = attachment ? `/attachments/${options.channelId}/${id}/${attachment.name}` : '';
+    if (attachment?.data) this.cdnFiles.set(cdnPath, attachment.data);
+    const signed = `?ex=${(Date.now() / 1000 + 86_400).toString(16).split('.')[0]}&is=0&hm=${id}`;
     this.dispatch('MESSAGE_CREATE', {
       ...this.messageOf({
         id,
@@ -160,15 +169,19 @@ export class DiscordPeer {
         author: this.userOf(options.userId),
         content: options.text,
       }),
-      attachments: options.attachment
+      attachments: attachment
         ? [
             {
               id: this.snowflake(),
-              filename: options.attachment.name,
-              size: options.attachment.size,
-              content_type: options.attachment.contentType,
-              url: `https://cdn.discordapp.com/attachments/${options.channelId}/${id}/${options.attachment.name}`,
-              proxy_url: `https://media.discordapp.net/attachments/${options.channelId}/${id}/${options.attachment.name}`,
+              filename: attachment.name,
+              size: attachment.data?.length ?? attachment.size ?? 0,
+              content_type: attachment.contentType,
+              url: attachment.data
+                ? `http://127.0.0.1:${this.port}${cdnPath}${signed}`
+                : `https://cdn.discordapp.com${cdnPath}`,
+              proxy_url: attachment.data
+                ? `http://127.0.0.1:${this.port}${cdnPath}${signed}`
+                : `https://media.discordapp.net${cdnPath}`,
             },
           ]
         : [],
@@ -481,6 +494,15 @@ export class DiscordPeer {
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', this.apiUrl);
+    const cdnFile = this.cdnFiles.get(decodeURIComponent(url.pathname));
+    if (cdnFile && url.searchParams.has('hm')) {
+      response.writeHead(200, {
+        'content-type': 'application/octet-stream',
+        'content-length': cdnFile.length,
+      });
+      response.end(cdnFile);
+      return;
+    }
     const route = url.pathname.match(/^\/api\/v10(\/.*)$/)?.[1];
     if (!route) return sendJson(response, 404, { message: '404: Not Found', code: 0 });
     const { params, files } = await readParams(request, url);

@@ -14,6 +14,8 @@ import { listen, readParams, sendJson } from './http.ts';
  * - the Events API: event_callback and block_actions requests signed with the signing secret
  *   (`X-Slack-Signature: v0=HMAC_SHA256(secret, "v0:ts:body")`), redelivered until answered 200,
  *   and the bot's own posts echoed back as message events (with bot_id) as Slack does;
+ * - files people share, at their `url_private`: the bytes only with the bot token (without it,
+ *   Slack's sign-in page, as HTML);
  * - Socket Mode: a WebSocket that greets with `hello`, sends envelopes and forgets one only when
  *   the client acknowledges its envelope_id (unacknowledged ones are sent again on reconnection).
  */
@@ -63,6 +65,8 @@ export class SlackPeer {
   private sockets = new Set<WebSocket>();
   private wss = new WebSocketServer({ noServer: true });
   private closeServer: (() => Promise<void>) | undefined;
+  /** Bytes of files people shared, by file id. */
+  private readonly sharedFiles = new Map<string, Buffer>();
 
   static async start(): Promise<SlackPeer> {
     const peer = new SlackPeer();
@@ -99,8 +103,26 @@ export class SlackPeer {
   }
 
   /** A person writes in a channel (or in a thread of it); returns the message's ts. */
-  userSends(options: { channel: string; user: string; text: string; threadTs?: string }): string {
+  userSends(options: {
+    channel: string;
+    user: string;
+    text: string;
+    threadTs?: string;
+    /** Files shared with the message (a `file_share` message, as Slack sends it). */
+    files?: { name: string; mimetype: string; data: Buffer }[];
+  }): string {
     const ts = this.nextTs();
+    const files = (options.files ?? []).map((file) => {
+      const id = `F${String(++this.counter).padStart(8, '0')}`;
+      this.sharedFiles.set(id, file.data);
+      return {
+        id,
+        name: file.name,
+        mimetype: file.mimetype,
+        size: file.data.length,
+        url_private: `http://127.0.0.1:${this.port}/files-pri/TTEAM-${id}/${encodeURIComponent(file.name)}`,
+      };
+    });
     this.queue(
       {
         type: 'message',
@@ -111,6 +133,7 @@ export class SlackPeer {
         ts,
         event_ts: ts,
         ...(options.threadTs ? { thread_ts: options.threadTs } : {}),
+        ...(files.length > 0 ? { subtype: 'file_share', files } : {}),
       },
       'events_api',
     );
@@ -370,6 +393,18 @@ export class SlackPeer {
     const url = new URL(request.url ?? '/', `http://127.0.0.1:${this.port}`);
     const upload = url.pathname.match(/^\/upload\/(\w+)$/);
     if (upload) return this.receiveUpload(upload[1] ?? '', request, response);
+    const shared = url.pathname.match(/^\/files-pri\/TTEAM-(\w+)\//);
+    if (shared) {
+      const data = this.sharedFiles.get(shared[1] ?? '');
+      if (request.headers.authorization !== `Bearer ${this.botToken}` || !data) {
+        response.writeHead(200, { 'content-type': 'text/html' });
+        response.end('<html><body>Sign in to Slack</body></html>');
+        return;
+      }
+      response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': data.length });
+      response.end(data);
+      return;
+    }
     const match = url.pathname.match(/^\/api\/([\w.]+)$/);
     if (!match) return sendJson(response, 404, { ok: false, error: 'unknown_method' });
     const method = match[1] ?? '';

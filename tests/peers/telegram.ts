@@ -6,7 +6,8 @@ import { listen, readParams, sendJson } from './http.ts';
  * what Pincer relies on: /bot<token>/<method>, getUpdates long polling with offset confirmation,
  * webhooks with the secret token header (redelivered until answered 200), sendMessage with reply
  * parameters and inline keyboards, sendDocument (multipart), answerCallbackQuery, 401 for a wrong
- * token and 429 with retry_after when rate limited.
+ * token and 429 with retry_after when rate limited. Files people send are served as the Bot API
+ * does: getFile gives a file_path, the bytes are at /file/bot<token>/<file_path>.
  */
 export interface SentMessage {
   method: 'sendMessage' | 'sendDocument';
@@ -41,6 +42,8 @@ export class TelegramPeer {
   private sentListeners: ((message: SentMessage) => void)[] = [];
   private delivering = false;
   private closeServer: (() => Promise<void>) | undefined;
+  /** Files people sent, by file_id. */
+  private readonly files = new Map<string, { path: string; data: Buffer }>();
   port = 0;
 
   static async start(): Promise<TelegramPeer> {
@@ -80,25 +83,48 @@ export class TelegramPeer {
     text: string;
     firstName?: string;
     threadId?: number;
-    document?: { fileId: string; name: string };
+    document?: { fileId: string; name: string; data?: Buffer; mimeType?: string };
+    /** A photo (Telegram sends its sizes; the largest last). */
+    photo?: { fileId: string; data: Buffer };
   }): number {
     const messageId = this.messageIdFor(String(options.chatId));
+    const document = options.document;
+    if (document?.data)
+      this.files.set(document.fileId, { path: `documents/${document.name}`, data: document.data });
+    const photo = options.photo;
+    if (photo) this.files.set(photo.fileId, { path: `photos/file_${this.files.size}.jpg`, data: photo.data });
     this.push({
       message: {
         message_id: messageId,
         date: Math.floor(Date.now() / 1000),
         chat: { id: options.chatId, type: options.chatId > 0 ? 'private' : 'group' },
         from: { id: options.userId, is_bot: false, first_name: options.firstName ?? `user${options.userId}` },
-        ...(options.document
+        ...(document
           ? {
               caption: options.text,
               document: {
-                file_id: options.document.fileId,
-                file_unique_id: options.document.fileId,
-                file_name: options.document.name,
+                file_id: document.fileId,
+                file_unique_id: document.fileId,
+                file_name: document.name,
+                ...(document.mimeType ? { mime_type: document.mimeType } : {}),
+                ...(document.data ? { file_size: document.data.length } : {}),
               },
             }
-          : { text: options.text }),
+          : photo
+            ? {
+                caption: options.text,
+                photo: [
+                  { file_id: `${photo.fileId}-small`, file_unique_id: 's', width: 90, height: 90 },
+                  {
+                    file_id: photo.fileId,
+                    file_unique_id: photo.fileId,
+                    width: 800,
+                    height: 600,
+                    file_size: photo.data.length,
+                  },
+                ],
+              }
+            : { text: options.text }),
         ...(options.threadId ? { message_thread_id: options.threadId, is_topic_message: true } : {}),
       },
     });
@@ -196,6 +222,20 @@ export class TelegramPeer {
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', this.apiRoot);
+    const download = url.pathname.match(/^\/file\/bot([^/]+)\/(.+)$/);
+    if (download) {
+      const file = [...this.files.values()].find(
+        (entry) => entry.path === decodeURIComponent(download[2] ?? ''),
+      );
+      if (download[1] !== this.token || !file)
+        return sendJson(response, 404, { ok: false, error_code: 404, description: 'Not Found' });
+      response.writeHead(200, {
+        'content-type': 'application/octet-stream',
+        'content-length': file.data.length,
+      });
+      response.end(file.data);
+      return;
+    }
     const match = url.pathname.match(/^\/bot([^/]+)\/(\w+)$/);
     if (!match) return sendJson(response, 404, { ok: false, error_code: 404, description: 'Not Found' });
     const [, token, method = ''] = match;
@@ -221,6 +261,22 @@ export class TelegramPeer {
         return this.getUpdates(params, response);
       case 'answerCallbackQuery':
         return ok(true);
+      case 'getFile': {
+        const file = this.files.get(String(params.file_id));
+        if (!file)
+          return sendJson(response, 400, {
+            ok: false,
+            error_code: 400,
+            description: 'Bad Request: invalid file_id',
+          });
+        // Like the Bot API: files over 20 MB have no file_path.
+        return ok({
+          file_id: params.file_id,
+          file_unique_id: params.file_id,
+          file_size: file.data.length,
+          ...(file.data.length <= 20 * 1024 * 1024 ? { file_path: file.path } : {}),
+        });
+      }
       case 'sendMessage':
       case 'sendDocument': {
         if (this.rateLimited > 0) {

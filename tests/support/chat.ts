@@ -52,7 +52,10 @@ export async function startChatTest(
     stringify({ dataDir: path.join(scratch, 'data'), channels: { ...channels, webhookPort } }),
   );
   const config = loadConfig({ file: configFile, env: {} });
-  const messaging = createMessaging({ senders: sendersFromConfig(config.channels) });
+  const messaging = createMessaging({
+    senders: sendersFromConfig(config.channels),
+    maxAttachmentBytes: config.channels.maxAttachmentBytes,
+  });
   const engine = await startTestEngine({
     services: { messaging, ...options.services },
     chat: accessSettingsOf(config.channels),
@@ -123,6 +126,35 @@ workflow:
       type: transform
       value: "echo {{ $exists(trigger.text) ? trigger.text : trigger.message.text }}"
 `;
+
+/** A workflow that answers with the files it was sent: name, size and Pincer URL of each. */
+export const FILES_WORKFLOW = `
+workflow:
+  name: files
+  description: Lists the files you send
+  steps:
+    - name: list
+      type: transform
+      value: "{{ $join([trigger.message.attachments.(name & ' ' & $string(size) & ' ' & url)], ', ') }}"
+`;
+
+/** The largest file the chat suites accept (channels.maxAttachmentBytes), to test the refusal cheaply. */
+export const TEST_MAX_ATTACHMENT_BYTES = 64 * 1024;
+
+/**
+ * The files a `files` run answered with, read back from where their Pincer URLs point; the URL is
+ * checked against the store's own (the web server serving it is tested in tests/api/rest.test.ts).
+ */
+export async function filesIn(chat: ChatTest, answer: string) {
+  const found = [...answer.matchAll(/(\S+) (\d+) (\/api\/v1\/chat\/files\/([0-9a-f-]{36}))/g)];
+  return Promise.all(
+    found.map(async ([, name, size, url, id]) => {
+      const stored = await chat.engine.artifacts.read(id ?? '');
+      if (!stored || stored.ref.url !== url) throw new Error(`${url} is not a stored chat file`);
+      return { name, size: Number(size), url, data: stored.data, mediaType: stored.ref.mediaType };
+    }),
+  );
+}
 
 /** A workflow with an approval: it waits for a person before it ships. */
 export const APPROVAL_WORKFLOW = `

@@ -89,6 +89,7 @@ export async function createServices(options: ServicesOptions): Promise<RunningS
       senders: sendersFromConfig(config.channels),
       ...(services.artifacts ? { artifacts: services.artifacts } : {}),
       publicUrl: config.server.publicUrl,
+      maxAttachmentBytes: config.channels.maxAttachmentBytes,
     });
     services.messaging = messaging;
     closers.push(() => messaging.close());

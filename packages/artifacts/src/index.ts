@@ -3,6 +3,7 @@ export {
   type ArtifactErrorCode,
   type ArtifactStoreOptions,
   artifactUrl,
+  chatFileUrl,
   createArtifactStore,
   type LocalArtifactStore,
   type StoredArtifact,

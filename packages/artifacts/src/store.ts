@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { PrismaClient } from '@pincer/db';
-import type { ArtifactRef, ArtifactStore } from '@pincer/nodes';
+import type { ArtifactRef, ChatFileStore } from '@pincer/nodes';
 
 export type ArtifactErrorCode = 'artifact_too_large' | 'artifact_invalid' | 'artifact_file_missing';
 
@@ -30,7 +30,7 @@ export interface StoredArtifact extends ArtifactRef {
   createdAt: Date;
 }
 
-export interface LocalArtifactStore extends ArtifactStore {
+export interface LocalArtifactStore extends ChatFileStore {
   /** The directory the bytes are in. */
   readonly dir: string;
   /** The artifacts of a run, oldest first. */
@@ -44,6 +44,11 @@ export function artifactUrl(runId: string, id: string): string {
   return `/api/v1/runs/${runId}/artifacts/${id}`;
 }
 
+/** Where a file that came in by chat is served (authenticated, like a run's artifacts). */
+export function chatFileUrl(id: string): string {
+  return `/api/v1/chat/files/${id}`;
+}
+
 /** A file name safe to store and to send in Content-Disposition: no path, no control characters. */
 export function safeArtifactName(name: string): string {
   const base = path.posix.basename(name.replaceAll('\\', '/'));
@@ -54,7 +59,7 @@ export function safeArtifactName(name: string): string {
 
 interface ArtifactRow {
   id: string;
-  runId: string;
+  runId: string | null;
   stepName: string;
   name: string;
   mediaType: string;
@@ -70,10 +75,15 @@ function toStored(row: ArtifactRow): StoredArtifact {
     mediaType: row.mediaType,
     size: row.size,
     sha256: row.sha256,
-    url: artifactUrl(row.runId, row.id),
+    url: row.runId ? artifactUrl(row.runId, row.id) : chatFileUrl(row.id),
     stepName: row.stepName,
     createdAt: row.createdAt,
   };
+}
+
+function refOf(row: ArtifactRow): ArtifactRef {
+  const { stepName: _step, createdAt: _created, ...ref } = toStored(row);
+  return ref;
 }
 
 /**
@@ -94,30 +104,76 @@ export function createArtifactStore(options: ArtifactStoreOptions): LocalArtifac
     await rename(temporary, file);
   }
 
+  /** Checks the file, writes its bytes once and says where they are. */
+  async function keep(name: string, mediaType: string, data: Uint8Array) {
+    if (data.byteLength > options.maxBytes) {
+      throw new ArtifactError(
+        'artifact_too_large',
+        `"${name}" is ${data.byteLength} bytes, more than the ${options.maxBytes} bytes an artifact may have: ` +
+          'write less, or raise artifacts.maxBytes in pincer.yaml',
+      );
+    }
+    const type = mediaType.split(';')[0]?.trim() ?? '';
+    if (!MEDIA_TYPE.test(type)) {
+      throw new ArtifactError('artifact_invalid', `"${mediaType}" is not a media type (like "image/png")`);
+    }
+    const sha256 = createHash('sha256').update(data).digest('hex');
+    await writeOnce(sha256, data);
+    return { type, sha256, fileName: safeArtifactName(name) };
+  }
+
   return {
     dir: options.dir,
     async save({ runId, stepName, name, mediaType, data }) {
-      if (data.byteLength > options.maxBytes) {
-        throw new ArtifactError(
-          'artifact_too_large',
-          `"${name}" is ${data.byteLength} bytes, more than the ${options.maxBytes} bytes an artifact may have: ` +
-            'write less, or raise artifacts.maxBytes in pincer.yaml',
-        );
-      }
-      const type = mediaType.split(';')[0]?.trim() ?? '';
-      if (!MEDIA_TYPE.test(type)) {
-        throw new ArtifactError('artifact_invalid', `"${mediaType}" is not a media type (like "image/png")`);
-      }
-      const sha256 = createHash('sha256').update(data).digest('hex');
-      await writeOnce(sha256, data);
-      const fileName = safeArtifactName(name);
+      const { type, sha256, fileName } = await keep(name, mediaType, data);
       const row = await options.db.artifact.upsert({
         where: { runId_stepName_name_sha256: { runId, stepName, name: fileName, sha256 } },
         create: { runId, stepName, name: fileName, mediaType: type, size: data.byteLength, sha256 },
         update: {},
       });
-      const { stepName: _step, createdAt: _created, ...ref } = toStored(row);
-      return ref;
+      return refOf(row);
+    },
+
+    async saveChatFile({ conversationId, messageId, name, mediaType, data }) {
+      const { type, sha256, fileName } = await keep(name, mediaType, data);
+      const row = await options.db.artifact.upsert({
+        where: {
+          conversationId_stepName_name_sha256: {
+            conversationId,
+            stepName: messageId,
+            name: fileName,
+            sha256,
+          },
+        },
+        create: {
+          conversationId,
+          stepName: messageId,
+          name: fileName,
+          mediaType: type,
+          size: data.byteLength,
+          sha256,
+        },
+        update: {},
+      });
+      return refOf(row);
+    },
+
+    async attachToRun({ id, runId, stepName }) {
+      const source = await options.db.artifact.findUnique({ where: { id } });
+      if (!source) return null;
+      const row = await options.db.artifact.upsert({
+        where: { runId_stepName_name_sha256: { runId, stepName, name: source.name, sha256: source.sha256 } },
+        create: {
+          runId,
+          stepName,
+          name: source.name,
+          mediaType: source.mediaType,
+          size: source.size,
+          sha256: source.sha256,
+        },
+        update: {},
+      });
+      return refOf(row);
     },
 
     async read(id) {
@@ -131,8 +187,7 @@ export function createArtifactStore(options: ArtifactStoreOptions): LocalArtifac
             'artifacts.dir (PINCER_ARTIFACTS_DIR)',
         );
       });
-      const { stepName: _step, createdAt: _created, ...ref } = toStored(row);
-      return { ref, data };
+      return { ref: refOf(row), data };
     },
 
     async list(runId) {

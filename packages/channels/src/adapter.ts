@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { InboundEvent, ParsedOutboundMessage, Platform } from './message.ts';
+import type { FetchedFile } from './download.ts';
+import type { Attachment, InboundEvent, ParsedOutboundMessage, Platform } from './message.ts';
 
 /**
  * Hands one inbound event to Temporal; resolves once it is durable there. Adapters acknowledge
@@ -62,6 +63,11 @@ export interface ChannelSender {
     files: ResolvedFile[],
     progress?: SendProgress,
   ): Promise<{ messageId: string }>;
+  /**
+   * Fetches the bytes of a file a message brought (its `url` as the receiver wrote it), at most
+   * `maxBytes`: a bigger one throws a ChannelError `too_large`.
+   */
+  fetchAttachment?(attachment: Attachment, maxBytes: number): Promise<FetchedFile>;
   close?(): Promise<void>;
 }
 
@@ -97,13 +103,39 @@ export async function sendParts(
 export class ChannelError extends Error {
   override readonly name = 'ChannelError';
   constructor(
-    readonly code: 'rate_limited' | 'refused' | 'rejected' | 'unavailable',
+    readonly code: 'rate_limited' | 'refused' | 'rejected' | 'unavailable' | 'too_large',
     message: string,
     readonly retryable: boolean,
     readonly retryAfterMs?: number,
   ) {
     super(message);
   }
+}
+
+/** How an HTTP failure of a platform reads, whatever the platform. */
+export interface HttpFailure {
+  code: ChannelError['code'];
+  retryable: boolean;
+  retryAfterMs?: number;
+}
+
+/**
+ * The platforms' shared reading of an HTTP status: 429 is a rate limit (wait `retryAfterMs`, 1 s
+ * when the platform did not say), 401 a refused token, any other 4xx a request that cannot succeed
+ * as sent, anything else (5xx, a proxy's answer) worth another try. Adapters name their exceptions
+ * (Telegram's 404 for a wrong token, Slack's 403) before asking this.
+ */
+export function classifyHttpFailure(status: number, retryAfterMs?: number): HttpFailure {
+  if (status === 429) return { code: 'rate_limited', retryable: true, retryAfterMs: retryAfterMs ?? 1000 };
+  if (status === 401) return { code: 'refused', retryable: false };
+  if (status >= 400 && status < 500) return { code: 'rejected', retryable: false };
+  return { code: 'unavailable', retryable: true };
+}
+
+/** A ChannelError for an HTTP failure, with the platform's words. */
+export function httpFailure(status: number, message: string, retryAfterMs?: number): ChannelError {
+  const failure = classifyHttpFailure(status, retryAfterMs);
+  return new ChannelError(failure.code, message, failure.retryable, failure.retryAfterMs);
 }
 
 /** Exponential backoff with a cap: 1 s, 2 s, 4 s ... `maxMs`. */

@@ -23,13 +23,16 @@ import {
   ChannelError,
   type ChannelReceiver,
   type ChannelSender,
+  classifyHttpFailure,
   handOver,
+  httpFailure,
   type InboundSink,
   Reconnector,
   type ResolvedFile,
   type SendProgress,
   sendParts,
 } from './adapter.ts';
+import { downloadCapped, type FetchedFile, mediaTypeOf, tooLarge } from './download.ts';
 import {
   type Attachment,
   cleanText,
@@ -79,36 +82,25 @@ function restOf(options: Pick<DiscordOptions, 'token' | 'apiUrl'>): REST {
 export function discordError(error: unknown): unknown {
   if (error instanceof RateLimitError) {
     const waitMs = Math.max(error.retryAfter, error.timeToReset, error.sublimitTimeout, 0) || 1000;
-    return new ChannelError(
-      'rate_limited',
+    return httpFailure(
+      429,
       `Discord rate limit on ${error.route}${error.global ? ' (global)' : ''}: retry after ${waitMs} ms`,
-      true,
       waitMs,
     );
   }
-  if (error instanceof DiscordAPIError) {
-    if (error.status === 401)
-      return new ChannelError(
-        'refused',
-        `Discord refused the bot token (401 ${error.message}): check channels.discord.token`,
-        false,
-      );
-    if (error.status === 403)
-      return new ChannelError(
-        'rejected',
-        `Discord ${error.method.toUpperCase()} ${error.url}: ${error.message} (does the bot have access to the channel?)`,
-        false,
-      );
-    if (error.status >= 400 && error.status < 500)
-      return new ChannelError(
-        'rejected',
-        `Discord ${error.method.toUpperCase()} ${error.url}: ${error.message}`,
-        false,
-      );
-    return new ChannelError('unavailable', `Discord: ${error.message}`, true);
+  if (error instanceof DiscordAPIError || error instanceof HTTPError) {
+    const failure = classifyHttpFailure(error.status);
+    const where = `Discord ${error.method.toUpperCase()} ${error.url}`;
+    const message =
+      failure.code === 'refused'
+        ? `Discord refused the bot token (401 ${error.message}): check channels.discord.token`
+        : error.status === 403
+          ? `${where}: ${error.message} (does the bot have access to the channel?)`
+          : failure.code === 'rejected'
+            ? `${where}: ${error.message}`
+            : `Discord ${error.status}: ${error.message}`;
+    return new ChannelError(failure.code, message, failure.retryable, failure.retryAfterMs);
   }
-  if (error instanceof HTTPError)
-    return new ChannelError('unavailable', `Discord ${error.status}: ${error.message}`, true);
   if (error instanceof Error && (error.name === 'TypeError' || error.name === 'AbortError'))
     return new ChannelError('unavailable', `Discord unreachable: ${error.message}`, true);
   return error;
@@ -416,8 +408,26 @@ export class DiscordSender implements ChannelSender {
   readonly platform = 'discord' as const;
   private readonly rest: REST;
 
-  constructor(options: Pick<DiscordOptions, 'token' | 'apiUrl'>) {
+  constructor(private readonly options: Pick<DiscordOptions, 'token' | 'apiUrl'>) {
     this.rest = restOf(options);
+  }
+
+  /** The attachment's CDN URL (signed by Discord: no token is sent). */
+  async fetchAttachment(attachment: Attachment, maxBytes: number): Promise<FetchedFile> {
+    const name = attachment.name ?? 'file';
+    if (attachment.size !== undefined && attachment.size > maxBytes)
+      throw tooLarge('discord', name, attachment.size, maxBytes);
+    if (!URL.canParse(attachment.url))
+      throw new ChannelError('rejected', `Discord file "${name}" has no URL to fetch`, false);
+    const trustedOrigins = ['https://cdn.discordapp.com', 'https://media.discordapp.net'];
+    if (this.options.apiUrl) trustedOrigins.push(new URL(this.options.apiUrl).origin);
+    const { data, mediaType } = await downloadCapped(new URL(attachment.url), {
+      platform: 'discord',
+      name,
+      maxBytes,
+      trustedOrigins,
+    });
+    return { name, mediaType: mediaTypeOf(name, attachment.mediaType, mediaType), data };
   }
 
   async send(

@@ -16,6 +16,7 @@ import {
   type SendProgress,
   sendParts,
 } from './adapter.ts';
+import { type FetchedFile, mediaTypeOf, tooLarge } from './download.ts';
 import {
   type Attachment,
   cleanText,
@@ -357,7 +358,9 @@ export class EmailSender implements ChannelSender {
   private readonly transport: Transporter;
   private readonly domain: string;
 
-  constructor(private readonly options: Pick<EmailOptions, 'address' | 'smtp'>) {
+  constructor(
+    private readonly options: Pick<EmailOptions, 'address' | 'smtp'> & Partial<Pick<EmailOptions, 'imap'>>,
+  ) {
     const { smtp } = options;
     this.transport = nodemailer.createTransport({
       host: smtp.host,
@@ -402,6 +405,63 @@ export class EmailSender implements ChannelSender {
     } catch (error) {
       throw smtpError(error);
     }
+  }
+
+  /**
+   * The mail again over IMAP by its UID (read-only: its flags stay), parsed, and the attachment
+   * at its position. A mailbox whose UIDVALIDITY changed no longer holds the same mail.
+   */
+  async fetchAttachment(attachment: Attachment, maxBytes: number): Promise<FetchedFile> {
+    const name = attachment.name ?? 'attachment';
+    if (attachment.size !== undefined && attachment.size > maxBytes)
+      throw tooLarge('email', name, attachment.size, maxBytes);
+    const match = attachment.url.match(/^email-attachment:(.+)\/(\d+)\/(\d+)\/(\d+)$/);
+    const imap = this.options.imap;
+    if (!match || !imap)
+      throw new ChannelError(
+        'rejected',
+        imap ? `"${name}" is not an e-mail attachment reference` : 'channels.email.imap is not configured',
+        false,
+      );
+    const [, mailbox = '', uidValidity, uid, index] = match;
+    const client = new ImapFlow({
+      host: imap.host,
+      port: imap.port,
+      secure: imap.secure,
+      auth: { user: imap.user, pass: imap.password },
+      logger: false,
+    });
+    client.on('error', () => undefined);
+    let source: Buffer | undefined;
+    try {
+      await client.connect();
+      const box = await client.mailboxOpen(mailbox, { readOnly: true });
+      if (String(box.uidValidity) !== uidValidity)
+        throw new ChannelError(
+          'rejected',
+          `The mailbox ${mailbox} changed (UIDVALIDITY): "${name}" is gone`,
+          false,
+        );
+      const mail = await client.fetchOne(
+        String(uid),
+        { source: { maxLength: MAX_SOURCE_BYTES } },
+        { uid: true },
+      );
+      source = mail ? mail.source : undefined;
+    } catch (error) {
+      throw error instanceof ChannelError ? error : imapError(error);
+    } finally {
+      await client.logout().catch(() => client.close());
+    }
+    if (!source)
+      throw new ChannelError('rejected', `The mail holding "${name}" is no longer in ${mailbox}`, false);
+    const parsed = await simpleParser(source, { skipImageLinks: true });
+    const file = parsed.attachments.filter(
+      (part) => part.contentDisposition === 'attachment' || part.filename,
+    )[Number(index)];
+    if (!file) throw new ChannelError('rejected', `The mail no longer holds "${name}"`, false);
+    if (file.content.byteLength > maxBytes) throw tooLarge('email', name, file.content.byteLength, maxBytes);
+    return { name, mediaType: mediaTypeOf(name, file.contentType), data: file.content };
   }
 
   async close(): Promise<void> {

@@ -28,7 +28,13 @@ export function sendersFromConfig(channels: ChannelsConfig): ChannelSender[] {
       }),
     );
   if (channels.email)
-    senders.push(new EmailSender({ address: channels.email.address, smtp: channels.email.smtp }));
+    senders.push(
+      new EmailSender({
+        address: channels.email.address,
+        smtp: channels.email.smtp,
+        imap: channels.email.imap,
+      }),
+    );
   if (channels.discord)
     senders.push(
       new DiscordSender({

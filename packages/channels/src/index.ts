@@ -5,6 +5,8 @@ export {
   ChannelError,
   type ChannelReceiver,
   type ChannelSender,
+  classifyHttpFailure,
+  type HttpFailure,
   type InboundSink,
   Reconnector,
   type ResolvedFile,

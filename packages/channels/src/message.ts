@@ -26,13 +26,23 @@ function wellFormedOf(text: string): string {
 
 export const AttachmentSchema = z.object({
   type: z.enum(['image', 'document', 'audio', 'video']),
-  /** Where the bytes are: a Pincer artifact URL once stored, else the platform's. */
+  /** Where the bytes are: a Pincer URL (/api/v1/chat/files/<id>) once stored, else the platform's reference. */
   url: z.string(),
+  /** The artifact id once stored in Pincer. */
+  id: z.string().optional(),
   name: z.string().optional(),
   mediaType: z.string().optional(),
   size: z.number().int().nonnegative().optional(),
 });
 export type Attachment = z.infer<typeof AttachmentSchema>;
+
+const RunInputFilesSchema = z.object({ message: z.object({ attachments: z.array(AttachmentSchema) }) });
+
+/** The files of the message that started a run from chat (its input's `message.attachments`). */
+export function attachmentsInRunInput(input: unknown): Attachment[] {
+  const parsed = RunInputFilesSchema.safeParse(input);
+  return parsed.success ? parsed.data.message.attachments : [];
+}
 
 const platform = z.enum(PLATFORMS);
 

@@ -1,7 +1,15 @@
 import type { ArtifactStore, ChatDelivery, DeliveryProgress, MessagingService } from '@pincer/nodes';
 import { NodeError } from '@pincer/nodes';
 import { ChannelError, type ChannelSender, type ResolvedFile } from './adapter.ts';
-import { OutboundMessageSchema, type ParsedOutboundMessage, type Platform } from './message.ts';
+import {
+  AttachmentSchema,
+  OutboundMessageSchema,
+  type ParsedOutboundMessage,
+  type Platform,
+} from './message.ts';
+
+/** channels.maxAttachmentBytes when not configured: Telegram's own download limit. */
+const DEFAULT_MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024;
 
 /** Sends through the configured platforms; files come from the artifact store or inline bytes. */
 export function createMessaging(options: {
@@ -9,6 +17,8 @@ export function createMessaging(options: {
   artifacts?: ArtifactStore;
   /** The studio's public URL: artifact links in messages point at it. */
   publicUrl?: string;
+  /** Largest file a chat message may bring (channels.maxAttachmentBytes). */
+  maxAttachmentBytes?: number;
 }): MessagingService & { close(): Promise<void> } {
   const byPlatform = new Map<string, ChannelSender>(
     options.senders.map((sender) => [sender.platform, sender]),
@@ -60,6 +70,24 @@ export function createMessaging(options: {
         return await sender.send(message, files, progress);
       } catch (error) {
         throw toNodeError(message.platform, error);
+      }
+    },
+    async fetchAttachment(platform, attachment) {
+      const sender = byPlatform.get(platform);
+      if (!sender?.fetchAttachment)
+        throw new NodeError(
+          'chat_platform_not_configured',
+          `No ${platform} channel is configured to fetch files from: add channels.${platform} to pincer.yaml`,
+          { retryable: false },
+        );
+      const parsed = AttachmentSchema.parse(attachment);
+      try {
+        return await sender.fetchAttachment(
+          parsed,
+          options.maxAttachmentBytes ?? DEFAULT_MAX_ATTACHMENT_BYTES,
+        );
+      } catch (error) {
+        throw toNodeError(sender.platform, error);
       }
     },
     async close() {

@@ -8,7 +8,9 @@ import {
   ChannelError,
   type ChannelReceiver,
   type ChannelSender,
+  classifyHttpFailure,
   handOver,
+  httpFailure,
   type InboundSink,
   Reconnector,
   type ResolvedFile,
@@ -16,6 +18,7 @@ import {
   sendParts,
   type WebhookRoute,
 } from './adapter.ts';
+import { downloadCapped, type FetchedFile, mediaTypeOf, tooLarge } from './download.ts';
 import {
   type Attachment,
   cleanText,
@@ -287,17 +290,28 @@ const REFUSED_ERRORS = new Set([
 ]);
 const TRANSIENT_ERRORS = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
 
+/** An HTTP status from Slack as a ChannelError: 403 too means the token was refused. */
+function slackHttpFailure(
+  status: number,
+  retryAfterSeconds: number | undefined,
+  message: string,
+): ChannelError {
+  const failure = classifyHttpFailure(status === 403 ? 401 : status, (retryAfterSeconds ?? 1) * 1000);
+  const text =
+    failure.code === 'refused'
+      ? `${message}: check channels.slack.botToken / appToken and the app's scopes`
+      : failure.code === 'rate_limited'
+        ? `Slack rate limit: retry after ${retryAfterSeconds ?? 1} s`
+        : message;
+  return new ChannelError(failure.code, text, failure.retryable, failure.retryAfterMs);
+}
+
 /** A Web API failure as a ChannelError: 429 carries Retry-After, auth errors mean the token was refused. */
 export function slackError(error: unknown): unknown {
   if (!hasCode(error)) return error;
   if (error.code === ErrorCode.RateLimitedError) {
     const seconds = 'retryAfter' in error && typeof error.retryAfter === 'number' ? error.retryAfter : 1;
-    return new ChannelError(
-      'rate_limited',
-      `Slack rate limit: retry after ${seconds} s`,
-      true,
-      seconds * 1000,
-    );
+    return httpFailure(429, `Slack rate limit: retry after ${seconds} s`, seconds * 1000);
   }
   if (error.code === ErrorCode.PlatformError) {
     const data = 'data' in error && typeof error.data === 'object' && error.data !== null ? error.data : {};
@@ -315,9 +329,7 @@ export function slackError(error: unknown): unknown {
   }
   if (error.code === ErrorCode.HTTPError) {
     const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 0;
-    if (status === 401 || status === 403)
-      return new ChannelError('refused', `Slack answered HTTP ${status}: check the tokens`, false);
-    return new ChannelError('unavailable', `Slack answered HTTP ${status}`, true);
+    return slackHttpFailure(status, undefined, `Slack answered HTTP ${status}`);
   }
   if (error.code === ErrorCode.RequestError)
     return new ChannelError('unavailable', `Slack unreachable: ${error.message}`, true);
@@ -570,8 +582,27 @@ export class SlackSender implements ChannelSender {
   readonly platform = 'slack' as const;
   private readonly client: WebClient;
 
-  constructor(options: Pick<SlackOptions, 'botToken' | 'apiUrl'>) {
+  constructor(private readonly options: Pick<SlackOptions, 'botToken' | 'apiUrl'>) {
     this.client = clientOf(options.botToken, options.apiUrl);
+  }
+
+  /** url_private with the bot token; the token goes only to Slack's file host (or the configured API's). */
+  async fetchAttachment(attachment: Attachment, maxBytes: number): Promise<FetchedFile> {
+    const name = attachment.name ?? 'file';
+    if (attachment.size !== undefined && attachment.size > maxBytes)
+      throw tooLarge('slack', name, attachment.size, maxBytes);
+    if (!URL.canParse(attachment.url))
+      throw new ChannelError('rejected', `Slack file "${name}" has no url_private to fetch`, false);
+    const trustedOrigins = ['https://files.slack.com'];
+    if (this.options.apiUrl) trustedOrigins.push(new URL(this.options.apiUrl).origin);
+    const { data, mediaType } = await downloadCapped(new URL(attachment.url), {
+      platform: 'slack',
+      name,
+      maxBytes,
+      trustedOrigins,
+      headers: { authorization: `Bearer ${this.options.botToken}` },
+    });
+    return { name, mediaType: mediaTypeOf(name, attachment.mediaType, mediaType), data };
   }
 
   async send(
@@ -648,17 +679,12 @@ export class SlackSender implements ChannelSender {
         true,
       );
     });
-    if (uploaded.status === 429) {
-      const seconds = Number(uploaded.headers.get('retry-after') ?? 1) || 1;
-      throw new ChannelError(
-        'rate_limited',
-        `Slack rate limit: retry after ${seconds} s`,
-        true,
-        seconds * 1000,
-      );
-    }
     if (!uploaded.ok)
-      throw new ChannelError('unavailable', `Slack file upload answered HTTP ${uploaded.status}`, true);
+      throw slackHttpFailure(
+        uploaded.status,
+        Number(uploaded.headers.get('retry-after') ?? 1) || 1,
+        `Slack file upload answered HTTP ${uploaded.status}`,
+      );
     await this.client.files.completeUploadExternal({
       files: [{ id: target.file_id, title: name }],
       channel_id: channel,

@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import path from 'node:path';
 import { Api, GrammyError, HttpError, InputFile } from 'grammy';
 import type { Update } from 'grammy/types';
 import {
@@ -7,6 +8,7 @@ import {
   ChannelError,
   type ChannelReceiver,
   type ChannelSender,
+  classifyHttpFailure,
   handOver,
   type InboundSink,
   Reconnector,
@@ -15,6 +17,7 @@ import {
   sendParts,
   type WebhookRoute,
 } from './adapter.ts';
+import { downloadCapped, type FetchedFile, mediaTypeOf, tooLarge } from './download.ts';
 import {
   type Attachment,
   cleanText,
@@ -54,26 +57,18 @@ function apiOf(options: TelegramOptions): Api {
 /** A Bot API failure as a ChannelError: 429 carries retry_after, 401 means the token was refused. */
 export function telegramError(error: unknown): unknown {
   if (error instanceof GrammyError) {
-    if (error.error_code === 429) {
-      const seconds = error.parameters.retry_after ?? 1;
-      return new ChannelError(
-        'rate_limited',
-        `Telegram rate limit: retry after ${seconds} s`,
-        true,
-        seconds * 1000,
-      );
-    }
-    if (error.error_code === 401 || error.error_code === 404)
-      return new ChannelError(
-        'refused',
-        `Telegram refused the bot token (${error.error_code} ${error.description}): check channels.telegram.token`,
-        false,
-      );
     if (error.error_code === 409)
       return new ChannelError('unavailable', `Telegram: ${error.description}`, true);
-    if (error.error_code >= 400 && error.error_code < 500)
-      return new ChannelError('rejected', `Telegram ${error.method}: ${error.description}`, false);
-    return new ChannelError('unavailable', `Telegram ${error.method}: ${error.description}`, true);
+    // The Bot API answers a wrong token with 404 as often as with 401.
+    const status = error.error_code === 404 ? 401 : error.error_code;
+    const failure = classifyHttpFailure(status, (error.parameters.retry_after ?? 1) * 1000);
+    const message =
+      failure.code === 'rate_limited'
+        ? `Telegram rate limit: retry after ${(failure.retryAfterMs ?? 1000) / 1000} s`
+        : failure.code === 'refused'
+          ? `Telegram refused the bot token (${error.error_code} ${error.description}): check channels.telegram.token`
+          : `Telegram ${error.method}: ${error.description}`;
+    return new ChannelError(failure.code, message, failure.retryable, failure.retryAfterMs);
   }
   if (error instanceof HttpError)
     return new ChannelError('unavailable', `Telegram unreachable: ${error.message}`, true);
@@ -303,8 +298,41 @@ export class TelegramSender implements ChannelSender {
   readonly platform = 'telegram' as const;
   private readonly api: Api;
 
-  constructor(options: Pick<TelegramOptions, 'token' | 'apiRoot'>) {
+  constructor(private readonly options: Pick<TelegramOptions, 'token' | 'apiRoot'>) {
     this.api = new Api(options.token, options.apiRoot ? { apiRoot: options.apiRoot } : undefined);
+  }
+
+  /** getFile, then the bytes from the Bot API's file endpoint (/file/bot<token>/<file_path>). */
+  async fetchAttachment(attachment: Attachment, maxBytes: number): Promise<FetchedFile> {
+    const fileId = attachment.url.startsWith('telegram-file:') ? attachment.url.slice(14) : '';
+    const fallbackName = attachment.name ?? (attachment.type === 'image' ? 'photo.jpg' : 'file');
+    if (!fileId)
+      throw new ChannelError('rejected', `"${fallbackName}" is not a Telegram file reference`, false);
+    if (attachment.size !== undefined && attachment.size > maxBytes)
+      throw tooLarge('telegram', fallbackName, attachment.size, maxBytes);
+    let file: Awaited<ReturnType<Api['getFile']>>;
+    try {
+      file = await this.api.getFile(fileId);
+    } catch (error) {
+      throw telegramError(error);
+    }
+    if (file.file_size !== undefined && file.file_size > maxBytes)
+      throw tooLarge('telegram', fallbackName, file.file_size, maxBytes);
+    if (!file.file_path)
+      throw new ChannelError('rejected', `Telegram has no download for "${fallbackName}"`, false);
+    const name = attachment.name ?? path.posix.basename(file.file_path);
+    const root = new URL(this.options.apiRoot ?? 'https://api.telegram.org');
+    const url = new URL(
+      `${root.pathname.replace(/\/$/, '')}/file/bot${this.options.token}/${file.file_path}`,
+      root,
+    );
+    const { data, mediaType } = await downloadCapped(url, {
+      platform: 'telegram',
+      name,
+      maxBytes,
+      trustedOrigins: [root.origin],
+    });
+    return { name, mediaType: mediaTypeOf(name, attachment.mediaType, mediaType), data };
   }
 
   async send(

@@ -37,6 +37,15 @@ const channels = z
     /** Where the gateway serves platform callbacks (Telegram webhook, Slack Events API). */
     webhookHost: z.string().min(1).default('127.0.0.1'),
     webhookPort: port.default(3003),
+    /**
+     * Largest file a chat message may bring (photos, documents); it is copied into the artifact
+     * store. Bigger files are refused with a message to the sender.
+     */
+    maxAttachmentBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(20 * 1024 * 1024),
     telegram: z
       .strictObject({
         token: z.string().min(1),

@@ -74,6 +74,21 @@ export interface ArtifactStore {
   read(id: string): Promise<{ ref: ArtifactRef; data: Buffer } | null>;
 }
 
+/** An artifact store that also keeps files that came in by chat (the local store does). */
+export interface ChatFileStore extends ArtifactStore {
+  /** Stores a file a chat message brought, owned by its conversation; served at /api/v1/chat/files/:id. */
+  saveChatFile(input: {
+    conversationId: string;
+    /** The platform message id it came with: a retried store keeps it once. */
+    messageId: string;
+    name: string;
+    mediaType: string;
+    data: Uint8Array;
+  }): Promise<ArtifactRef>;
+  /** Lists a stored file among a run's artifacts too (a chat file given to the run it started). */
+  attachToRun(input: { id: string; runId: string; stepName: string }): Promise<ArtifactRef | null>;
+}
+
 /**
  * The services a worker process gives node types. Each capability adds its own field (the
  * sandbox, the model, the browser pool, the channels); a field is absent in a process that does
@@ -209,6 +224,15 @@ export interface MessagingService {
    * `chat_refused` / `chat_rejected` (not retryable), `chat_unavailable` (retryable).
    */
   send(message: ChatDelivery, progress?: DeliveryProgress): Promise<{ messageId: string }>;
+  /**
+   * Fetches the bytes of a file a chat message brought, through its platform, up to the
+   * configured cap. Throws a NodeError: `chat_too_large` (not retryable, the file is bigger than
+   * the cap), `chat_rejected` / `chat_refused` (not retryable), `chat_unavailable` (retryable).
+   */
+  fetchAttachment?(
+    platform: string,
+    attachment: { type: string; url: string; name?: string; mediaType?: string; size?: number },
+  ): Promise<{ name: string; mediaType: string; data: Buffer }>;
 }
 
 export interface LlmMessage {

@@ -16,6 +16,7 @@ export {
   type Capability,
   type Category,
   type ChatDelivery,
+  type ChatFileStore,
   type DeliveryProgress,
   defineNode,
   type Execution,

@@ -1,5 +1,5 @@
 /** The activities the conversation workflow calls; workflow code imports these types only. */
-import type { InboundMessage, Sender } from '@pincer/channels';
+import type { Attachment, InboundMessage, Sender } from '@pincer/channels';
 import type { ChatDelivery } from '@pincer/nodes';
 import type { RunInput } from '@pincer/workflow/runtime';
 
@@ -29,6 +29,13 @@ export type PreparedChatRun =
   | { kind: 'needs_approval'; reason: string }
   | { kind: 'refused'; message: string };
 
+export interface StoredAttachments {
+  /** The message's files as stored: each with a Pincer URL. */
+  attachments: Attachment[];
+  /** Files not kept (too large, gone from the platform), with why, to tell the sender. */
+  refused: { name: string; reason: string; tooLarge: boolean }[];
+}
+
 export interface LlmDecision {
   action: 'answer' | 'run';
   answer?: string;
@@ -39,6 +46,11 @@ export interface ChatActivities {
   /** Records the message (and its conversation) and says whether its sender may talk. */
   admit(input: { message: InboundMessage }): Promise<AdmitResult>;
   accessOf(input: { sender: Sender; chatId: string }): Promise<ChatAccess>;
+  /**
+   * Copies the message's files from the platform into the artifact store, up to
+   * channels.maxAttachmentBytes each (on the messaging queue, where the platforms' tokens are).
+   */
+  storeAttachments(input: { message: InboundMessage }): Promise<StoredAttachments>;
   chatWorkflows(): Promise<ChatWorkflow[]>;
   /** Checks the sender may run it now and creates the Run row (trigger: chat). */
   prepareChatRun(input: {

@@ -1,4 +1,5 @@
-import type { InboundMessage } from '@pincer/channels';
+import { ArtifactError } from '@pincer/artifacts';
+import { type Attachment, attachmentsInRunInput, type InboundMessage } from '@pincer/channels';
 import type { Prisma, PrismaClient } from '@pincer/db';
 import {
   type ChatAccessSettings,
@@ -8,11 +9,11 @@ import {
   getRun,
   requestPairing,
 } from '@pincer/engine';
-import { NodeError, type NodeServices } from '@pincer/nodes';
+import { type ChatFileStore, NodeError, type NodeServices } from '@pincer/nodes';
 import type { Logger } from '@pincer/runtime';
 import { planFromJson } from '@pincer/workflow/runtime';
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { ChatActivities, ChatWorkflow, LlmDecision } from './chat-contract.ts';
+import type { ChatActivities, ChatWorkflow, LlmDecision, StoredAttachments } from './chat-contract.ts';
 
 export interface ChatDeps {
   db: PrismaClient;
@@ -94,6 +95,16 @@ export function createChatActivities(deps: ChatDeps): ChatActivities {
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  /** The files of the message that started a run are listed among the run's artifacts too. */
+  async function listChatFiles(runId: string, input: unknown): Promise<void> {
+    const store = deps.services.artifacts;
+    if (!store || !('attachToRun' in store)) return;
+    for (const attachment of attachmentsInRunInput(input)) {
+      if (attachment.id)
+        await (store as ChatFileStore).attachToRun({ id: attachment.id, runId, stepName: 'trigger' });
+    }
+  }
+
   return {
     async admit({ message }: { message: InboundMessage }) {
       const platform = message.sender.platform;
@@ -128,6 +139,71 @@ export function createChatActivities(deps: ChatDeps): ChatActivities {
         firstContact: pairing.created,
         ...(pairing.status === 'rejected' ? { rejected: true } : {}),
       };
+    },
+
+    async storeAttachments({ message }) {
+      const platform = message.sender.platform;
+      const messaging = deps.services.messaging;
+      const store = deps.services.artifacts;
+      if (!messaging?.fetchAttachment || !store || !('saveChatFile' in store))
+        throw ApplicationFailure.nonRetryable(
+          'This worker cannot keep chat files: it needs the messaging capability and the artifact store',
+          'chat_files_unavailable',
+        );
+      const files = store as ChatFileStore;
+      const conversationId = await conversationOf(platform, message.session_id);
+      const attachments: Attachment[] = [];
+      const refused: StoredAttachments['refused'] = [];
+      for (const attachment of message.content.attachments) {
+        if (attachment.id) {
+          attachments.push(attachment);
+          continue;
+        }
+        const name = attachment.name ?? (attachment.type === 'image' ? 'photo' : 'file');
+        try {
+          const file = await messaging.fetchAttachment(platform, attachment);
+          const ref = await files.saveChatFile({
+            conversationId,
+            messageId: message.platform_ids.message_id,
+            name: file.name,
+            mediaType: file.mediaType,
+            data: file.data,
+          });
+          attachments.push({
+            type: attachment.type,
+            id: ref.id,
+            url: ref.url,
+            name: ref.name,
+            mediaType: ref.mediaType,
+            size: ref.size,
+          });
+        } catch (error) {
+          if (error instanceof NodeError && !error.retryable) {
+            refused.push({ name, reason: error.message, tooLarge: error.code === 'chat_too_large' });
+            continue;
+          }
+          if (error instanceof ArtifactError) {
+            refused.push({ name, reason: error.message, tooLarge: error.code === 'artifact_too_large' });
+            continue;
+          }
+          throw failureOf(error);
+        }
+      }
+      await db.message.updateMany({
+        where: { platform, platformMessageId: message.platform_ids.message_id },
+        data: { content: json({ ...message.content, attachments }) },
+      });
+      if (refused.length > 0)
+        await db.auditEvent.create({
+          data: {
+            actor: `chat:${platform}:${message.sender.user_id}`,
+            action: 'chat.files_refused',
+            targetType: 'conversation',
+            targetId: conversationId,
+            data: { messageId: message.platform_ids.message_id, refused },
+          },
+        });
+      return { attachments, refused };
     },
 
     async accessOf({ sender, chatId }) {
@@ -174,6 +250,7 @@ export function createChatActivities(deps: ChatDeps): ChatActivities {
               data: { workflow: workflow.name },
             },
           });
+        await listChatFiles(run.runId, request.input);
         return { kind: 'start', run };
       } catch (error) {
         if (error instanceof EngineError) return { kind: 'refused', message: error.message };

@@ -22,12 +22,18 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ChatAccess, ChatActivities, ChatWorkflow } from '../activities/chat-contract.ts';
+import type {
+  ChatAccess,
+  ChatActivities,
+  ChatWorkflow,
+  StoredAttachments,
+} from '../activities/chat-contract.ts';
 
 const chat = proxyActivities<ChatActivities>({
   taskQueue: 'pincer-core',
@@ -53,6 +59,18 @@ const outbox = proxyActivities<ChatActivities>({
       'chat_file_missing',
       'chat_file_empty',
     ],
+  },
+});
+
+/** Copies inbound files from the platform (on the messaging queue, where the tokens are). */
+const files = proxyActivities<ChatActivities>({
+  taskQueue: 'pincer-messaging',
+  startToCloseTimeout: '5 minutes',
+  retry: {
+    maximumAttempts: 8,
+    initialInterval: '1 second',
+    maximumInterval: '1 minute',
+    nonRetryableErrorTypes: ['chat_files_unavailable'],
   },
 });
 
@@ -181,7 +199,8 @@ export async function conversation(input: ConversationInput): Promise<void> {
 
   // --- inbound ------------------------------------------------------------------------------
 
-  async function onMessage(message: InboundMessage): Promise<void> {
+  async function onMessage(received: InboundMessage): Promise<void> {
+    let message = received;
     const target: Target = {
       platform: message.sender.platform,
       chat_id: message.platform_ids.chat_id,
@@ -199,6 +218,8 @@ export async function conversation(input: ConversationInput): Promise<void> {
       );
       return;
     }
+    if (message.content.attachments.length > 0 && patched('chat-attachments-stored'))
+      message = await keepFiles(message);
     remember('user', message.content.text);
     const truncatedNote = message.content.truncated
       ? ' (your message was long: I read only its beginning)'
@@ -234,6 +255,30 @@ export async function conversation(input: ConversationInput): Promise<void> {
       case 'run':
         return startRun(command.target ?? '', command.input, message, admitted.access, truncatedNote);
     }
+  }
+
+  /**
+   * The message with its files copied into Pincer (each with a Pincer URL); files that could not
+   * be kept are left out and the sender is told why.
+   */
+  async function keepFiles(message: InboundMessage): Promise<InboundMessage> {
+    let stored: StoredAttachments;
+    try {
+      stored = await files.storeAttachments({ message });
+    } catch (error) {
+      if (!(error instanceof ActivityFailure)) throw error;
+      const names = message.content.attachments.map((file) => file.name ?? file.type).join(', ');
+      await reply(`I could not fetch your file(s) (${names}) just now: send them again later.`);
+      stored = { attachments: [], refused: [] };
+    }
+    for (const refused of stored.refused) {
+      await reply(
+        refused.tooLarge
+          ? `Your file was not kept: ${refused.reason}. Send a smaller file.`
+          : `I could not take "${refused.name}": ${refused.reason}`,
+      );
+    }
+    return { ...message, content: { ...message.content, attachments: stored.attachments } };
   }
 
   async function help(access: ChatAccess): Promise<void> {

@@ -162,6 +162,18 @@ export const getArtifact = endpoint({
   answers: { 200: { description: 'The file, with its media type', binary: true } },
 });
 
+export const getChatFile = endpoint({
+  operationId: 'getChatFile',
+  method: 'get',
+  path: '/chat/files/{id}',
+  tag: 'chat',
+  summary:
+    'Download a file someone sent in a chat (a photo, a document): the `url` of the attachments a chat-started run gets',
+  role: 'viewer',
+  params: schemas.ChatFileParams,
+  answers: { 200: { description: 'The file, with its media type', binary: true } },
+});
+
 export const rerunRun = endpoint({
   operationId: 'rerunRun',
   method: 'post',
@@ -381,6 +393,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   decideApproval,
   listPairings,
   decidePairing,
+  getChatFile,
   createToken,
   listTokens,
   revokeToken,

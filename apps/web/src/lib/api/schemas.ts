@@ -26,6 +26,7 @@ export const workflowNameSchema = z
 export const WorkflowParams = z.object({ name: workflowNameSchema });
 export const RunParams = z.object({ id: uuid });
 export const ArtifactParams = z.object({ id: uuid, artifactId: uuid });
+export const ChatFileParams = z.object({ id: uuid });
 export const PairingParams = z.object({
   code: z.string().regex(/^[A-Za-z0-9]{8}$/, 'a pairing code is 8 letters and digits'),
 });

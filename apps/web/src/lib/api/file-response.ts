@@ -1,0 +1,52 @@
+import type { ArtifactRef } from '@pincer/nodes';
+import { sessionUserFromCookies } from '../auth/session.ts';
+import { errorResponse } from './errors.ts';
+import type { RouteContext } from './handler.ts';
+
+// Media types a browser may show inline; anything else (HTML, SVG, scripts) is a download, so a
+// page a step captured (or a file sent by chat) cannot run in the studio's origin.
+const INLINE = /^(image\/(png|jpeg|gif|webp)|application\/pdf|text\/plain|application\/json)$/;
+
+/** A stored file as an HTTP answer: inline only for harmless types, never sniffed, sandboxed. */
+export function fileResponse(ref: ArtifactRef, data: Buffer): Response {
+  const disposition = INLINE.test(ref.mediaType) ? 'inline' : 'attachment';
+  return new Response(new Uint8Array(data), {
+    headers: {
+      'Content-Type': ref.mediaType,
+      'Content-Length': String(data.byteLength),
+      'Content-Disposition': `${disposition}; filename="${ref.name}"; filename*=UTF-8''${encodeURIComponent(ref.name)}`,
+      'X-Content-Type-Options': 'nosniff',
+      'Content-Security-Policy': "default-src 'none'; sandbox",
+      'Cache-Control': 'private, max-age=3600',
+      ETag: `"${ref.sha256}"`,
+    },
+  });
+}
+
+/**
+ * A file download with a bearer token (API, CLI) or, for the studio's pages, a signed-in session:
+ * `withToken` checks the token and role; `download` runs directly for a session's user.
+ */
+export async function withTokenOrSession(
+  request: Request,
+  route: RouteContext,
+  withToken: (request: Request, route: RouteContext) => Promise<Response>,
+  download: (rawParams: Record<string, string>) => Promise<Response>,
+): Promise<Response> {
+  if (request.headers.has('authorization')) return withToken(request, route);
+  try {
+    const cookies = (request.headers.get('cookie') ?? '')
+      .split(';')
+      .map((pair) => pair.trim())
+      .filter((pair) => pair.includes('='))
+      .map((pair) => {
+        const at = pair.indexOf('=');
+        return { name: pair.slice(0, at), value: decodeURIComponent(pair.slice(at + 1)) };
+      });
+    const user = cookies.length > 0 ? await sessionUserFromCookies(cookies) : null;
+    if (!user) return withToken(request, route);
+    return await download(await route.params);
+  } catch (error) {
+    return errorResponse(error);
+  }
+}
