@@ -336,12 +336,13 @@ const INVESTIGATION = `What limits batching here (probes on the same machine, ba
   second against ≈ 68 for Q4_1) but scale the same way (≈ 80 and ≈ 110 with 8 concurrent).
 - **Threads.** 2 threads on the 2 cores did not finish four 64-token answers in 150 s while the
   machine was oversubscribed (llama.cpp's threads wait for each other at every step), where 1
-  thread takes 1–3 s per answer; threads stay at cores − 1. On a quiet machine a second thread would speed up 1 and 8
-  requests alike, not their ratio.
-- **Wall-clock ratios on a busy machine** measure the scheduler more than the model: 8 requests keep
-  more threads of the process runnable (sampling runs in libuv's pool), so they get a larger share
-  of a contended CPU. Earlier runs gave 1.4× and 0.56× this way; the per-CPU-second row is the
-  figure to compare.`;
+  thread takes 1–3 s per answer; threads stay at cores − 1. On a quiet machine a second thread
+  would be expected to speed up 1 and 8 requests alike rather than change their ratio (not
+  measured: this machine was never quiet).
+- **Wall-clock ratios on a busy machine** measure the scheduler more than the model: the share of
+  a contended CPU the process gets changes from one measurement to the next, and with how many of
+  its threads are runnable (sampling runs in libuv's pool). An earlier run gave Pincer 1.4× and bare 0.56× this
+  way; the per-CPU-second rows are the figures to compare.`;
 
 function round2(value: number): number {
   return Math.round(value * 100) / 100;
