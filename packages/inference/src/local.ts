@@ -15,10 +15,10 @@ import type {
   LlamaChat,
   LlamaContext,
   LlamaContextSequence,
-  LlamaGrammar,
   LlamaModel,
 } from 'node-llama-cpp';
 import { describeError, InferenceError } from './errors.ts';
+import { createJsonGrammar, type JsonGrammar } from './json-grammar.ts';
 import { checkModel, type ModelLocation } from './locate.ts';
 import { type Measured, measureCompletion, resolveSampling, SpeedAverage } from './measure.ts';
 
@@ -44,7 +44,7 @@ export function defaultThreads(): number {
 }
 
 const MAX_CACHED_GRAMMARS = 64;
-/** How many more times a JSON answer cut off by max_tokens is sampled again. */
+/** How many more times a JSON answer cut off by max_tokens, or invalid for its schema, is sampled again. */
 const JSON_RETRIES = 2;
 const JSON_RETRY_REPEAT_PENALTY = 1.15;
 
@@ -87,7 +87,7 @@ export function createLocalInference(options: LocalInferenceOptions): LocalInfer
   let active = 0;
   const waiting: (() => void)[] = [];
   const speed = new SpeedAverage();
-  const grammars = new Map<string, Promise<LlamaGrammar>>();
+  const grammars = new Map<string, Promise<JsonGrammar>>();
   const stopAll = new AbortController();
 
   const ready = (async () => {
@@ -161,14 +161,14 @@ export function createLocalInference(options: LocalInferenceOptions): LocalInfer
     await current.llama.dispose();
   }
 
-  function grammarFor(llama: Llama, schema: Record<string, unknown>): Promise<LlamaGrammar> {
+  function grammarFor(llama: Llama, schema: Record<string, unknown>): Promise<JsonGrammar> {
     const key = JSON.stringify(schema);
     let grammar = grammars.get(key);
     if (!grammar) {
       // Steps usually reuse a few schemas; a flood of distinct ones must not grow memory forever.
       if (grammars.size >= MAX_CACHED_GRAMMARS) grammars.clear();
       // The JSON Schema arrives from users as data; llama.cpp's converter rejects what it cannot express.
-      grammar = llama.createGrammarForJsonSchema<GbnfJsonSchema>(schema as GbnfJsonSchema);
+      grammar = createJsonGrammar(llama, schema as GbnfJsonSchema);
       grammar.catch(() => grammars.delete(key));
       grammars.set(key, grammar);
     }
@@ -233,7 +233,7 @@ export function createLocalInference(options: LocalInferenceOptions): LocalInfer
     const signal = AbortSignal.any(limits);
     const forced = forcedToolSchema(request);
     const constraint = forced ?? request.jsonSchema;
-    const grammar = constraint
+    const jsonGrammar = constraint
       ? await grammarFor(loaded.llama, constraint).catch((error: unknown) => {
           throw new InferenceError(
             'request_invalid',
@@ -286,25 +286,38 @@ export function createLocalInference(options: LocalInferenceOptions): LocalInfer
         };
         const generation = functions
           ? slot.chat.generateResponse(history, { ...common, functions })
-          : slot.chat.generateResponse(history, { ...common, ...(grammar ? { grammar } : {}) });
+          : slot.chat.generateResponse(history, {
+              ...common,
+              ...(jsonGrammar ? { grammar: jsonGrammar.grammar } : {}),
+            });
         // Aborted before the first token, node-llama-cpp throws the signal's reason instead of stopping.
         return generation.catch((error: unknown) => {
           if (signal.aborted) return undefined;
           throw error;
         });
       };
+      // The JSON of a finished constrained answer, or why it cannot be used.
+      const check = (answer: Awaited<ReturnType<typeof generate>>) => {
+        const stopReason = answer?.metadata.stopReason;
+        if (!jsonGrammar || !answer || stopReason === 'abort') return undefined;
+        if (stopReason === 'maxTokens') return { problem: 'cut off by max_tokens' };
+        return jsonGrammar.check(answer.response);
+      };
       let response = await generate();
+      let answer = check(response);
       // A small model can loop inside a constrained string until max_tokens, leaving JSON that
-      // cannot be parsed. Sample again with the next seed and a repeat penalty; the result records
-      // the sampling that produced it.
-      for (
-        let retry = 1;
-        grammar && response?.metadata.stopReason === 'maxTokens' && retry <= JSON_RETRIES;
-        retry++
-      ) {
+      // cannot be parsed; an answer the grammar let through may still fail its schema. Sample again
+      // with the next seed and a repeat penalty; the result records the sampling that produced it.
+      for (let retry = 1; answer && 'problem' in answer && retry <= JSON_RETRIES; retry++) {
+        options.onLog?.('warn', 'constrained answer sampled again', {
+          model: info.name,
+          seed: sampling.seed,
+          problem: answer.problem,
+        });
         sampling.seed = (sampling.seed + 1) % 2 ** 31;
         sampling.repeatPenalty = JSON_RETRY_REPEAT_PENALTY;
         response = await generate();
+        answer = check(response);
       }
       if (!response) {
         return measureCompletion({
@@ -331,9 +344,10 @@ export function createLocalInference(options: LocalInferenceOptions): LocalInfer
         arguments: call.params,
       }));
       let text = response.response;
-      if (forced && finishReason === 'stop') {
+      const json = answer && 'value' in answer ? answer.value : undefined;
+      if (forced && finishReason === 'stop' && json !== undefined) {
         // The grammar made the answer a call: { name, arguments }.
-        toolCalls = [JSON.parse(text) as LlmToolCall];
+        toolCalls = [json as LlmToolCall];
         finishReason = 'tool_calls';
         text = '';
       }
@@ -346,7 +360,8 @@ export function createLocalInference(options: LocalInferenceOptions): LocalInfer
         promptTokens: Math.max(0, slot.sequence.nextTokenIndex - measured.completionTokens),
         evaluatedPromptTokens: usage.usedInputTokens,
       });
-      if (grammar && !forced && finishReason === 'stop') result.json = JSON.parse(text);
+      // An answer still invalid after the retries has no `json`; llm.extract refuses it.
+      if (!forced && finishReason === 'stop' && json !== undefined) result.json = json;
       if (toolCalls?.length) result.toolCalls = toolCalls;
       speed.add(result.timings.tokensPerSecond, result.usage.completionTokens);
       return result;

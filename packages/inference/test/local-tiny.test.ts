@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { copyFile, readFile, rm, stat, truncate } from 'node:fs/promises';
 import path from 'node:path';
+import { getLlama, LlamaLogLevel } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createLocalInference,
@@ -9,6 +10,7 @@ import {
   locateModel,
   verifyModelFile,
 } from '../src/index.ts';
+import { createJsonGrammar } from '../src/json-grammar.ts';
 import { writeTinyGguf } from './tiny-gguf.ts';
 
 // A tiny llama model with random weights, written fresh: fast tests of everything around the
@@ -104,6 +106,54 @@ describe('the local provider on a tiny generated GGUF', () => {
     expect(result.sampling).toEqual({ temperature: 1, seed: 12, maxTokens: 3, repeatPenalty: 1.15 });
     expect(result.usage.completionTokens).toBeLessThanOrEqual(3);
     expect(model.status().activeRequests).toBe(0);
+  });
+
+  it('answers an integer field with a safe integer and a number field with a finite number, never 1e999', async () => {
+    // node-llama-cpp's grammar alone lets a number carry an exponent (1e999 is Infinity, 5e-3 no
+    // integer); random weights write exponents within these seeds when nothing stops them.
+    const schema = {
+      type: 'object',
+      properties: {
+        counts: { type: 'array', items: { type: 'integer' }, minItems: 4, maxItems: 4 },
+        ratio: { type: 'number' },
+      },
+      required: ['counts', 'ratio'],
+    };
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const result = await model.complete({
+        messages: [{ role: 'user', content: 'Count as JSON.' }],
+        jsonSchema: schema,
+        temperature: 1,
+        seed,
+        maxTokens: 200,
+      });
+      expect(result.finishReason, result.text).toBe('stop');
+      const json = result.json as { counts: unknown[]; ratio: unknown };
+      expect(json.counts, result.text).toHaveLength(4);
+      for (const count of json.counts) expect(Number.isSafeInteger(count), result.text).toBe(true);
+      expect(Number.isFinite(json.ratio), result.text).toBe(true);
+    }
+  });
+
+  it('refuses an answer the schema grammar parses but whose numbers are not finite or not integers', async () => {
+    const llama = await getLlama({
+      build: 'never',
+      gpu: false,
+      maxThreads: 1,
+      logLevel: LlamaLogLevel.error,
+    });
+    try {
+      const { check } = await createJsonGrammar(llama, {
+        type: 'object',
+        properties: { n: { type: 'integer' }, x: { type: 'number' } },
+      });
+      expect(check('{"n": 3, "x": 2.5e3}')).toEqual({ value: { n: 3, x: 2500 } });
+      expect(check('{"n": 3, "x": 1e999}')).toEqual({ problem: '$.x is not a finite number' });
+      expect(check('{"n": 5e-3, "x": 1}')).toMatchObject({ problem: expect.stringContaining('integer') });
+      expect(check('{"n": 3')).toMatchObject({ problem: expect.any(String) });
+    } finally {
+      await llama.dispose();
+    }
   });
 
   it('makes a valid call of the named tool when the call is forced, even from random weights', async () => {

@@ -51,9 +51,13 @@ export const llmExtract = defineNode({
     });
     refuseTruncated('llm.extract', result);
     if (result.json === undefined) {
-      throw new NodeError('llm_invalid_json', `llm.extract: the model's answer is not JSON: ${result.text}`, {
-        retryable: true,
-      });
+      throw new NodeError(
+        'llm_invalid_json',
+        `llm.extract: the model's answer is not JSON valid for the schema: ${result.text}`,
+        {
+          retryable: true,
+        },
+      );
     }
     return { data: result.json, ...runFacts(result) };
   },
