@@ -7,7 +7,7 @@
  *   a shared machine, the first does);
  * - resident memory of the process after loading.
  *
- *   npm run bench:inference [-- --rounds 5 --tokens 64]
+ *   npm run bench:inference [-- --rounds 5 --tokens 64 --threads N]
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -34,7 +34,7 @@ const ROUNDS = option('rounds', 5);
 const TOKENS = option('tokens', 64);
 const CONCURRENCY = 8;
 const CONTEXT = 1024;
-const threads = defaultThreads();
+const threads = option('threads', defaultThreads());
 const PROMPT = 'Write a long story about a cat who learns to sail.';
 
 interface Sample {
