@@ -404,8 +404,8 @@ Measured ${results.date} at ${commit} on ${box.cpus} × ${box.model}, ${box.memG
 
 - **Pincer**: ${NOOP_STEPS} \`transform\` steps with \`value: null\`. Transform is a pure node, so the
   interpreter runs it inside the workflow (no activity) and keeps its StepRun back; the ${NOOP_STEPS}
-  StepRuns and the run's own records are written by one local activity (\`recordBatch\`, one
-  transaction) at the run's end; \`startRun\` → \`waitForRun\`. Every run still leaves its ${NOOP_STEPS} StepRuns
+  StepRuns and the run's own records are written by one local activity (\`recordBatch\`, one SQL
+  statement) at the run's end; \`startRun\` → \`waitForRun\`. Every run still leaves its ${NOOP_STEPS} StepRuns
   (checked below).
 - **Temporal SDK, local activities**, the matching baseline: a hand-written workflow calling ${NOOP_STEPS} no-op
   local activities; \`workflow.start\` → \`result()\`.
