@@ -4,7 +4,7 @@
  * machine's), the steps' own StepRun times, and the engine's recording calls timed alone on the
  * same database.
  */
-import { createRun, recordRun, recordStep } from '@pincer/engine';
+import { createRun, recordBatch, recordRun, recordStep } from '@pincer/engine';
 import type { Client } from '@temporalio/client';
 import type { Environment } from './environment.ts';
 import { NOOP_STEPS, NOOP_WORKFLOW } from './shapes.ts';
@@ -43,6 +43,8 @@ export interface RecordingCosts {
   createRun: number;
   recordStep: number;
   recordRun: number;
+  /** A no-op run's whole batch: its 10 StepRuns and the Run marked running then succeeded. */
+  recordBatch: number;
 }
 
 /** What one run looks like in Temporal's history. */
@@ -233,9 +235,35 @@ async function isolatedRecording(env: Environment) {
   const run = await timeCalls(ISOLATED_CALLS, () =>
     recordRun(env.db, { runId, status: 'running', at: Date.now() }),
   );
+  const batch = await timeCalls(ISOLATED_CALLS, (index) => {
+    const at = Date.now();
+    return recordBatch(env.db, {
+      steps: Array.from({ length: NOOP_STEPS }, (_, step) => ({
+        runId,
+        step: `batch_${index}_${step}`,
+        iteration: '',
+        type: 'transform',
+        status: 'succeeded' as const,
+        attempt: 1,
+        input: { value: null },
+        output: null,
+        startedAt: at,
+        finishedAt: at,
+      })),
+      runs: [
+        { runId, status: 'running', at },
+        { runId, status: 'succeeded', output: null, at },
+      ],
+    });
+  });
   return {
-    ms: { createRun: create.ms, recordStep: step.ms, recordRun: run.ms },
-    cpuMs: { createRun: create.cpuMs, recordStep: step.cpuMs, recordRun: run.cpuMs },
+    ms: { createRun: create.ms, recordStep: step.ms, recordRun: run.ms, recordBatch: batch.ms },
+    cpuMs: {
+      createRun: create.cpuMs,
+      recordStep: step.cpuMs,
+      recordRun: run.cpuMs,
+      recordBatch: batch.cpuMs,
+    },
   };
 }
 

@@ -25,7 +25,7 @@ export interface Results {
 export const NOTES = [
   'Everything runs on one machine: PostgreSQL, the Temporal dev server (in memory), the web server and the baseline servers as child processes, and all Temporal workers plus the load generator in the benchmark process. Compare the ratios, not the absolute numbers.',
   `Part A: each run is timed from the start call to its result in the benchmark process. Pincer: startRun then waitForRun; Temporal: workflow.start then result(). A warm-up of ${WORKFLOW_PLAN.warmup.runs} runs of each at c=${WORKFLOW_PLAN.warmup.concurrency}, then each level in ${WORKFLOW_PLAN.rounds} rounds with the order of the variants reversed every round; runs/s is runs over the summed wall time.`,
-  "Part A's breakdown: every c=1 run of Pincer and of the local-activity baseline cut at its Temporal history's event times (execution started, first workflow task started, last workflow task completed, execution completed) and the benchmark's wall clock; Pincer's per-step time from its StepRun end times; the engine's createRun/recordStep/recordRun called alone on the same database after the runs (the Run rows createRun leaves stay queued).",
+  "Part A's breakdown: every c=1 run of Pincer and of the local-activity baseline cut at its Temporal history's event times (execution started, first workflow task started, last workflow task completed, execution completed) and the benchmark's wall clock; Pincer's per-step time from its StepRun end times; the engine's createRun/recordStep/recordRun/recordBatch called alone on the same database after the runs (the Run rows createRun leaves stay queued).",
   `Part B: autocannon (keep-alive connections, no pipelining), ${WEBHOOK_PLAN.warmupSeconds} s warm-up then ${WEBHOOK_PLAN.seconds} s per server and concurrency; a request counts as correct only with status 2xx and the expected JSON body. CPU per request: utime+stime (+ reaped children) from /proc of the server, the benchmark process alone, Temporal and PostgreSQL with their descendants, over the measured window. n8n's ~100 req/s for this path is the engine issue's figure, not measured here.`,
 ];
 
@@ -215,6 +215,11 @@ function costTable(breakdown: Breakdown): Table {
       ['`recordStep` (one StepRun upsert)', ms(wall.recordStep), ms(cpu.recordStep)],
       ['`recordRun` (one Run update)', ms(wall.recordRun), ms(cpu.recordRun)],
       [
+        `\`recordBatch\` (a run's ${NOOP_STEPS} StepRuns and its Run, one statement)`,
+        ms(wall.recordBatch),
+        ms(cpu.recordBatch),
+      ],
+      [
         "Pincer's local activities × `recordStep`: the writes in the worker, roughly",
         ms(breakdown.estimatedRecordingMs),
         '',
@@ -399,8 +404,8 @@ Measured ${results.date} at ${commit} on ${box.cpus} × ${box.model}, ${box.memG
 
 - **Pincer**: ${NOOP_STEPS} \`transform\` steps with \`value: null\`. Transform is a pure node, so the
   interpreter runs it inside the workflow (no activity) and keeps its StepRun back; the ${NOOP_STEPS}
-  StepRuns and the run's own records are written by one local activity (\`recordBatch\`, one
-  transaction) at the run's end; \`startRun\` → \`waitForRun\`. Every run still leaves its ${NOOP_STEPS} StepRuns
+  StepRuns and the run's own records are written by one local activity (\`recordBatch\`, one SQL
+  statement) at the run's end; \`startRun\` → \`waitForRun\`. Every run still leaves its ${NOOP_STEPS} StepRuns
   (checked below).
 - **Temporal SDK, local activities**, the matching baseline: a hand-written workflow calling ${NOOP_STEPS} no-op
   local activities; \`workflow.start\` → \`result()\`.

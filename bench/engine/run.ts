@@ -9,6 +9,7 @@ import { Cleanup, processesMentioning, type Scratch } from '../startup/scratch.t
 import { explain } from './breakdown.ts';
 import { importWorkflows } from './definitions.ts';
 import { buildOnce, startEnvironment } from './environment.ts';
+import { QUICK } from './mode.ts';
 import { codeVersion, NOTES, printSummary, type Results, writeDocs, writeResults } from './report.ts';
 import { startServers } from './servers.ts';
 import { summarize } from './summary.ts';
@@ -91,6 +92,10 @@ function stopper(teardown: Teardown, cleanup: Cleanup, started: Started): () => 
 
 async function report(results: Results, startedAt: number): Promise<void> {
   printSummary(results);
+  if (QUICK) {
+    console.log('\nquick mode (PINCER_BENCH_QUICK=1): results and docs left as they were');
+    return;
+  }
   const minutes = (performance.now() - startedAt) / 60_000;
   console.log(`\nwrote ${path.relative(process.cwd(), await writeResults(results))}`);
   console.log(`wrote ${path.relative(process.cwd(), await writeDocs(results, minutes))}`);

@@ -26,6 +26,11 @@ export interface Target {
   pid: number;
 }
 
+// PINCER_BENCH_CPU_PROF=DIR: every server writes a V8 CPU profile there when it stops (to profile
+// the benchmark's own process, the workers, run it with `node --cpu-prof` too).
+const PROFILE_DIR = process.env.PINCER_BENCH_CPU_PROF;
+const PROFILE_ARGS = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(PROFILE_DIR)}`] : [];
+
 const READY_TIMEOUT_MS = 90_000;
 const STOP_TIMEOUT_MS = 15_000;
 
@@ -38,7 +43,7 @@ interface Launch {
 }
 
 async function launch(options: Launch, cleanup: Cleanup, teardown: Teardown): Promise<number> {
-  const job = new TimedProcess(process.execPath, ['--import', 'tsx', ...options.args], {
+  const job = new TimedProcess(process.execPath, [...PROFILE_ARGS, '--import', 'tsx', ...options.args], {
     cwd: repoRoot,
     env: options.env,
   });

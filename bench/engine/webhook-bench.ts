@@ -6,11 +6,14 @@ import os from 'node:os';
 import autocannon from 'autocannon';
 import { type CpuTimes, cpuPer, cpuSnapshot, cpuSpent, serviceGroups } from './cpu.ts';
 import type { Environment } from './environment.ts';
+import { QUICK } from './mode.ts';
 import { ORDER } from './order.ts';
 import { isExpectedReply, type Target, type TargetKey } from './servers.ts';
 import { round2 } from './stats.ts';
 
-export const WEBHOOK_PLAN = { warmupSeconds: 2, seconds: 10, concurrency: [1, 10, 50] };
+export const WEBHOOK_PLAN = QUICK
+  ? { warmupSeconds: 1, seconds: 4, concurrency: [1, 10, 50] }
+  : { warmupSeconds: 2, seconds: 10, concurrency: [1, 10, 50] };
 
 export interface LoadResult {
   target: TargetKey;

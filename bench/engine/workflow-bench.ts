@@ -8,6 +8,7 @@ import type { Client } from '@temporalio/client';
 import type { tenActivityNoops, tenLocalNoops } from './baseline-workflows.ts';
 import { addCpu, type CpuTimes, cpuSnapshot, cpuSpent, NO_CPU, serviceGroups } from './cpu.ts';
 import type { Environment } from './environment.ts';
+import { QUICK } from './mode.ts';
 import { BASELINE_TASK_QUEUE, NOOP_STEPS, NOOP_WORKFLOW } from './shapes.ts';
 import { latency, round2 } from './stats.ts';
 
@@ -66,14 +67,23 @@ export interface Sample {
 }
 
 /** Rounds alternate the variants' order, so drift on a busy machine does not favour one of them. */
-export const WORKFLOW_PLAN = {
-  warmup: { runs: 40, concurrency: 10 },
-  rounds: 2,
-  levels: [
-    { concurrency: 1, runs: 100 },
-    { concurrency: 20, runs: 400 },
-  ],
-};
+export const WORKFLOW_PLAN = QUICK
+  ? {
+      warmup: { runs: 20, concurrency: 10 },
+      rounds: 1,
+      levels: [
+        { concurrency: 1, runs: 20 },
+        { concurrency: 20, runs: 100 },
+      ],
+    }
+  : {
+      warmup: { runs: 40, concurrency: 10 },
+      rounds: 2,
+      levels: [
+        { concurrency: 1, runs: 100 },
+        { concurrency: 20, runs: 400 },
+      ],
+    };
 
 export const VARIANT_LABELS: Record<VariantKey, string> = {
   pincer: `Pincer: ${NOOP_STEPS} transform steps (inline, recorded)`,

@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { artifactUrl } from '@pincer/artifacts';
-import type { Prisma, PrismaClient, RunStatus, StepStatus, TriggerKind } from '@pincer/db';
+import type { PrismaClient, RunStatus, StepStatus, TriggerKind } from '@pincer/db';
 import {
   answerUpdate,
   approveSignal,
   INTERPRETER_WORKFLOW,
+  type Plan,
   planFromJson,
   type RunAnswer,
   type RunInput,
@@ -14,17 +14,8 @@ import {
 import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { z } from 'zod';
 import { EngineError } from './errors.ts';
-import { findVersion } from './workflows.ts';
-
-/** A time-ordered UUID (v7), made here so the run's Temporal id is known before its row is written. */
-function uuidv7(): string {
-  const bytes = randomBytes(16);
-  bytes.writeUIntBE(Date.now(), 0, 6);
-  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x70;
-  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
+import { uuidv7 } from './ids.ts';
+import { findVersionRef, type VersionRef } from './workflows.ts';
 
 /** The task queue the interpreter workflows run on. */
 export const WORKFLOW_TASK_QUEUE = 'pincer-core';
@@ -43,10 +34,6 @@ export interface StartRunRequest {
   temporalRunId?: string;
   /** A re-run from a step: outputs kept from the earlier run (see `rerunRun`). */
   kept?: RunInput['kept'];
-}
-
-function asJson(value: unknown): Prisma.InputJsonValue {
-  return JSON.parse(JSON.stringify(value ?? null));
 }
 
 // Compiled input checks by version id: versions never change.
@@ -80,51 +67,83 @@ function checkInput(
   );
 }
 
+// Plans by version id: versions never change, and a plan is parsed once per process, not per run.
+const plans = new Map<string, Plan>();
+const PLANS_KEPT = 500;
+
+async function planOf(db: PrismaClient, version: VersionRef): Promise<Plan> {
+  let plan = plans.get(version.versionId);
+  if (!plan) {
+    const row = await db.workflowVersion.findUniqueOrThrow({
+      where: { id: version.versionId },
+      select: { plan: true },
+    });
+    plan = planFromJson(row.plan);
+    if (plans.size >= PLANS_KEPT) plans.clear();
+    plans.set(version.versionId, plan);
+  }
+  return plan;
+}
+
+/**
+ * The Run row (queued) and its `run.started` audit event in one statement. A start that Temporal
+ * already made (a schedule's, replayed after a crash) finds its row instead of a second one.
+ */
+const CREATE_RUN_SQL = `
+WITH run AS (
+  INSERT INTO runs (id, workflow_id, workflow_version_id, temporal_workflow_id, temporal_run_id,
+                    trigger_kind, trigger_id, triggered_by_id, parent_run_id, actor, input, updated_at)
+  VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5, $6::trigger_kind, $7::uuid, $8::uuid, $9::uuid, $10,
+          $11::jsonb, now())
+  ON CONFLICT (temporal_workflow_id) DO NOTHING
+  RETURNING id
+),
+audit AS (
+  INSERT INTO audit_events (id, actor, action, target_type, target_id, data)
+  SELECT $12::uuid, $10, 'run.started', 'run', run.id::text, $13::jsonb FROM run
+)
+SELECT id::text FROM run
+UNION ALL
+SELECT id::text FROM runs WHERE temporal_workflow_id = $4
+LIMIT 1`;
+
 /** Creates the Run row (queued) and the interpreter's input, pinned to one workflow version. */
 export async function createRun(db: PrismaClient, request: StartRunRequest): Promise<RunInput> {
-  const { workflow, version } = await findVersion(db, request.workflow, request.version);
-  const plan = planFromJson(version.plan);
-  const id = uuidv7();
+  const version = await findVersionRef(db, request.workflow, request.version);
+  const plan = await planOf(db, version);
   const trigger = request.triggerKind ?? 'manual';
   if (plan.inputSchema && trigger !== 'webhook' && trigger !== 'schedule')
-    checkInput(version.id, workflow.name, plan.inputSchema, request.input ?? {});
-  // Independent writes, sent together: a run start is on every webhook's hot path.
-  const [run] = await Promise.all([
-    db.run.create({
-      data: {
-        id,
-        workflowId: workflow.id,
-        workflowVersionId: version.id,
-        temporalWorkflowId: request.temporalWorkflowId ?? runWorkflowId(id),
-        ...(request.temporalRunId ? { temporalRunId: request.temporalRunId } : {}),
-        triggerKind: trigger,
-        ...(request.triggerId ? { triggerId: request.triggerId } : {}),
-        ...(request.userId ? { triggeredById: request.userId } : {}),
-        ...(request.parentRunId ? { parentRunId: request.parentRunId } : {}),
-        actor: request.actor,
-        input: asJson(request.input ?? {}),
-      },
-    }),
-    db.auditEvent.create({
-      data: {
-        actor: request.actor,
-        action: 'run.started',
-        targetType: 'run',
-        targetId: id,
-        data: {
-          workflow: workflow.name,
-          version: version.version,
-          trigger,
-          ...(request.kept
-            ? { rerunOf: request.kept.fromRunId, keptSteps: Object.keys(request.kept.outputs) }
-            : {}),
-        },
-      },
-    }),
-  ]);
+    checkInput(version.versionId, version.workflow, plan.inputSchema, request.input ?? {});
+  const id = uuidv7();
+  const audit = {
+    workflow: version.workflow,
+    version: version.version,
+    trigger,
+    ...(request.kept
+      ? { rerunOf: request.kept.fromRunId, keptSteps: Object.keys(request.kept.outputs) }
+      : {}),
+  };
+  // One statement: a run start is on every webhook's hot path.
+  const [run] = await db.$queryRawUnsafe<{ id: string }[]>(
+    CREATE_RUN_SQL,
+    id,
+    version.workflowId,
+    version.versionId,
+    request.temporalWorkflowId ?? runWorkflowId(id),
+    request.temporalRunId ?? null,
+    trigger,
+    request.triggerId ?? null,
+    request.userId ?? null,
+    request.parentRunId ?? null,
+    request.actor,
+    JSON.stringify(request.input ?? {}),
+    uuidv7(),
+    JSON.stringify(audit),
+  );
+  if (!run) throw new Error(`Run ${id} was neither created nor found: the database refused it silently.`);
   return {
     runId: run.id,
-    workflow: { name: workflow.name, version: version.version, versionId: version.id },
+    workflow: { name: version.workflow, version: version.version, versionId: version.versionId },
     plan,
     trigger: request.input ?? {},
     ...(request.kept ? { kept: request.kept } : {}),
@@ -197,9 +216,8 @@ export async function startRun(
   request: StartRunRequest,
 ): Promise<RunInput> {
   const input = await createRun(db, request);
-  let handle: Awaited<ReturnType<Client['workflow']['start']>>;
   try {
-    handle = await temporal.workflow.start(INTERPRETER_WORKFLOW, {
+    await temporal.workflow.start(INTERPRETER_WORKFLOW, {
       taskQueue: WORKFLOW_TASK_QUEUE,
       workflowId: runWorkflowId(input.runId),
       args: [input],
@@ -217,7 +235,8 @@ export async function startRun(
     });
     throw error;
   }
-  await db.run.update({ where: { id: input.runId }, data: { temporalRunId: handle.firstExecutionRunId } });
+  // Temporal's run id is written by the interpreter with its first record, not here: one round
+  // trip less on every start.
   return input;
 }
 
@@ -229,8 +248,16 @@ async function handleOf(db: PrismaClient, temporal: Client, runId: string) {
   return temporal.workflow.getHandle(run.temporalWorkflowId);
 }
 
-/** Waits for a run's interpreter to finish and returns its result (throws if it was cancelled). */
+/**
+ * Waits for a run's interpreter to finish and returns its result (throws if it was cancelled).
+ * Runs started here have the workflow id `runWorkflowId(id)`: only a scheduled run's id is looked up.
+ */
 export async function waitForRun(db: PrismaClient, temporal: Client, runId: string): Promise<RunResult> {
+  try {
+    return await temporal.workflow.getHandle(runWorkflowId(runId)).result();
+  } catch (error) {
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
+  }
   return (await handleOf(db, temporal, runId)).result();
 }
 

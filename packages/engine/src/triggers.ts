@@ -290,16 +290,21 @@ export async function authenticateWebhook(
   triggerId: string,
   secret: string | null,
 ): Promise<{ id: string; workflow: string; config: WebhookConfig } | null> {
-  if (!secret || !/^[0-9a-f-]{36}$/i.test(triggerId)) return null;
-  const row = await db.trigger.findUnique({
-    where: { id: triggerId },
-    include: { workflow: { select: { name: true, archivedAt: true } } },
-  });
-  if (row?.kind !== 'webhook' || !row.enabled || !row.secretHash || row.workflow.archivedAt) return null;
+  if (!secret || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(triggerId))
+    return null;
+  // Every webhook request starts here: one lean query for the live webhook, nothing else.
+  const [row] = await db.$queryRawUnsafe<{ workflow: string; config: unknown; secretHash: string }[]>(
+    `SELECT w.name AS workflow, t.config, t.secret_hash AS "secretHash"
+       FROM triggers AS t JOIN workflows AS w ON w.id = t.workflow_id
+      WHERE t.id = $1::uuid AND t.kind = 'webhook' AND t.enabled AND t.secret_hash IS NOT NULL
+        AND w.archived_at IS NULL`,
+    triggerId,
+  );
+  if (!row) return null;
   const expected = Buffer.from(row.secretHash, 'hex');
   const given = Buffer.from(hashSecret(secret), 'hex');
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
-  return { id: row.id, workflow: row.workflow.name, config: WebhookConfig.parse(row.config) };
+  return { id: triggerId.toLowerCase(), workflow: row.workflow, config: WebhookConfig.parse(row.config) };
 }
 
 export interface WebhookView {

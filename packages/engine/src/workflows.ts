@@ -116,6 +116,39 @@ export async function saveWorkflow(
   });
 }
 
+/** A workflow version by its ids only: what a run start needs (the plan is cached by its id). */
+export interface VersionRef {
+  workflowId: string;
+  workflow: string;
+  versionId: string;
+  version: number;
+}
+
+/**
+ * The version a run of `name` starts on (the latest unless `version` is given), in one lean query
+ * on the hot path: no definition or plan read. Errors as `findVersion`.
+ */
+export async function findVersionRef(db: PrismaClient, name: string, version?: number): Promise<VersionRef> {
+  const [found] = await db.$queryRawUnsafe<VersionRef[]>(
+    `SELECT w.id::text AS "workflowId", w.name AS workflow, v.id::text AS "versionId", v.version
+       FROM workflows AS w JOIN workflow_versions AS v ON v.workflow_id = w.id
+      WHERE w.name = $1 AND w.archived_at IS NULL AND ($2::int IS NULL OR v.version = $2::int)
+      ORDER BY v.version DESC
+      LIMIT 1`,
+    name,
+    version ?? null,
+  );
+  if (found) return found;
+  // Explains the miss with the same errors as a full lookup.
+  const full = await findVersion(db, name, version);
+  return {
+    workflowId: full.workflow.id,
+    workflow: full.workflow.name,
+    versionId: full.version.id,
+    version: full.version.version,
+  };
+}
+
 export async function findVersion(db: PrismaClient, name: string, version?: number) {
   // One query on the hot path (every run starts here); the second only to explain a miss.
   const found = await db.workflowVersion.findFirst({

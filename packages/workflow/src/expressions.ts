@@ -5,6 +5,7 @@
  */
 import jsonata from 'jsonata';
 import { secretName } from './secret-refs.ts';
+import { type Node, simpleEvaluate } from './simple-expressions.ts';
 
 const TEMPLATE = /\{\{([\s\S]+?)\}\}/g;
 const WHOLE_TEMPLATE = /^\s*\{\{([\s\S]+?)\}\}\s*$/;
@@ -141,8 +142,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** Evaluates one expression against the scope; `undefined` results become null. */
 export async function evaluate(expression: string, scope: Scope): Promise<unknown> {
+  const compiledExpression = compile(expression);
+  // Plain paths and simple comparisons without JSONata's promises (same values, see simple-expressions.ts).
+  const simple = simpleEvaluate(compiledExpression.ast() as unknown as Node, scope);
+  if (simple) return simple.value === null ? null : normalize(simple.value);
   try {
-    const result: unknown = await compile(expression).evaluate(scope);
+    const result: unknown = await compiledExpression.evaluate(scope);
     return result === undefined ? null : normalize(result);
   } catch (error) {
     if (error instanceof ExpressionError) throw error;

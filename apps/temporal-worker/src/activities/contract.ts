@@ -35,6 +35,8 @@ export interface RunRecord {
   output?: unknown;
   error?: { step: string; message: string };
   at: number;
+  /** The interpreter's Temporal run id, on the run's first record (the start does not wait to write it). */
+  temporalRunId?: string;
 }
 
 /** Records written together, StepRuns first, then the Run's changes in order. */

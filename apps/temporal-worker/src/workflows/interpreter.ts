@@ -196,7 +196,7 @@ export async function interpretPlan(start: RunInput | ScheduledStart): Promise<R
     await note(step, { status: 'skipped', finishedAt: Date.now() });
   }
 
-  const started = { runId, status: 'running' as const, at: Date.now() };
+  const started = { runId, status: 'running' as const, at: Date.now(), temporalRunId: workflowInfo().runId };
   if (inline) keep({ run: started });
   else await bookkeeping.recordRun(started);
   const running = new Map<string, Promise<void>>();
