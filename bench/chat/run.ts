@@ -277,6 +277,7 @@ function stepsOf(events: HistoryEvent[], zero: number, who: string): Step[] {
     const open = (name: string) => opened.set(id, { name: `${who}: ${name}`, at });
     const close = (openedBy: unknown, suffix = '') => {
       const start = opened.get(String(openedBy));
+      opened.delete(String(openedBy));
       if (start)
         steps.push({ step: `${start.name}${suffix}`, startMs: start.at - zero, durationMs: at - start.at });
     };
@@ -307,6 +308,10 @@ function stepsOf(events: HistoryEvent[], zero: number, who: string): Step[] {
         durationMs: 0,
       });
   }
+  // What had not finished when the history was read (the last delivery, as a rule).
+  for (const { name, at } of opened.values())
+    if (name.includes('activity'))
+      steps.push({ step: `${name} (under way)`, startMs: at - zero, durationMs: 0 });
   return steps;
 }
 
@@ -658,6 +663,17 @@ ${steps}
 
 Besides these, ${tasks.length} workflow tasks (scheduled → completed) took ${ms(taskMs)} in all: every
 step above waits for one before it is issued and after it completes.
+
+What the breakdown showed (2026-11-25): the first run's 900 ms p50 (measured while the whole test
+suite ran beside it, before pure steps ran inline in the workflow) is 500–650 ms on this loaded
+2-core box. Nothing waits on a timer or a poll interval (long polling hands an update over at once;
+no activity failed and was retried; \`/run\` takes no model decision): the time is Temporal round
+trips, about ten in a row (admit, prepareChatRun, start the child, the child's bookkeeping and its
+signals back, the delivery), each waiting for a workflow task of 20–75 ms here. Fixed: a chat run
+signalled its conversation after every step and waited for it, though the conversation acts only
+on failures; runs now signal failures only (\`patched('watcher-failures-only')\`), a workflow task
+less per step. Left as they are: "Started NAME" is delivered before the result can be (one
+conversation does one thing at a time), and the gateway's signal-with-start before anything.
 ${end}`;
 }
 
