@@ -665,8 +665,8 @@ Besides these, ${tasks.length} workflow tasks (scheduled → completed) took ${m
 step above waits for one before it is issued and after it completes.
 
 What the breakdown showed (2026-11-25): the first run's 900 ms p50 (measured while the whole test
-suite ran beside it, before pure steps ran inline in the workflow) is 500–650 ms on this loaded
-2-core box. Nothing waits on a timer or a poll interval (long polling hands an update over at once;
+suite ran beside it, before pure steps ran inline in the workflow) was 500–650 ms on this loaded
+2-core box before the fix below and 400–550 ms after it. Nothing waits on a timer or a poll interval (long polling hands an update over at once;
 no activity failed and was retried; \`/run\` takes no model decision): the time is Temporal round
 trips, about ten in a row (admit, prepareChatRun, start the child, the child's bookkeeping and its
 signals back, the delivery), each waiting for a workflow task of 20–75 ms here. Fixed: a chat run
