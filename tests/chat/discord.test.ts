@@ -24,6 +24,7 @@ const CHANNELS = {
   storm: '1000000000000000703',
   stranger: '1000000000000000704',
   files: '1000000000000000705',
+  odd: '1000000000000000706',
   direct: '1000000000000000799',
 };
 
@@ -40,6 +41,7 @@ describe('Discord: chat to workflows and back', () => {
         CHANNELS.storm,
         CHANNELS.stranger,
         CHANNELS.files,
+        CHANNELS.odd,
       ],
       direct: [CHANNELS.direct],
     });
@@ -177,5 +179,22 @@ describe('Discord: chat to workflows and back', () => {
     expect(textsIn(CHANNELS.stranger).some((text) => text.startsWith('echo'))).toBe(false);
     const runs = await chat.engine.db.run.count({ where: { actor: `chat:discord:${STRANGER}` } });
     expect(runs).toBe(0);
+  }, 180_000);
+
+  it('answers unknown commands, odd unicode and over-long messages safely', async () => {
+    const send = (text: string) => peer.userSends({ channelId: CHANNELS.odd, userId: ALLOWED, text });
+    send('/frobnicate now');
+    await waitForText(CHANNELS.odd, /^Unknown command \/frobnicate\. Commands:/);
+    const odd = 'z\u0000a\u0301 \u{1F468}\u200D\u{1F469}\u200D\u{1F467} \uD800 \u202Eevil';
+    send(`/run echo ${JSON.stringify({ text: odd })}`);
+    const echoed = await waitForText(CHANNELS.odd, /^echo: echo z/);
+    expect(echoed.content).toBe(
+      'echo: echo za\u0301 \u{1F468}\u200D\u{1F469}\u200D\u{1F467} \uFFFD \u202Eevil',
+    );
+    // Far beyond Discord's 4,000 characters: Pincer reads the beginning and says so.
+    send(`/run echo ${'x'.repeat(10 * 1024 * 1024)}`);
+    await waitForText(CHANNELS.odd, /The input after \/run echo is not JSON|read only its beginning/);
+    send('/run nosuch');
+    await waitForText(CHANNELS.odd, /There is no workflow "nosuch"\. You can run: echo, report, ship/);
   }, 180_000);
 });

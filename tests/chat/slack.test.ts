@@ -186,6 +186,28 @@ describe('Slack: chat to workflows and back (Events API and Socket Mode)', () =>
     expect(retried).toBeGreaterThanOrEqual(6);
   }, 180_000);
 
+  it('answers unknown commands, odd unicode, over-long messages and unknown senders safely', async () => {
+    peer.userSends({ channel: 'C107', user: ALLOWED, text: '/frobnicate now' });
+    await waitForPost('C107', /^Unknown command \/frobnicate\. Commands:/);
+    const odd = 'z\u0000a\u0301 \u{1F468}\u200D\u{1F469}\u200D\u{1F467} \uD800 \u202Eevil';
+    peer.userSends({ channel: 'C107', user: ALLOWED, text: `/run echo ${JSON.stringify({ text: odd })}` });
+    const echoed = await waitForPost('C107', /^echo: echo z/);
+    expect(echoed.text).toBe('echo: echo za\u0301 \u{1F468}\u200D\u{1F469}\u200D\u{1F467} \uFFFD \u202Eevil');
+    // Slack carries at most 40,000 characters in a message; Pincer reads the first 16,000.
+    peer.userSends({ channel: 'C107', user: ALLOWED, text: `/run echo ${'x'.repeat(40_000)}` });
+    await waitForPost('C107', /The input after \/run echo is not JSON|read only its beginning/);
+    // A 10 MB request is refused with a clear status before it is read; the gateway carries on.
+    const huge = peer.messageEvent({ channel: 'C107', user: ALLOWED, text: 'x'.repeat(10 * 1024 * 1024) });
+    const refused = await peer.postSigned(huge).catch(() => ({ status: 413, body: 'connection closed' }));
+    expect(refused.status).toBe(413);
+    peer.userSends({ channel: 'C107', user: ALLOWED, text: '/run nosuch' });
+    await waitForPost('C107', /There is no workflow "nosuch"\. You can run: echo, report, ship/);
+    peer.userSends({ channel: 'C108', user: 'USTRANGER', text: '/run echo {"text": "let me in"}' });
+    await waitForPost('C108', /pairing code ([A-Z0-9]{8})/);
+    expect(textsIn('C108').some((text) => text.startsWith('echo'))).toBe(false);
+    expect(await chat.engine.db.run.count({ where: { actor: 'chat:slack:USTRANGER' } })).toBe(0);
+  }, 180_000);
+
   it('delivers a message end to end over Socket Mode, acknowledging it', async () => {
     await chat.killGateway();
     peer.transport = 'socket';

@@ -174,6 +174,26 @@ describe('Telegram: chat to workflows and back', () => {
     await waitForText(505, /There is no workflow "nosuch"\. You can run: echo, files, report, ship/);
   }, 180_000);
 
+  it('tells the chat which step of a run failed, and nothing about the steps that went well', async () => {
+    await chat.engine.save(`
+workflow:
+  name: flaky
+  description: Fails in its second step
+  steps:
+    - name: fine
+      type: transform
+      value: ok
+    - name: broken
+      type: transform
+      needs: [fine]
+      value: "{{ $error('broken on purpose') }}"
+`);
+    peer.userSends({ chatId: 507, userId: OWNER, text: '/run flaky' });
+    await waitForText(507, /^flaky: step broken failed\.$/);
+    await waitForText(507, /^flaky failed at broken: .*broken on purpose/);
+    expect(textsIn(507).some((text) => /fine/.test(text))).toBe(false);
+  }, 180_000);
+
   it('rides out a 429 storm: replies are delayed, none lost', async () => {
     peer.rateLimit(6, 1);
     for (let index = 0; index < 3; index++)

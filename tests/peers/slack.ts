@@ -12,7 +12,10 @@ import { listen, readParams, sendJson } from './http.ts';
  *   chat.postMessage (thread_ts, Block Kit blocks), files.getUploadURLExternal + the upload URL +
  *   files.completeUploadExternal, apps.connections.open (app-level token only);
  * - the Events API: event_callback and block_actions requests signed with the signing secret
- *   (`X-Slack-Signature: v0=HMAC_SHA256(secret, "v0:ts:body")`), redelivered until answered 200,
+ *   (`X-Slack-Signature: v0=HMAC_SHA256(secret, "v0:ts:body")`), each sent on its own (not in
+ *   order) and retried as Slack does when not answered 2xx within 3 seconds (or the connection
+ *   fails): at once, after 1 minute and after 5 minutes, with X-Slack-Retry-Num and
+ *   X-Slack-Retry-Reason, then given up (`X-Slack-No-Retry: 1` on an error answer stops retries);
  *   and the bot's own posts echoed back as message events (with bot_id) as Slack does;
  * - files people share, at their `url_private`: the bytes only with the bot token (without it,
  *   Slack's sign-in page, as HTML);
@@ -50,8 +53,17 @@ export class SlackPeer {
   /** Where inbound events go: the gateway's Events API URL, or the Socket Mode connection. */
   transport: SlackTransport = 'events';
   eventsUrl: string | undefined;
-  /** Status codes the Events API endpoint answered, in order. */
+  /** Status codes the Events API endpoint answered, in order (0: no answer in time or no connection). */
   readonly eventAnswers: number[] = [];
+  /** Retry headers of every Events API delivery that was a retry. */
+  readonly retries: { eventId: string; num: number; reason: string }[] = [];
+  /** Events Slack gave up on after its last retry: lost for the app. */
+  readonly givenUp: string[] = [];
+  /**
+   * Slack's Events API delivery policy: how long it waits for a 2xx and when it retries after a
+   * failure. Tests may shorten the waits between retries; the shape stays Slack's.
+   */
+  eventDelivery = { timeoutMs: 3_000, retryDelaysMs: [0, 60_000, 300_000] };
   rateLimitHits = 0;
   port = 0;
   private pending: Pending[] = [];
@@ -61,7 +73,8 @@ export class SlackPeer {
   private retryAfter = 1;
   private clock = 1_700_000_000;
   private counter = 0;
-  private delivering = false;
+  /** Events API deliveries under way (sending or waiting to retry). */
+  private delivering = new Set<Pending>();
   private sockets = new Set<WebSocket>();
   private wss = new WebSocketServer({ noServer: true });
   private closeServer: (() => Promise<void>) | undefined;
@@ -283,7 +296,7 @@ export class SlackPeer {
       for (const item of this.pending.splice(0)) this.sendEnvelope(socket, item);
       return;
     }
-    void this.deliverEvents();
+    for (const item of this.pending) if (!this.delivering.has(item)) void this.deliverEvent(item);
   }
 
   private signedHeaders(
@@ -302,53 +315,76 @@ export class SlackPeer {
     };
   }
 
-  /** Events API: one request at a time, in order; anything but 200 is tried again (Slack retries). */
-  private async deliverEvents(): Promise<void> {
-    if (this.delivering) return;
-    this.delivering = true;
+  /**
+   * Events API: one event's delivery, on its own like Slack's; a failure is retried on Slack's
+   * schedule, and after the last retry the event is given up. An event left while there is no
+   * events URL (or Socket Mode is on) stays pending for the next delivery.
+   */
+  private async deliverEvent(item: Pending): Promise<void> {
+    this.delivering.add(item);
     try {
-      let retries = 0;
-      while (this.transport === 'events' && this.eventsUrl && this.pending.length > 0) {
-        const item = this.pending[0];
-        if (!item) break;
-        const [raw, contentType] =
-          'json' in item.body
-            ? [JSON.stringify(item.body.json), 'application/json']
-            : 'form' in item.body
-              ? [new URLSearchParams(item.body.form).toString(), 'application/x-www-form-urlencoded']
-              : [
-                  new URLSearchParams({ payload: JSON.stringify(item.body.payload) }).toString(),
-                  'application/x-www-form-urlencoded',
-                ];
-        let status = 0;
-        try {
-          const response = await fetch(this.eventsUrl, {
-            method: 'POST',
-            headers: {
-              ...this.signedHeaders(raw, contentType),
-              ...(retries > 0
-                ? { 'x-slack-retry-num': String(retries), 'x-slack-retry-reason': 'http_error' }
-                : {}),
-            },
-            body: raw,
-            signal: AbortSignal.timeout(30_000),
-          });
-          await response.arrayBuffer();
-          status = response.status;
-        } catch {
-          status = 0;
+      let reason = '';
+      for (let attempt = 0; ; attempt++) {
+        if (attempt > 0) {
+          const delay = this.eventDelivery.retryDelaysMs[attempt - 1];
+          if (delay === undefined) return this.giveUp(item);
+          await new Promise((resolve) => setTimeout(resolve, delay).unref());
         }
-        this.eventAnswers.push(status);
-        if (status === 200) {
-          this.pending.shift();
-          retries = 0;
-        } else {
-          retries += 1;
-          await new Promise((resolve) => setTimeout(resolve, 300));
+        if (this.transport !== 'events' || !this.eventsUrl) return;
+        const outcome = await this.postEvent(this.eventsUrl, item, attempt, reason);
+        if (outcome.delivered) {
+          this.pending = this.pending.filter((entry) => entry !== item);
+          return;
         }
+        if (outcome.noRetry) return this.giveUp(item);
+        reason = outcome.reason;
       }
     } finally {
-      this.delivering = false;
+      this.delivering.delete(item);
+    }
+  }
+
+  private giveUp(item: Pending): void {
+    this.pending = this.pending.filter((entry) => entry !== item);
+    this.givenUp.push(item.eventId);
+  }
+
+  private async postEvent(
+    url: string,
+    item: Pending,
+    attempt: number,
+    lastReason: string,
+  ): Promise<{ delivered: boolean; noRetry: boolean; reason: string }> {
+    const [raw, contentType] =
+      'json' in item.body
+        ? [JSON.stringify(item.body.json), 'application/json']
+        : 'form' in item.body
+          ? [new URLSearchParams(item.body.form).toString(), 'application/x-www-form-urlencoded']
+          : [
+              new URLSearchParams({ payload: JSON.stringify(item.body.payload) }).toString(),
+              'application/x-www-form-urlencoded',
+            ];
+    if (attempt > 0) this.retries.push({ eventId: item.eventId, num: attempt, reason: lastReason });
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: {
+          ...this.signedHeaders(raw, contentType),
+          ...(attempt > 0
+            ? { 'x-slack-retry-num': String(attempt), 'x-slack-retry-reason': lastReason }
+            : {}),
+        },
+        body: raw,
+        signal: AbortSignal.timeout(this.eventDelivery.timeoutMs),
+      });
+      await response.arrayBuffer();
+      this.eventAnswers.push(response.status);
+      const delivered = response.status >= 200 && response.status < 300;
+      return { delivered, noRetry: response.headers.get('x-slack-no-retry') === '1', reason: 'http_error' };
+    } catch (error) {
+      this.eventAnswers.push(0);
+      const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
+      return { delivered: false, noRetry: false, reason: timedOut ? 'http_timeout' : 'connection_failed' };
     }
   }
 

@@ -82,7 +82,7 @@ export const answerUpdate = defineUpdate<RunAnswer>('answer');
 export const progressQuery = defineQuery<RunProgress>('progress');
 
 /**
- * A run started by a conversation tells it what happens (an approval waits, a step ends, the run
+ * A run started by a conversation tells it what happens (an approval waits, a step fails, the run
  * ends) by this signal, so the chat can show progress and buttons. The watcher's workflow id is
  * in the run's memo under WATCHER_MEMO.
  */

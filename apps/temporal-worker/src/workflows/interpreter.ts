@@ -38,11 +38,13 @@ import {
   messageOf,
   notifyWatcher,
   resolveConfig,
+  watcherHearsFailuresOnly,
 } from './tasks.ts';
 
 export async function interpretPlan(start: RunInput | ScheduledStart): Promise<RunResult> {
   // First of all, so that a run replays on the code it started with (see inlinePureSteps).
   const inline = inlinePureSteps();
+  const failuresOnly = watcherHearsFailuresOnly();
   let response: RunResponse | undefined;
   let ended: RunResult | 'cancelled' | undefined;
   // A webhook that waits is answered as soon as a respond step has run; the run goes on.
@@ -160,14 +162,15 @@ export async function interpretPlan(start: RunInput | ScheduledStart): Promise<R
       scope.steps[step.name] = { output, status: 'succeeded' };
       if (step.type === 'respond' && output !== null && typeof output === 'object')
         response = toResponse(output);
-      await notifyWatcher({
-        kind: 'step_finished',
-        runId,
-        workflow: workflowName,
-        step: step.name,
-        state: 'succeeded',
-        total,
-      });
+      if (!failuresOnly)
+        await notifyWatcher({
+          kind: 'step_finished',
+          runId,
+          workflow: workflowName,
+          step: step.name,
+          state: 'succeeded',
+          total,
+        });
     } catch (error) {
       if (isCancellation(error)) throw error;
       const info = messageOf(error);

@@ -64,6 +64,15 @@ export function inlinePureSteps(): boolean {
   return patched('inline-pure-steps');
 }
 
+/**
+ * Runs started before this told their watcher (a chat conversation) about every finished step, an
+ * awaited signal each, though the conversation only acts on failed ones; newer runs signal only
+ * failures (one workflow task less per step on the way to the answer). Called once, at the start.
+ */
+export function watcherHearsFailuresOnly(): boolean {
+  return patched('watcher-failures-only');
+}
+
 /** Above this many items a for-each runs in its own workflow, which continues as new as it goes. */
 export const INLINE_FOR_EACH_ITEMS = 100;
 /** Items one execution of that workflow handles before it continues as new (bounded history). */
