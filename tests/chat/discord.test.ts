@@ -195,6 +195,6 @@ describe('Discord: chat to workflows and back', () => {
     send(`/run echo ${'x'.repeat(10 * 1024 * 1024)}`);
     await waitForText(CHANNELS.odd, /The input after \/run echo is not JSON|read only its beginning/);
     send('/run nosuch');
-    await waitForText(CHANNELS.odd, /There is no workflow "nosuch"\. You can run: echo, report, ship/);
+    await waitForText(CHANNELS.odd, /There is no workflow "nosuch"\. You can run: echo, files, report, ship/);
   }, 180_000);
 });

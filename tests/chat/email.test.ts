@@ -193,7 +193,7 @@ describe('E-mail: mail to workflows and back, over real IMAP and SMTP', () => {
     );
     expect(huge.parsed.subject).toBe('Re: Huge');
     await peer.send({ from: ALICE, to: BOT, subject: 'Odd', text: '/run nosuch' });
-    await peer.waitForMail(ALICE, /There is no workflow "nosuch"\. You can run: echo, report, ship/);
+    await peer.waitForMail(ALICE, /There is no workflow "nosuch"\. You can run: echo, files, report, ship/);
   }, 240_000);
 
   it('handles each of 100 mails exactly once when the gateway is killed while they arrive', async () => {

@@ -201,7 +201,7 @@ describe('Slack: chat to workflows and back (Events API and Socket Mode)', () =>
     const refused = await peer.postSigned(huge).catch(() => ({ status: 413, body: 'connection closed' }));
     expect(refused.status).toBe(413);
     peer.userSends({ channel: 'C107', user: ALLOWED, text: '/run nosuch' });
-    await waitForPost('C107', /There is no workflow "nosuch"\. You can run: echo, report, ship/);
+    await waitForPost('C107', /There is no workflow "nosuch"\. You can run: echo, files, report, ship/);
     peer.userSends({ channel: 'C108', user: 'USTRANGER', text: '/run echo {"text": "let me in"}' });
     await waitForPost('C108', /pairing code ([A-Z0-9]{8})/);
     expect(textsIn('C108').some((text) => text.startsWith('echo'))).toBe(false);
