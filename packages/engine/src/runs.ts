@@ -10,7 +10,7 @@ import {
   type RunInput,
   type RunResult,
   runWorkflowId,
-} from '@pincer/workflow/runtime';
+} from '@pincer/workflow';
 import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { z } from 'zod';
 import { EngineError } from './errors.ts';

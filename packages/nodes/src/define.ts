@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { BrowserAction } from './browser-actions.ts';
+import { PORT_NAME_MESSAGE, PORT_NAME_PATTERN } from './pure.ts';
 
 /** Palette groups of the studio. */
 export const CATEGORIES = ['trigger', 'ai', 'code', 'browser', 'messaging', 'logic', 'data'] as const;
@@ -376,4 +377,4 @@ export function defineNode<Config extends z.ZodType, Output>(
 export const NODE_TYPE_PATTERN = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/;
 
 /** What a node's output port may be named. */
-export const portName = z.string().regex(/^[a-z][a-z0-9_]*$/, 'ports are snake_case');
+export const portName = z.string().regex(PORT_NAME_PATTERN, PORT_NAME_MESSAGE);

@@ -46,7 +46,7 @@ export { duration, parseDuration } from './duration.ts';
 export { NodeError, type NodeErrorOptions } from './errors.ts';
 export { type ApprovalConfig, approval } from './nodes/approval.ts';
 export { type BrowserConfig, browser } from './nodes/browser.ts';
-export { condition, isTruthy } from './nodes/condition.ts';
+export { condition } from './nodes/condition.ts';
 export { type DelayConfig, delay } from './nodes/delay.ts';
 export { type ExternalActivityConfig, externalActivity } from './nodes/external-activity.ts';
 export { type ForEachConfig, forEach } from './nodes/for-each.ts';
@@ -67,6 +67,7 @@ export { transform } from './nodes/transform.ts';
 export { type WebhookTriggerConfig, webhookTrigger } from './nodes/webhook-trigger.ts';
 export { loadPlugins } from './plugins.ts';
 export { type PrivateAddressGuard, privateAddressGuard } from './private-address.ts';
+export { isTruthy } from './pure.ts';
 export {
   type CatalogEntry,
   createRegistry,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { needPattern } from './needs.ts';
 
 /**
  * The workflow definition: the document people write as YAML and the studio edits as a graph.
@@ -14,9 +15,6 @@ export const NAME_PATTERN = /^[a-z][a-z0-9_]*$/;
 const name = z
   .string()
   .regex(NAME_PATTERN, 'use snake_case: lowercase letters, digits and _, starting with a letter');
-
-/** `step` or `step.port` (`check.true`, `fetch.error`). */
-export const needPattern = /^([a-z][a-z0-9_]*)(?:\.([a-z][a-z0-9_]*))?$/;
 
 /** A duration as written: "30s", "5m", "1h30m" or ms; parsed (and checked) by the compiler. */
 const durationText = z.union([z.number().int().nonnegative(), z.string().min(1)]);

@@ -1,5 +1,10 @@
-import { needPattern, type StepDefinition } from './definition.ts';
+import type { StepDefinition } from './definition.ts';
 import type { PlanNeed } from './plan.ts';
+
+// No zod here: workflow code imports formatNeed (through runtime.ts).
+
+/** `step` or `step.port` (`check.true`, `fetch.error`). */
+export const needPattern = /^([a-z][a-z0-9_]*)(?:\.([a-z][a-z0-9_]*))?$/;
 
 export function parseNeed(text: string): PlanNeed {
   const match = text.match(needPattern);

@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /**
  * The compiled form of a workflow version: what the interpreter workflow runs. Plain JSON, stored
  * on the immutable WorkflowVersion and passed to Temporal as the workflow's input.
@@ -50,47 +48,4 @@ export interface Plan {
   inputSchema?: Record<string, unknown>;
   /** In a topological order: every step comes after the steps it needs. */
   steps: PlanStep[];
-}
-
-const RetrySchema = z.object({
-  maximumAttempts: z.number(),
-  initialIntervalMs: z.number(),
-  backoffCoefficient: z.number(),
-  maximumIntervalMs: z.number(),
-});
-
-const TaskSchema: z.ZodType<PlanTask> = z.lazy(() =>
-  z.object({
-    type: z.string(),
-    execution: z.enum(['activity', 'local', 'control']),
-    taskQueue: z.string(),
-    retry: RetrySchema,
-    timeoutMs: z.number(),
-    config: z.record(z.string(), z.unknown()),
-    each: TaskSchema.optional(),
-  }),
-);
-
-const PlanSchema = z.object({
-  schema: z.literal(1),
-  workflow: z.string(),
-  vars: z.record(z.string(), z.unknown()),
-  inputSchema: z.record(z.string(), z.unknown()).optional(),
-  steps: z.array(
-    z.intersection(
-      TaskSchema,
-      z.object({
-        name: z.string(),
-        needs: z.array(z.object({ step: z.string(), port: z.string() })),
-        join: z.enum(['all', 'any']),
-        when: z.string().optional(),
-        onError: z.enum(['fail', 'continue', 'route']),
-      }),
-    ),
-  ),
-});
-
-/** A plan read back from storage (a WorkflowVersion's JSON), checked against its shape. */
-export function planFromJson(value: unknown): Plan {
-  return PlanSchema.parse(value);
 }

@@ -1,6 +1,8 @@
 /**
  * What workflow (interpreter) code may import from this package: deterministic, no I/O, safe in
- * Temporal's workflow sandbox. Everything else lives in the main entry.
+ * Temporal's workflow sandbox. Everything else lives in the main entry. Temporal evaluates these
+ * modules again for every workflow it starts, so none of them may do work at module scope: no zod
+ * schemas (reading a stored plan, `planFromJson`, is in the main entry).
  */
 
 export {
@@ -31,13 +33,12 @@ export {
   type Scope,
 } from './expressions.ts';
 export { formatNeed } from './needs.ts';
-export {
-  type Execution,
-  type Plan,
-  type PlanNeed,
-  type PlanRetry,
-  type PlanStep,
-  type PlanTask,
-  planFromJson,
+export type {
+  Execution,
+  Plan,
+  PlanNeed,
+  PlanRetry,
+  PlanStep,
+  PlanTask,
 } from './plan.ts';
 export { referencedSecrets, secretRef, showSecretRefs } from './secret-refs.ts';

@@ -11,7 +11,7 @@ import {
 } from '@pincer/engine';
 import { type ChatFileStore, NodeError, type NodeServices } from '@pincer/nodes';
 import type { Logger } from '@pincer/runtime';
-import { planFromJson } from '@pincer/workflow/runtime';
+import { planFromJson } from '@pincer/workflow';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ChatActivities, ChatWorkflow, LlmDecision, StoredAttachments } from './chat-contract.ts';
 

@@ -3,8 +3,7 @@
  * workflow interprets itself. Shared by the interpreter and the long for-each loop workflow.
  * Deterministic workflow code.
  */
-import type { NodeDefinition } from '@pincer/nodes';
-import { PURE_NODES } from '@pincer/nodes/pure';
+import { PURE_NODES, type PureNode } from '@pincer/nodes/pure';
 import {
   type ApprovalDecision,
   type PlanRetry,
@@ -254,20 +253,20 @@ export function createTaskRunner(context: TaskContext) {
   }
 
   /**
-   * A pure step, run here: its config checked by the node's schema, its output computed, its
-   * record kept back for the next write.
+   * A pure step, run here: its config checked as the node's schema checks it, its output
+   * computed, its record kept back for the next write.
    */
   function runInline(
     step: TaskOwner,
-    node: NodeDefinition,
+    node: PureNode,
     config: Record<string, unknown>,
     iteration: string,
   ): unknown {
     const startedAt = Date.now();
     const base = { runId, step: step.name, iteration, type: node.type, attempt: 1, input: config, startedAt };
-    const parsed = node.config.safeParse(config);
-    if (!parsed.success) {
-      const details = parsed.error.issues
+    const outcome = node.run(config);
+    if (!outcome.ok) {
+      const details = outcome.issues
         .map((issue) => `${issue.path.join('.') || 'config'}: ${issue.message}`)
         .join('; ');
       const message = `Step "${step.name}" (${node.type}): ${details}`;
@@ -281,7 +280,7 @@ export function createTaskRunner(context: TaskContext) {
       });
       throw new StepError(message, 'StepConfigInvalid');
     }
-    const output = node.pure?.(parsed.data) ?? null;
+    const output = outcome.output ?? null;
     keep({ step: { ...base, status: 'succeeded', output, finishedAt: startedAt } });
     return output;
   }

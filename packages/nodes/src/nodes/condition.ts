@@ -1,20 +1,6 @@
 import { z } from 'zod';
 import { defineNode } from '../define.ts';
-
-/**
- * JSONata's `$boolean()`, so a condition means the same as the same expression inside a template:
- * empty strings, 0, NaN, null, false, empty arrays and empty objects are false; an array is true
- * when any of its items is.
- */
-export function isTruthy(value: unknown): boolean {
-  if (Array.isArray(value)) return value.some(isTruthy);
-  if (typeof value === 'number') return value !== 0 && !Number.isNaN(value);
-  if (typeof value === 'string') return value.length > 0;
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'function') return false;
-  if (value !== null && typeof value === 'object') return Object.keys(value).length > 0;
-  return false;
-}
+import { conditionBranch } from '../pure.ts';
 
 export const condition = defineNode({
   type: 'condition',
@@ -33,7 +19,5 @@ export const condition = defineNode({
   }),
   outputs: ['true', 'false'],
   defaults: { retry: { maximumAttempts: 1 } },
-  pure(config): { branch: 'true' | 'false'; value: unknown } {
-    return { branch: isTruthy(config.condition) ? 'true' : 'false', value: config.condition };
-  },
+  pure: conditionBranch,
 });

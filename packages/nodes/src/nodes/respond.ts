@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineNode } from '../define.ts';
+import { respondAnswer } from '../pure.ts';
 
 export const respond = defineNode({
   type: 'respond',
@@ -26,9 +27,7 @@ export const respond = defineNode({
   }),
   outputs: ['main'],
   defaults: { retry: { maximumAttempts: 1 } },
-  pure(config): { status: number; headers: Record<string, string>; body: unknown } {
-    return { status: config.status, headers: config.headers, body: config.body };
-  },
+  pure: respondAnswer,
 });
 
 export type RespondConfig = z.output<typeof respond.config>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineNode } from '../define.ts';
+import { transformValue } from '../pure.ts';
 
 export const transform = defineNode({
   type: 'transform',
@@ -18,7 +19,5 @@ export const transform = defineNode({
   outputs: ['main'],
   // The same value always gives the same output: trying again cannot help.
   defaults: { retry: { maximumAttempts: 1 } },
-  pure(config) {
-    return config.value;
-  },
+  pure: transformValue,
 });
