@@ -9,10 +9,9 @@ const ALLOWED_SLACK = 'UALLOWED';
 const ALLOWED_DISCORD = '1200000000000000002';
 
 /**
- * Nothing lost, nothing doubled across a gateway crash (Slack's Events API retries) and a dropped
- * Discord gateway connection (RESUME replays what was missed). Telegram's and e-mail's crash tests
- * live in their own suites; Discord does not redeliver to a bot that was offline, so a crash there
- * loses what arrived meanwhile by the platform's design.
+ * Nothing lost, nothing doubled across a gateway crash (Slack's Events API retries; Discord's
+ * RESUME of the session the gateway saved, which replays what was missed) and a dropped Discord
+ * gateway connection. Telegram's and e-mail's crash tests live in their own suites.
  */
 describe('Slack Events API: the gateway is killed while 100 events arrive', () => {
   let peer: SlackPeer;
@@ -76,13 +75,18 @@ describe('Slack Events API: the gateway is killed while 100 events arrive', () =
   }, 420_000);
 });
 
-describe('Discord: a dropped gateway connection loses nothing (RESUME)', () => {
+describe('Discord: a dropped connection or a killed gateway loses nothing (RESUME)', () => {
   let peer: DiscordPeer;
   let chat: ChatTest;
   const CHANNEL = '1000000000000000710';
+  /** The kill test's conversations, one per channel, so they run side by side. */
+  const KILL_CHANNELS = Array.from(
+    { length: 10 },
+    (_, index) => `10000000000000008${String(index).padStart(2, '0')}`,
+  );
 
   beforeAll(async () => {
-    peer = await DiscordPeer.start({ guild: [CHANNEL], direct: [] });
+    peer = await DiscordPeer.start({ guild: [CHANNEL, ...KILL_CHANNELS], direct: [] });
     chat = await startChatTest({
       discord: { token: peer.token, apiUrl: peer.apiUrl, allowUsers: [ALLOWED_DISCORD] },
     });
@@ -119,5 +123,61 @@ describe('Discord: a dropped gateway connection loses nothing (RESUME)', () => {
     expect(new Set(replies).size).toBe(20);
     // The gateway resumed its session rather than starting a new one (which would miss events).
     expect(peer.identifies.length).toBe(identified);
+  }, 300_000);
+
+  it('answers every message exactly once after a kill -9, by resuming the session it saved', async () => {
+    const echoes = () =>
+      KILL_CHANNELS.flatMap((channel) =>
+        peer
+          .sentTo(channel)
+          .map((message) => message.content)
+          .filter((text) => text.startsWith('echo: ')),
+      );
+    const identified = peer.identifies.length;
+    for (let round = 0; round < 10; round++) {
+      for (const [index, channel] of KILL_CHANNELS.entries())
+        peer.userSends({
+          channelId: channel,
+          userId: ALLOWED_DISCORD,
+          text: `/run echo {"text": "k${index}-${round}"}`,
+        });
+      if (round === 4) {
+        await until(() => (echoes().length >= 5 ? true : undefined), 120_000, 'a few replies');
+        await chat.killGateway();
+      }
+    }
+    await chat.startGateway();
+    await until(() => (echoes().length >= 100 ? true : undefined), 180_000, '100 replies');
+    const replies = echoes();
+    expect(replies).toHaveLength(100);
+    expect(new Set(replies).size).toBe(100);
+    // The restarted gateway resumed the saved session: a new one (IDENTIFY) would not get the
+    // messages sent while the gateway was down.
+    expect(peer.identifies.length).toBe(identified);
+    expect(peer.resumes.at(-1)?.resumed).toBe(true);
+    const runs = await chat.engine.db.run.count({
+      where: { triggerKind: 'chat', input: { path: ['text'], string_starts_with: 'k' } },
+    });
+    expect(runs).toBe(100);
+  }, 420_000);
+
+  it('starts a new session when Discord no longer keeps the saved one, and answers from then on', async () => {
+    await chat.killGateway();
+    peer.expireSessions();
+    const identified = peer.identifies.length;
+    await chat.startGateway();
+    expect(peer.resumes.at(-1)?.resumed).toBe(false);
+    expect(peer.identifies.length).toBe(identified + 1);
+    peer.userSends({
+      channelId: CHANNEL,
+      userId: ALLOWED_DISCORD,
+      text: '/run echo {"text": "after expiry"}',
+    });
+    await until(
+      () =>
+        peer.sentTo(CHANNEL).some((message) => message.content.includes('after expiry')) ? true : undefined,
+      120_000,
+      'the answer in the new session',
+    );
   }, 300_000);
 });

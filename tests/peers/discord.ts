@@ -9,8 +9,9 @@ import { listen, readParams, sendJson } from './http.ts';
  * message_reference, components, the 2000-character limit), POST interactions/{id}/{token}/callback,
  * 401 for a wrong token, 404 for an unknown channel, and 429 on demand with Retry-After and the
  * X-RateLimit-* bucket headers. The gateway WebSocket (v10, JSON, no compression): HELLO, heartbeat
- * ACK, IDENTIFY → READY then GUILD_CREATE, RESUME (replays what the session missed), close 4004
- * for a wrong token; MESSAGE_CREATE for people's messages and the bot's own, INTERACTION_CREATE for
+ * ACK, IDENTIFY → READY then GUILD_CREATE, RESUME on any connection (replays the session's
+ * dispatches after the given seq, then RESUMED; an unknown or expired session gets INVALID_SESSION
+ * with d: false, so the client identifies anew), close 4004 for a wrong token; MESSAGE_CREATE for people's messages and the bot's own, INTERACTION_CREATE for
  * button presses. Message text is empty in guild channels unless the Message Content intent is set.
  * Files people attach are served at their CDN URL (/attachments/{channel}/{id}/{name}, signed with
  * ex/is/hm query parameters as Discord does; no token needed).
@@ -58,6 +59,8 @@ export class DiscordPeer {
   readonly callbacks: { interactionId: string; type: number }[] = [];
   /** IDENTIFY payloads received (token left out). */
   readonly identifies: { intents: number }[] = [];
+  /** RESUME payloads received (token left out), and whether the session was still known. */
+  readonly resumes: { sessionId: string; seq: number; resumed: boolean }[] = [];
   /** 429 answers given so far. */
   rateLimitHits = 0;
   port = 0;
@@ -135,6 +138,15 @@ export class DiscordPeer {
   /** Gateway sessions that have identified and are connected now. */
   connectedSessions(): number {
     return [...this.sessions.values()].filter((session) => session.socket?.readyState === 1).length;
+  }
+
+  /**
+   * Forgets every session, as Discord does some time after a bot went away: a later RESUME gets
+   * INVALID_SESSION and what was sent to the session meanwhile is gone.
+   */
+  expireSessions(): void {
+    for (const session of this.sessions.values()) session.socket?.terminate();
+    this.sessions.clear();
   }
 
   /** Drops every gateway connection without a close frame (a network failure); clients resume. */
@@ -470,6 +482,11 @@ export class DiscordPeer {
         }
         case OPCODE.resume: {
           const known = this.sessions.get(String(d.session_id));
+          this.resumes.push({
+            sessionId: String(d.session_id),
+            seq: Number(d.seq ?? 0),
+            resumed: Boolean(known) && d.token === this.token,
+          });
           if (!known || d.token !== this.token) {
             socket.send(JSON.stringify({ op: OPCODE.invalidSession, d: false, s: null, t: null }));
             return;

@@ -17,8 +17,10 @@ if (!address) {
   process.exit(1);
 }
 
-const receivers = receiversFromConfig(config.channels, (level, fields, message) =>
-  log[level](fields, message),
+const receivers = receiversFromConfig(
+  config.channels,
+  (level, fields, message) => log[level](fields, message),
+  { dataDir: config.dataDir },
 );
 // Lazy: the gateway comes up while Temporal is down; hand-overs retry until it is back.
 const connection = Connection.lazy({ address });

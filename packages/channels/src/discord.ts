@@ -1,10 +1,10 @@
+import { type SessionInfo, WebSocketManager, WebSocketShardEvents } from '@discordjs/ws';
 import {
   type APIActionRowComponent,
   type APIButtonComponent,
   type APIInteraction,
   type APIMessage,
   ButtonStyle,
-  Client,
   ComponentType,
   DiscordAPIError,
   type GatewayDispatchPayload,
@@ -32,6 +32,7 @@ import {
   type SendProgress,
   sendParts,
 } from './adapter.ts';
+import { DiscordSessionFile } from './discord-session.ts';
 import { downloadCapped, type FetchedFile, mediaTypeOf, tooLarge } from './download.ts';
 import {
   type Attachment,
@@ -45,6 +46,11 @@ export interface DiscordOptions {
   token: string;
   /** The REST root, e.g. http://127.0.0.1:PORT/api (a local stand-in in tests); the gateway URL comes from it. */
   apiUrl?: string;
+  /**
+   * Where the gateway session is kept between runs (the receiver's), so a restart resumes it and
+   * Discord replays what arrived meanwhile; without it a restart starts a new session.
+   */
+  sessionFile?: string;
   log?: AdapterLog;
 }
 
@@ -200,22 +206,57 @@ export function normalizeDiscordDispatch(
   return null;
 }
 
+/** Close codes after which the connection is not tried again as it is (a new one is, with backoff). */
+const FATAL_CLOSE_CODES = new Set([4004, 4010, 4011, 4012, 4013, 4014]);
+/** Closing with a code other than 1000/1001 keeps the session resumable (Discord ends it on those). */
+const CLOSE_KEEPING_SESSION = 4200;
+
+function fatalClose(code: number): ChannelError {
+  if (code === 4004)
+    return new ChannelError(
+      'refused',
+      'Discord closed the gateway: authentication failed (4004): check channels.discord.token',
+      false,
+    );
+  if (code === 4014)
+    return new ChannelError(
+      'refused',
+      'Discord refused the intents (4014): enable the Message Content intent for the bot in the developer portal',
+      false,
+    );
+  return new ChannelError('unavailable', `Discord closed the gateway (${code})`, true);
+}
+
 /**
- * Receives Discord messages and button presses over the gateway (discord.js resumes a dropped
+ * Receives Discord messages and button presses over the gateway (@discordjs/ws resumes a dropped
  * session itself; a session that cannot resume is started again with backoff). Each event is
- * handed over before a button press is acknowledged; ids seen recently are dropped.
+ * handed over before a button press is acknowledged; ids seen recently are dropped. With a
+ * `sessionFile`, the session and the last sequence number handed over are kept on disk, so a
+ * restarted gateway resumes the session and Discord replays what arrived while it was down.
  */
 export class DiscordReceiver implements ChannelReceiver {
   readonly platform = 'discord' as const;
   private received = 0;
   private sink: InboundSink | undefined;
   private readonly reconnector: Reconnector;
+  private readonly rest: REST;
   private readonly seen = new Set<string>();
+  /** Thread id → parent channel id, from GUILD_CREATE and thread dispatches. */
+  private readonly threads = new Map<string, string>();
+  private readonly sessionFile: DiscordSessionFile | undefined;
+  /** The gateway session as @discordjs/ws tracks it (sequence = received); undefined until loaded. */
+  private session: SessionInfo | null | undefined;
+  /** Set while this receiver closes the connection itself: the session stays resumable. */
+  private closing = false;
   /** Hands events over one at a time, in the order the gateway sent them. */
   private queue: Promise<void> = Promise.resolve();
   private resuming = false;
 
   constructor(private readonly options: DiscordOptions) {
+    this.rest = new REST({ ...(options.apiUrl ? { api: options.apiUrl } : {}) }).setToken(options.token);
+    this.sessionFile = options.sessionFile
+      ? new DiscordSessionFile(options.sessionFile, options.log)
+      : undefined;
     this.reconnector = new Reconnector({
       connect: (signal, connected) => this.connect(signal, connected),
       platform: 'discord',
@@ -228,69 +269,115 @@ export class DiscordReceiver implements ChannelReceiver {
     this.reconnector.start();
   }
 
+  /** The session to resume: the one in memory, else the one saved by the previous process. */
+  private async retrieveSession(): Promise<SessionInfo | null> {
+    if (this.session === undefined) {
+      const saved = await this.sessionFile?.load();
+      for (const [thread, parent] of Object.entries(saved?.threads ?? {})) this.threads.set(thread, parent);
+      this.session = saved
+        ? {
+            sessionId: saved.sessionId,
+            resumeURL: saved.resumeURL,
+            sequence: saved.sequence,
+            shardId: saved.shardId,
+            shardCount: saved.shardCount,
+          }
+        : null;
+      if (saved)
+        this.options.log?.(
+          'info',
+          { platform: 'discord', sequence: saved.sequence },
+          'resuming the saved Discord session',
+        );
+    }
+    return this.session;
+  }
+
+  private async updateSession(session: SessionInfo | null): Promise<void> {
+    if (session) {
+      const fresh = session.sessionId !== this.session?.sessionId;
+      this.session = session;
+      // A new session (READY): saved at once, so a crash before the first message resumes it.
+      if (fresh) await this.saveSession(session.sessionId, session.sequence);
+      return;
+    }
+    if (this.closing) return;
+    // Discord would not resume it (INVALID_SESSION): the next connection identifies anew.
+    this.session = null;
+    await this.sessionFile?.save(null);
+  }
+
+  /** Records that every dispatch of `sessionId` up to `sequence` is handed over. */
+  private async saveSession(sessionId: string, sequence: number): Promise<void> {
+    const session = this.session;
+    if (!this.sessionFile || !session || session.sessionId !== sessionId) return;
+    await this.sessionFile.save({
+      sessionId,
+      resumeURL: session.resumeURL,
+      sequence,
+      shardId: session.shardId,
+      shardCount: session.shardCount,
+      threads: Object.fromEntries(this.threads),
+    });
+  }
+
   private async connect(signal: AbortSignal, connected: () => void): Promise<void> {
-    const client = new Client({
-      intents: DISCORD_INTENTS,
-      rest: { ...(this.options.apiUrl ? { api: this.options.apiUrl } : {}) },
+    const manager = new WebSocketManager({
+      token: this.options.token,
+      intents: DISCORD_INTENTS.reduce<number>((all, intent) => all | intent, 0),
+      rest: this.rest,
+      retrieveSessionInfo: () => this.retrieveSession(),
+      updateSessionInfo: (_shardId, session) => this.updateSession(session),
     });
-    const parentOf: ThreadParentOf = (channelId) => {
-      const channel = client.channels.cache.get(channelId);
-      return channel?.isThread() ? (channel.parentId ?? undefined) : undefined;
-    };
-    client.on('raw', (packet: GatewayDispatchPayload) => {
-      if (packet.t !== 'MESSAGE_CREATE' && packet.t !== 'INTERACTION_CREATE') return;
-      const event = normalizeDiscordDispatch(packet, new Date(), parentOf);
-      if (!event) return;
-      const interaction = packet.t === 'INTERACTION_CREATE' ? packet.d : undefined;
-      this.queue = this.queue.then(() => this.handle(event, client, interaction, signal));
+    const parentOf: ThreadParentOf = (channelId) => this.threads.get(channelId);
+    let user: string | undefined;
+    manager.on(WebSocketShardEvents.Dispatch, ({ data: packet }) => {
+      const sessionId = this.session?.sessionId;
+      this.queue = this.queue.then(async () => {
+        const handed = await this.dispatched(packet, parentOf, signal);
+        // Only what Temporal has is counted done: a restart resumes after it. Not awaited: saves
+        // made meanwhile collapse into the newest, and the file never runs ahead of the hand-overs.
+        if (handed && sessionId && !signal.aborted) void this.saveSession(sessionId, packet.s);
+      });
     });
-    client.on('shardReconnecting', () => {
-      this.resuming = true;
+    manager.on(WebSocketShardEvents.Ready, ({ data }) => {
+      user = data.user.username;
     });
-    client.on('shardResume', () => {
-      this.resuming = false;
-    });
-    client.on('shardReady', () => {
-      this.resuming = false;
-    });
+    manager.on(WebSocketShardEvents.Error, ({ error }) =>
+      this.options.log?.('warn', { platform: 'discord', error: error.message }, 'discord gateway error'),
+    );
     try {
       const ended = new Promise<never>((_, reject) => {
-        client.on('shardDisconnect', (event) =>
-          reject(
-            event.code === 4004
-              ? new ChannelError(
-                  'refused',
-                  'Discord closed the gateway: authentication failed (4004): check channels.discord.token',
-                  false,
-                )
-              : event.code === 4014
-                ? new ChannelError(
-                    'refused',
-                    'Discord refused the intents (4014): enable the Message Content intent for the bot in the developer portal',
-                    false,
-                  )
-                : new ChannelError('unavailable', `Discord closed the gateway (${event.code})`, true),
-          ),
-        );
-        client.on('invalidated', () =>
-          reject(new ChannelError('unavailable', 'Discord invalidated the session', true)),
-        );
+        manager.on(WebSocketShardEvents.Closed, ({ code }) => {
+          if (this.closing) return;
+          if (FATAL_CLOSE_CODES.has(code)) reject(fatalClose(code));
+          else this.resuming = true;
+        });
       });
       ended.catch(() => undefined);
-      const ready = new Promise<void>((resolve) => client.once('clientReady', () => resolve()));
+      const ready = new Promise<void>((resolve) => {
+        manager.on(WebSocketShardEvents.Ready, () => resolve());
+        manager.on(WebSocketShardEvents.Resumed, () => resolve());
+      });
+      manager.on(WebSocketShardEvents.Ready, () => {
+        this.resuming = false;
+      });
+      manager.on(WebSocketShardEvents.Resumed, () => {
+        this.resuming = false;
+      });
       const aborted = new Promise<void>((resolve) =>
         signal.addEventListener('abort', () => resolve(), { once: true }),
       );
-      await Promise.race([client.login(this.options.token), ended, aborted]);
+      await Promise.race([manager.connect(), ended, aborted]);
       await Promise.race([ready, ended, aborted, timeout(READY_TIMEOUT_MS, signal)]);
       if (signal.aborted) return;
       this.resuming = false;
       connected();
-      this.options.log?.('info', { platform: 'discord', user: client.user?.tag }, 'discord connected');
+      this.options.log?.('info', { platform: 'discord', user }, 'discord connected');
       await Promise.race([ended, aborted]);
     } catch (error) {
       if (signal.aborted) return;
-      if (error instanceof Error && 'code' in error && error.code === 'TokenInvalid')
+      if ((error instanceof DiscordAPIError || error instanceof HTTPError) && error.status === 401)
         throw new ChannelError(
           'refused',
           'Discord refused the bot token (401): check channels.discord.token',
@@ -298,20 +385,55 @@ export class DiscordReceiver implements ChannelReceiver {
         );
       throw discordError(error);
     } finally {
-      await client.destroy().catch(() => undefined);
+      this.closing = true;
+      try {
+        await manager.destroy({ code: CLOSE_KEEPING_SESSION, reason: 'Pincer gateway stopping' });
+      } catch {
+        // Already closed: nothing to let go of.
+      } finally {
+        this.closing = false;
+      }
     }
+  }
+
+  /** Handles one dispatch in order; false when an event could not be handed over (stopping). */
+  private async dispatched(
+    packet: GatewayDispatchPayload,
+    parentOf: ThreadParentOf,
+    signal: AbortSignal,
+  ): Promise<boolean> {
+    this.learnThreads(packet);
+    if (packet.t !== 'MESSAGE_CREATE' && packet.t !== 'INTERACTION_CREATE') return true;
+    const event = normalizeDiscordDispatch(packet, new Date(), parentOf);
+    if (!event) return true;
+    const interaction = packet.t === 'INTERACTION_CREATE' ? packet.d : undefined;
+    return this.handle(event, interaction, signal);
+  }
+
+  private learnThreads(packet: GatewayDispatchPayload): void {
+    const learn = (threads: { id: string; parent_id?: string | null }[]) => {
+      for (const thread of threads) if (thread.parent_id) this.threads.set(thread.id, thread.parent_id);
+      while (this.threads.size > SEEN_IDS) {
+        const oldest = this.threads.keys().next().value;
+        if (oldest === undefined) break;
+        this.threads.delete(oldest);
+      }
+    };
+    if (packet.t === 'GUILD_CREATE' && 'threads' in packet.d) learn(packet.d.threads);
+    else if (packet.t === 'THREAD_LIST_SYNC') learn(packet.d.threads);
+    else if (packet.t === 'THREAD_CREATE' || packet.t === 'THREAD_UPDATE') learn([packet.d]);
+    else if (packet.t === 'THREAD_DELETE') this.threads.delete(packet.d.id);
   }
 
   /** Hands one event over, then acknowledges a button press (an update, so the message stays). */
   private async handle(
     event: InboundEvent,
-    client: Client,
     interaction: APIInteraction | undefined,
     signal: AbortSignal,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const id =
       event.kind === 'message' ? event.message.platform_ids.message_id : event.action.platform_ids.message_id;
-    if (this.seen.has(id) || !this.sink) return;
+    if (this.seen.has(id) || !this.sink) return true;
     const handed = await handOver(this.sink, event, signal, (error) =>
       this.options.log?.(
         'error',
@@ -319,11 +441,11 @@ export class DiscordReceiver implements ChannelReceiver {
         'could not hand a message to Temporal; retrying',
       ),
     );
-    if (!handed) return;
+    if (!handed) return false;
     this.remember(id);
     this.received += 1;
     if (interaction)
-      await client.rest
+      await this.rest
         .post(Routes.interactionCallback(interaction.id, interaction.token), {
           body: { type: InteractionResponseType.DeferredMessageUpdate },
           auth: false,
@@ -335,6 +457,7 @@ export class DiscordReceiver implements ChannelReceiver {
             'could not acknowledge a button press',
           ),
         );
+    return true;
   }
 
   private remember(id: string): void {
@@ -361,6 +484,7 @@ export class DiscordReceiver implements ChannelReceiver {
   async stop(): Promise<void> {
     await this.reconnector.stop();
     await this.queue;
+    await this.sessionFile?.saved();
   }
 }
 

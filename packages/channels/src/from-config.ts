@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { PincerConfig } from '@pincer/config';
 import type { AdapterLog, ChannelReceiver, ChannelSender } from './adapter.ts';
 
@@ -45,8 +46,15 @@ export function sendersFromConfig(channels: ChannelsConfig): ChannelSender[] {
   return senders;
 }
 
-/** The receiving side of every configured platform (the gateway). */
-export function receiversFromConfig(channels: ChannelsConfig, log: AdapterLog): ChannelReceiver[] {
+/**
+ * The receiving side of every configured platform (the gateway). With `dataDir`, state a restart
+ * needs (Discord's gateway session) is kept under dataDir/gateway.
+ */
+export function receiversFromConfig(
+  channels: ChannelsConfig,
+  log: AdapterLog,
+  options: { dataDir?: string } = {},
+): ChannelReceiver[] {
   const receivers: ChannelReceiver[] = [];
   const telegram = channels.telegram;
   if (telegram)
@@ -88,6 +96,9 @@ export function receiversFromConfig(channels: ChannelsConfig, log: AdapterLog): 
       new DiscordReceiver({
         token: discord.token,
         ...(discord.apiUrl ? { apiUrl: discord.apiUrl } : {}),
+        ...(options.dataDir
+          ? { sessionFile: path.join(options.dataDir, 'gateway', 'discord-session.json') }
+          : {}),
         log,
       }),
     );

@@ -1,3 +1,6 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiscordPeer } from '../../../tests/peers/discord.ts';
 import { until } from '../../../tests/peers/http.ts';
@@ -179,6 +182,61 @@ describe('Discord adapter', () => {
       await receiver.stop();
     }
   });
+
+  it('resumes the session an earlier receiver saved: what arrived meanwhile comes, in its thread', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'pincer-discord-'));
+    const sessionFile = path.join(dir, 'gateway', 'discord-session.json');
+    const events: InboundEvent[] = [];
+    const sink = async (event: InboundEvent) => {
+      events.push(event);
+    };
+    try {
+      const first = new DiscordReceiver({ token: peer.token, apiUrl: peer.apiUrl, sessionFile });
+      await first.start(sink);
+      await until(() => (first.health().state === 'connected' ? true : undefined), 60_000, 'connected');
+      peer.userSends({ channelId: CHANNEL, userId: USER, text: 'before' });
+      await until(() => (events.length === 1 ? true : undefined), 60_000, 'the first message');
+      await first.stop();
+      expect(JSON.parse(await readFile(sessionFile, 'utf8'))).toMatchObject({
+        sessionId: expect.any(String),
+        threads: { [THREAD]: CHANNEL },
+      });
+
+      const identified = peer.identifies.length;
+      const away = peer.userSends({ channelId: THREAD, userId: USER, text: 'while stopped' });
+      const second = new DiscordReceiver({ token: peer.token, apiUrl: peer.apiUrl, sessionFile });
+      await second.start(sink);
+      try {
+        const replayed = await until(() => events[1], 60_000, 'the message sent while stopped');
+        if (replayed.kind !== 'message') throw new Error('expected a message');
+        expect(replayed.message.platform_ids).toMatchObject({
+          message_id: away,
+          chat_id: CHANNEL,
+          thread_id: THREAD,
+        });
+        await until(() => (second.health().state === 'connected' ? true : undefined), 60_000, 'resumed');
+        // Resumed, not a new session; what the first receiver handed over did not come again.
+        expect(peer.identifies.length).toBe(identified);
+        expect(peer.resumes.at(-1)?.resumed).toBe(true);
+        expect(events).toHaveLength(2);
+      } finally {
+        await second.stop();
+      }
+
+      // A file that cannot be read: a new session, said in the log rather than failing.
+      await writeFile(sessionFile, 'not json');
+      const third = new DiscordReceiver({ token: peer.token, apiUrl: peer.apiUrl, sessionFile });
+      await third.start(sink);
+      try {
+        await until(() => (third.health().state === 'connected' ? true : undefined), 60_000, 'connected');
+        expect(peer.identifies.length).toBe(identified + 1);
+      } finally {
+        await third.stop();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
 
   it('sends long text in parts of 2000, as replies, and a retry skips the parts delivered', async () => {
     const sender = new DiscordSender({ token: peer.token, apiUrl: peer.apiUrl });
