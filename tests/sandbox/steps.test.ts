@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cancelRun, getRun, type RunView } from '@pincer/engine';
 import { createSandboxService, type SandboxService } from '@pincer/sandbox';
@@ -139,6 +141,8 @@ workflow:
     const error = step(run, 'hog').error as { message: string; type: string };
     expect(error.type).toBe('sandbox_oom');
     expect(error.message).toContain('out of memory');
+    // conmon's `oom` marker stays in the engine's own directory, not where Pincer was started.
+    expect(existsSync(path.join(process.cwd(), 'oom'))).toBe(false);
   }, 180_000);
 
   it('cap 10 MB of output with a marker', async () => {

@@ -137,6 +137,9 @@ export async function startPodmanService(options: {
   const [file = podman, ...args] = setpriv ? [setpriv, '--pdeathsig', 'SIGTERM', ...command] : command;
   const child: ChildProcess = spawn(file, args, {
     env: podmanEnv(paths),
+    // conmon leaves files such as `oom` (a container ran out of memory) in the service's working
+    // directory: keep them in ours, not in whatever directory Pincer was started from.
+    cwd: socketDir,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
