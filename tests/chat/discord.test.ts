@@ -3,12 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiscordPeer } from '../peers/discord.ts';
 import { until } from '../peers/http.ts';
 import {
-  APPROVAL_WORKFLOW,
   type ChatTest,
-  ECHO_WORKFLOW,
-  FILES_WORKFLOW,
   filesIn,
-  REPORT_WORKFLOW,
+  saveChatWorkflows,
   startChatTest,
   TEST_MAX_ATTACHMENT_BYTES,
 } from '../support/chat.ts';
@@ -50,10 +47,7 @@ describe('Discord: chat to workflows and back', () => {
       discord: { token: peer.token, apiUrl: peer.apiUrl, allowUsers: [ALLOWED] },
       maxAttachmentBytes: TEST_MAX_ATTACHMENT_BYTES,
     });
-    await chat.engine.save(FILES_WORKFLOW);
-    await chat.engine.save(ECHO_WORKFLOW);
-    await chat.engine.save(APPROVAL_WORKFLOW);
-    await chat.engine.save(REPORT_WORKFLOW);
+    await saveChatWorkflows(chat);
     await chat.startGateway();
   }, 180_000);
 

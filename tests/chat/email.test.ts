@@ -4,12 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../peers/http.ts';
 import { MAIL_DOMAIN, MailPeer, type RecordedMail } from '../peers/mail.ts';
 import {
-  APPROVAL_WORKFLOW,
   type ChatTest,
-  ECHO_WORKFLOW,
-  FILES_WORKFLOW,
   filesIn,
-  REPORT_WORKFLOW,
+  saveChatWorkflows,
   startChatTest,
   TEST_MAX_ATTACHMENT_BYTES,
 } from '../support/chat.ts';
@@ -47,10 +44,7 @@ describe('E-mail: mail to workflows and back, over real IMAP and SMTP', () => {
       },
       maxAttachmentBytes: TEST_MAX_ATTACHMENT_BYTES,
     });
-    await chat.engine.save(FILES_WORKFLOW);
-    await chat.engine.save(ECHO_WORKFLOW);
-    await chat.engine.save(APPROVAL_WORKFLOW);
-    await chat.engine.save(REPORT_WORKFLOW);
+    await saveChatWorkflows(chat);
     await chat.startGateway();
   }, 180_000);
 

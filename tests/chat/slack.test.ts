@@ -4,13 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../peers/http.ts';
 import { SlackPeer, type SlackPost } from '../peers/slack.ts';
 import {
-  APPROVAL_WORKFLOW,
   type ChannelsInput,
   type ChatTest,
-  ECHO_WORKFLOW,
-  FILES_WORKFLOW,
   filesIn,
-  REPORT_WORKFLOW,
+  saveChatWorkflows,
   startChatTest,
   TEST_MAX_ATTACHMENT_BYTES,
 } from '../support/chat.ts';
@@ -39,10 +36,7 @@ describe('Slack: chat to workflows and back (Events API and Socket Mode)', () =>
       slack,
       maxAttachmentBytes: TEST_MAX_ATTACHMENT_BYTES,
     });
-    await chat.engine.save(FILES_WORKFLOW);
-    await chat.engine.save(ECHO_WORKFLOW);
-    await chat.engine.save(APPROVAL_WORKFLOW);
-    await chat.engine.save(REPORT_WORKFLOW);
+    await saveChatWorkflows(chat);
     await chat.startGateway();
   }, 180_000);
 

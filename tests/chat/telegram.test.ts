@@ -4,12 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../peers/http.ts';
 import { TelegramPeer } from '../peers/telegram.ts';
 import {
-  APPROVAL_WORKFLOW,
   type ChatTest,
-  ECHO_WORKFLOW,
-  FILES_WORKFLOW,
   filesIn,
-  REPORT_WORKFLOW,
+  saveChatWorkflows,
   startChatTest,
   TEST_MAX_ATTACHMENT_BYTES,
 } from '../support/chat.ts';
@@ -29,10 +26,7 @@ describe('Telegram: chat to workflows and back', () => {
       telegram: { token: peer.token, apiRoot: peer.apiRoot, allowUsers: [String(ALLOWED)] },
       maxAttachmentBytes: TEST_MAX_ATTACHMENT_BYTES,
     });
-    await chat.engine.save(FILES_WORKFLOW);
-    await chat.engine.save(ECHO_WORKFLOW);
-    await chat.engine.save(APPROVAL_WORKFLOW);
-    await chat.engine.save(REPORT_WORKFLOW);
+    await saveChatWorkflows(chat);
     await chat.startGateway();
   }, 180_000);
 

@@ -186,3 +186,9 @@ workflow:
           media_type: text/csv
           content: "day,errors\\nmonday,3\\n"
 `;
+
+/** Saves the workflows every chat suite drives: files, echo, approval and report. */
+export async function saveChatWorkflows(chat: ChatTest): Promise<void> {
+  for (const yaml of [FILES_WORKFLOW, ECHO_WORKFLOW, APPROVAL_WORKFLOW, REPORT_WORKFLOW])
+    await chat.engine.save(yaml);
+}

@@ -33,21 +33,8 @@ export interface RecordBatch {
   runs: RunRecordInput[];
 }
 
-/** A StepRun as the statement reads it: a field left out is left as it is. */
-interface StepRow {
-  id: string;
-  runId: string;
-  step: string;
-  iteration: string;
-  type: string;
-  status: StepStatus;
-  attempt?: number;
-  input?: unknown;
-  output?: unknown;
-  error?: unknown;
-  startedAt?: number;
-  finishedAt?: number;
-}
+/** A StepRun as the statement reads it (with its id): a field left out is left as it is. */
+type StepRow = StepRecordInput & { id: string };
 
 /** A Run's changes as the statement reads them: a field left out is left as it is. */
 interface RunRow {
