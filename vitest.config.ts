@@ -1,14 +1,47 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+/**
+ * Package tests that need what the global setup provides. Everything else under packages/*\/test
+ * and apps/*\/test is a unit test: it runs with nothing provisioned (`npm run test:unit`).
+ */
+const NEEDS_SERVICES = [
+  // A fresh database on the run's PostgreSQL (createTestDatabase).
+  'packages/artifacts/test/store.test.ts',
+  'packages/db/test/authoring.test.ts',
+  'packages/db/test/client.test.ts',
+  'packages/db/test/migrations.test.ts',
+  'packages/db/test/users.test.ts',
+  'packages/engine/test/tokens.test.ts',
+  // A private Dovecot (the MailPeer), installed by the global setup's provisioning.
+  'packages/channels/test/email.test.ts',
+];
 
 export default defineConfig({
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'tests/**/*.test.ts'],
-    globalSetup: ['tests/setup/services.ts'],
     // Safety nets, not expectations: a loaded 2-core machine (other suites, builds) can make a
     // CLI spawn or a model answer many times slower than usual.
     testTimeout: 180_000,
     hookTimeout: 300_000,
     pool: 'forks',
     reporters: ['default'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ...NEEDS_SERVICES],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['tests/**/*.test.ts', ...NEEDS_SERVICES],
+          // PostgreSQL, Temporal, podman, Chromium, the model and Dovecot, provided via inject().
+          globalSetup: ['tests/setup/services.ts'],
+        },
+      },
+    ],
   },
 });

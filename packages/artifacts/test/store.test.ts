@@ -2,8 +2,8 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createDb, migrateDatabase, type PrismaClient } from '@pincer/db';
+import { createTestDatabase } from '@pincer/testing/support/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '../../../tests/support/db.ts';
 import { ArtifactError, createArtifactStore, type LocalArtifactStore } from '../src/index.ts';
 
 let db: PrismaClient;

@@ -1,9 +1,9 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { DiscordPeer } from '@pincer/testing/peers/discord';
+import { until } from '@pincer/testing/peers/http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DiscordPeer } from '../../../tests/peers/discord.ts';
-import { until } from '../../../tests/peers/http.ts';
 import {
   ChannelError,
   DiscordReceiver,

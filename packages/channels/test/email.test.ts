@@ -1,7 +1,7 @@
+import { until } from '@pincer/testing/peers/http';
+import { MAIL_DOMAIN, MailPeer } from '@pincer/testing/peers/mail';
+import { eventually } from '@pincer/testing/support/pincer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { until } from '../../../tests/peers/http.ts';
-import { MAIL_DOMAIN, MailPeer } from '../../../tests/peers/mail.ts';
-import { eventually } from '../../../tests/support/pincer.ts';
 import {
   ChannelError,
   EmailReceiver,

@@ -1,8 +1,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { until } from '@pincer/testing/peers/http';
+import { SlackPeer } from '@pincer/testing/peers/slack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { until } from '../../../tests/peers/http.ts';
-import { SlackPeer } from '../../../tests/peers/slack.ts';
 import {
   type InboundEvent,
   normalizeSlackEvent,

@@ -1,8 +1,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { until } from '@pincer/testing/peers/http';
+import { TelegramPeer } from '@pincer/testing/peers/telegram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { until } from '../../../tests/peers/http.ts';
-import { TelegramPeer } from '../../../tests/peers/telegram.ts';
 import type { InboundEvent } from '../src/index.ts';
 import { startWebhookServer, TelegramReceiver } from '../src/index.ts';
 

@@ -1,8 +1,8 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createTestDatabase } from '@pincer/testing/support/db';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '../../../tests/support/db.ts';
 import { createMigration } from '../src/authoring.ts';
 import { migrateDatabase } from '../src/index.ts';
 import { tableNames } from './catalog.ts';

@@ -1,5 +1,5 @@
+import { createTestDatabase } from '@pincer/testing/support/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '../../../tests/support/db.ts';
 import { createDb, migrateDatabase, Prisma, type PrismaClient, RunStatus, StepStatus } from '../src/index.ts';
 
 let db: PrismaClient;

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createTestDatabase } from '@pincer/testing/support/db';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { createTestDatabase } from '../../../tests/support/db.ts';
 import { DatabaseUnreachableError, MigrationError, migrateDatabase } from '../src/index.ts';
 import { prismaPaths } from '../src/paths.ts';
 import { NO_FILTERS, withSchemaEngine } from '../src/schema-engine.ts';

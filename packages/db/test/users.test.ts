@@ -1,6 +1,6 @@
+import { createTestDatabase } from '@pincer/testing/support/db';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '../../../tests/support/db.ts';
 import {
   createDb,
   ensureOwner,

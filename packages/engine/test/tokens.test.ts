@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createDb, migrateDatabase, type PrismaClient } from '@pincer/db';
+import { createTestDatabase } from '@pincer/testing/support/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '../../../tests/support/db.ts';
 import {
   authenticateToken,
   createApiToken,
