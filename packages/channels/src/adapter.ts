@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ChannelSection } from '@pincer/config';
 import type { FetchedFile } from './download.ts';
 import type { Attachment, InboundEvent, ParsedOutboundMessage, Platform } from './message.ts';
 
@@ -252,4 +253,25 @@ export class Reconnector {
     await this.loop;
     this.state = 'stopped';
   }
+}
+
+/** What a receiver gets besides its section. */
+export interface ReceiverContext {
+  log: AdapterLog;
+  /** Where state a restart needs is kept (Discord's gateway session), when the gateway has one. */
+  stateDir?: string;
+}
+
+/**
+ * A platform's two sides, built from its pincer.yaml section (whose schema, env variables and
+ * studio summary are in @pincer/config's channel table).
+ */
+export interface ChannelAdapters<P extends Platform> {
+  receiver(section: ChannelSection<P>, context: ReceiverContext): ChannelReceiver;
+  sender(section: ChannelSection<P>): ChannelSender;
+}
+
+/** A platform's entry in the channel table (from-config.ts). */
+export function defineChannel<P extends Platform>(adapters: ChannelAdapters<P>): ChannelAdapters<P> {
+  return adapters;
 }

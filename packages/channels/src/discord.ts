@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { type SessionInfo, WebSocketManager, WebSocketShardEvents } from '@discordjs/ws';
 import {
   type APIActionRowComponent,
@@ -24,6 +25,7 @@ import {
   type ChannelReceiver,
   type ChannelSender,
   classifyHttpFailure,
+  defineChannel,
   handOver,
   httpFailure,
   type InboundSink,
@@ -41,6 +43,7 @@ import {
   type ParsedOutboundMessage,
   sessionIdOf,
 } from './message.ts';
+import { splitText } from './text.ts';
 
 export interface DiscordOptions {
   token: string;
@@ -498,21 +501,6 @@ function timeout(ms: number, signal: AbortSignal): Promise<never> {
   });
 }
 
-/** Splits text into parts of at most `limit` UTF-16 units, never between the halves of a surrogate pair. */
-export function splitDiscordText(text: string, limit = DISCORD_TEXT_LIMIT): string[] {
-  const parts: string[] = [];
-  let rest = text;
-  while (rest.length > limit) {
-    let cut = limit;
-    const code = rest.charCodeAt(cut - 1);
-    if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
-    parts.push(rest.slice(0, cut));
-    rest = rest.slice(cut);
-  }
-  if (rest) parts.push(rest);
-  return parts;
-}
-
 function chunks<T>(items: T[], size: number): T[][] {
   const result: T[][] = [];
   for (let index = 0; index < items.length; index += size) result.push(items.slice(index, index + size));
@@ -563,7 +551,7 @@ export class DiscordSender implements ChannelSender {
     const links = files.filter((file) => !file.data && file.url).map((file) => `${file.name}: ${file.url}`);
     const text = [message.text, ...links].filter(Boolean).join('\n');
     const attached = files.filter((file) => file.data);
-    const textParts = splitDiscordText(text);
+    const textParts = splitText(text, DISCORD_TEXT_LIMIT);
     const fileGroups = chunks(attached, DISCORD_FILES_PER_MESSAGE);
     const components =
       message.buttons.length > 0
@@ -623,3 +611,15 @@ export class DiscordSender implements ChannelSender {
     }
   }
 }
+
+export const discordChannel = defineChannel<'discord'>({
+  receiver: (section, { log, stateDir }) =>
+    new DiscordReceiver({
+      token: section.token,
+      ...(section.apiUrl ? { apiUrl: section.apiUrl } : {}),
+      ...(stateDir ? { sessionFile: path.join(stateDir, 'discord-session.json') } : {}),
+      log,
+    }),
+  sender: (section) =>
+    new DiscordSender({ token: section.token, ...(section.apiUrl ? { apiUrl: section.apiUrl } : {}) }),
+});

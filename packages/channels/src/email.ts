@@ -8,6 +8,7 @@ import {
   ChannelError,
   type ChannelReceiver,
   type ChannelSender,
+  defineChannel,
   handOver,
   type InboundSink,
   pause,
@@ -468,3 +469,10 @@ export class EmailSender implements ChannelSender {
     this.transport.close();
   }
 }
+
+export const emailChannel = defineChannel<'email'>({
+  receiver: (section, { log }) =>
+    new EmailReceiver({ address: section.address, imap: section.imap, smtp: section.smtp, log }),
+  sender: (section) =>
+    new EmailSender({ address: section.address, smtp: section.smtp, imap: section.imap }),
+});

@@ -9,6 +9,7 @@ import {
   type ChannelReceiver,
   type ChannelSender,
   classifyHttpFailure,
+  defineChannel,
   handOver,
   httpFailure,
   type InboundSink,
@@ -26,6 +27,7 @@ import {
   type ParsedOutboundMessage,
   sessionIdOf,
 } from './message.ts';
+import { splitText } from './text.ts';
 
 export interface SlackOptions {
   /** The bot token (xoxb-...): Web API calls. */
@@ -564,12 +566,6 @@ function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function splitText(text: string, limit: number): string[] {
-  if (text.length <= limit) return [text];
-  const parts: string[] = [];
-  for (let index = 0; index < text.length; index += limit) parts.push(text.slice(index, index + limit));
-  return parts;
-}
 
 const UploadUrlSchema = z.object({ upload_url: z.string().min(1), file_id: z.string().min(1) });
 
@@ -693,3 +689,17 @@ export class SlackSender implements ChannelSender {
     return target.file_id;
   }
 }
+
+export const slackChannel = defineChannel<'slack'>({
+  receiver: (section, { log }) =>
+    new SlackReceiver({
+      botToken: section.botToken,
+      mode: section.mode,
+      ...(section.signingSecret ? { signingSecret: section.signingSecret } : {}),
+      ...(section.appToken ? { appToken: section.appToken } : {}),
+      ...(section.apiUrl ? { apiUrl: section.apiUrl } : {}),
+      log,
+    }),
+  sender: (section) =>
+    new SlackSender({ botToken: section.botToken, ...(section.apiUrl ? { apiUrl: section.apiUrl } : {}) }),
+});

@@ -9,6 +9,7 @@ import {
   type ChannelReceiver,
   type ChannelSender,
   classifyHttpFailure,
+  defineChannel,
   handOver,
   type InboundSink,
   Reconnector,
@@ -25,6 +26,7 @@ import {
   type ParsedOutboundMessage,
   sessionIdOf,
 } from './message.ts';
+import { splitText } from './text.ts';
 
 export interface TelegramOptions {
   token: string;
@@ -287,12 +289,6 @@ export class TelegramReceiver implements ChannelReceiver {
   }
 }
 
-function splitText(text: string, limit: number): string[] {
-  if (text.length <= limit) return [text];
-  const parts: string[] = [];
-  for (let index = 0; index < text.length; index += limit) parts.push(text.slice(index, index + limit));
-  return parts;
-}
 
 export class TelegramSender implements ChannelSender {
   readonly platform = 'telegram' as const;
@@ -386,3 +382,17 @@ export class TelegramSender implements ChannelSender {
     }
   }
 }
+
+export const telegramChannel = defineChannel<'telegram'>({
+  receiver: (section, { log }) =>
+    new TelegramReceiver({
+      token: section.token,
+      mode: section.mode,
+      ...(section.apiRoot ? { apiRoot: section.apiRoot } : {}),
+      ...(section.webhookSecret ? { webhookSecret: section.webhookSecret } : {}),
+      ...(section.webhookUrl ? { webhookUrl: section.webhookUrl } : {}),
+      log,
+    }),
+  sender: (section) =>
+    new TelegramSender({ token: section.token, ...(section.apiRoot ? { apiRoot: section.apiRoot } : {}) }),
+});
