@@ -21,7 +21,9 @@ import {
 import {
   type AdapterHealth,
   type AdapterLog,
+  type AdapterState,
   ChannelError,
+  ConnectedReceiver,
   type ChannelReceiver,
   type ChannelSender,
   classifyHttpFailure,
@@ -237,11 +239,7 @@ function fatalClose(code: number): ChannelError {
  * `sessionFile`, the session and the last sequence number handed over are kept on disk, so a
  * restarted gateway resumes the session and Discord replays what arrived while it was down.
  */
-export class DiscordReceiver implements ChannelReceiver {
-  readonly platform = 'discord' as const;
-  private received = 0;
-  private sink: InboundSink | undefined;
-  private readonly reconnector: Reconnector;
+export class DiscordReceiver extends ConnectedReceiver<'discord'> {
   private readonly rest: REST;
   private readonly seen = new Set<string>();
   /** Thread id → parent channel id, from GUILD_CREATE and thread dispatches. */
@@ -256,20 +254,11 @@ export class DiscordReceiver implements ChannelReceiver {
   private resuming = false;
 
   constructor(private readonly options: DiscordOptions) {
+    super('discord', options.log);
     this.rest = new REST({ ...(options.apiUrl ? { api: options.apiUrl } : {}) }).setToken(options.token);
     this.sessionFile = options.sessionFile
       ? new DiscordSessionFile(options.sessionFile, options.log)
       : undefined;
-    this.reconnector = new Reconnector({
-      connect: (signal, connected) => this.connect(signal, connected),
-      platform: 'discord',
-      log: options.log,
-    });
-  }
-
-  async start(sink: InboundSink): Promise<void> {
-    this.sink = sink;
-    this.reconnector.start();
   }
 
   /** The session to resume: the one in memory, else the one saved by the previous process. */
@@ -324,7 +313,7 @@ export class DiscordReceiver implements ChannelReceiver {
     });
   }
 
-  private async connect(signal: AbortSignal, connected: () => void): Promise<void> {
+  protected async connect(signal: AbortSignal, connected: () => void): Promise<void> {
     const manager = new WebSocketManager({
       token: this.options.token,
       intents: DISCORD_INTENTS.reduce<number>((all, intent) => all | intent, 0),
@@ -437,16 +426,8 @@ export class DiscordReceiver implements ChannelReceiver {
     const id =
       event.kind === 'message' ? event.message.platform_ids.message_id : event.action.platform_ids.message_id;
     if (this.seen.has(id) || !this.sink) return true;
-    const handed = await handOver(this.sink, event, signal, (error) =>
-      this.options.log?.(
-        'error',
-        { platform: 'discord', error: error instanceof Error ? error.message : String(error) },
-        'could not hand a message to Temporal; retrying',
-      ),
-    );
-    if (!handed) return false;
+    if (!(await this.handOver(event, signal))) return false;
     this.remember(id);
-    this.received += 1;
     if (interaction)
       await this.rest
         .post(Routes.interactionCallback(interaction.id, interaction.token), {
@@ -471,21 +452,13 @@ export class DiscordReceiver implements ChannelReceiver {
     }
   }
 
-  health(): AdapterHealth {
-    const retryInMs = this.reconnector.retryInMs();
-    const state =
-      this.reconnector.state === 'connected' && this.resuming ? 'reconnecting' : this.reconnector.state;
-    return {
-      platform: 'discord',
-      state,
-      ...(this.reconnector.error ? { error: this.reconnector.error } : {}),
-      ...(retryInMs !== undefined ? { retryInMs } : {}),
-      received: this.received,
-    };
+  /** Connected but resuming a dropped session reads as reconnecting. */
+  protected override state(): AdapterState {
+    return this.reconnector.state === 'connected' && this.resuming ? 'reconnecting' : this.reconnector.state;
   }
 
-  async stop(): Promise<void> {
-    await this.reconnector.stop();
+  override async stop(): Promise<void> {
+    await super.stop();
     await this.queue;
     await this.sessionFile?.saved();
   }
@@ -518,6 +491,7 @@ interface MessageBody {
 /** Sends with REST to the channel (or thread) a message came from, as a reply to it. */
 export class DiscordSender implements ChannelSender {
   readonly platform = 'discord' as const;
+  readonly textLimit = DISCORD_TEXT_LIMIT;
   private readonly rest: REST;
 
   constructor(private readonly options: Pick<DiscordOptions, 'token' | 'apiUrl'>) {
@@ -551,7 +525,7 @@ export class DiscordSender implements ChannelSender {
     const links = files.filter((file) => !file.data && file.url).map((file) => `${file.name}: ${file.url}`);
     const text = [message.text, ...links].filter(Boolean).join('\n');
     const attached = files.filter((file) => file.data);
-    const textParts = splitText(text, DISCORD_TEXT_LIMIT);
+    const textParts = splitText(text, this.textLimit);
     const fileGroups = chunks(attached, DISCORD_FILES_PER_MESSAGE);
     const components =
       message.buttons.length > 0

@@ -6,6 +6,7 @@ import {
   type AdapterHealth,
   type AdapterLog,
   ChannelError,
+  ConnectedReceiver,
   type ChannelReceiver,
   type ChannelSender,
   defineChannel,
@@ -163,28 +164,15 @@ function imapError(error: unknown): ChannelError {
  * come again after restart; the conversation drops it by Message-ID. UIDs seen in this process
  * are skipped while the mailbox's UIDVALIDITY stays the same.
  */
-export class EmailReceiver implements ChannelReceiver {
-  readonly platform = 'email' as const;
-  private received = 0;
-  private sink: InboundSink | undefined;
-  private readonly reconnector: Reconnector;
+export class EmailReceiver extends ConnectedReceiver<'email'> {
   private uidValidity: string | undefined;
   private lastUid = 0;
 
   constructor(private readonly options: EmailOptions) {
-    this.reconnector = new Reconnector({
-      connect: (signal, connected) => this.connect(signal, connected),
-      platform: 'email',
-      log: options.log,
-    });
+    super('email', options.log);
   }
 
-  async start(sink: InboundSink): Promise<void> {
-    this.sink = sink;
-    this.reconnector.start();
-  }
-
-  private async connect(signal: AbortSignal, connected: () => void): Promise<void> {
+  protected async connect(signal: AbortSignal, connected: () => void): Promise<void> {
     const { imap } = this.options;
     const client = new ImapFlow({
       host: imap.host,
@@ -277,30 +265,7 @@ export class EmailReceiver implements ChannelReceiver {
       return true;
     }
     if (!event) return true;
-    const handed = await handOver(this.sink, event, signal, (error) =>
-      this.options.log?.(
-        'error',
-        { platform: 'email', error: describeError(error) },
-        'could not hand a mail to Temporal; retrying',
-      ),
-    );
-    if (handed) this.received += 1;
-    return handed;
-  }
-
-  health(): AdapterHealth {
-    const retryInMs = this.reconnector.retryInMs();
-    return {
-      platform: 'email',
-      state: this.reconnector.state,
-      ...(this.reconnector.error ? { error: this.reconnector.error } : {}),
-      ...(retryInMs !== undefined ? { retryInMs } : {}),
-      received: this.received,
-    };
-  }
-
-  async stop(): Promise<void> {
-    await this.reconnector.stop();
+    return this.handOver(event, signal);
   }
 }
 

@@ -6,6 +6,7 @@ import {
   type AdapterHealth,
   type AdapterLog,
   ChannelError,
+  ConnectedReceiver,
   type ChannelReceiver,
   type ChannelSender,
   classifyHttpFailure,
@@ -353,31 +354,18 @@ const ConnectionsOpenSchema = z.object({ ok: z.literal(true), url: z.string().mi
  * did not take) or through Socket Mode (a WebSocket whose envelopes are acknowledged only after
  * hand-over; Slack redelivers unacknowledged ones on the next connection).
  */
-export class SlackReceiver implements ChannelReceiver {
-  readonly platform = 'slack' as const;
+export class SlackReceiver extends ConnectedReceiver<'slack'> {
   private readonly client: WebClient;
-  private received = 0;
-  private sink: InboundSink | undefined;
   private botUserId: string | undefined;
-  private readonly reconnector: Reconnector;
   /** Event ids handed over lately: Slack's retries of them are answered at once. */
   private readonly handed = new Set<string>();
 
   constructor(private readonly options: SlackOptions) {
+    super('slack', options.log);
     this.client = clientOf(options.botToken, options.apiUrl);
-    this.reconnector = new Reconnector({
-      connect: (signal, connected) => this.connect(signal, connected),
-      platform: 'slack',
-      log: options.log,
-    });
   }
 
-  async start(sink: InboundSink): Promise<void> {
-    this.sink = sink;
-    this.reconnector.start();
-  }
-
-  private async connect(signal: AbortSignal, connected: () => void): Promise<void> {
+  protected async connect(signal: AbortSignal, connected: () => void): Promise<void> {
     try {
       const identity = await this.client.auth.test();
       this.botUserId = identity.user_id;
@@ -449,18 +437,8 @@ export class SlackReceiver implements ChannelReceiver {
     signal: AbortSignal,
   ): Promise<void> {
     const event = this.eventOfEnvelope(envelope);
-    if (event && this.sink) {
-      const handed = await handOver(this.sink, event, signal, (error) =>
-        this.options.log?.(
-          'error',
-          { platform: 'slack', error: error instanceof Error ? error.message : String(error) },
-          'could not hand a message to Temporal; retrying',
-        ),
-      );
-      // Not acknowledged: Slack sends the envelope again on the next connection.
-      if (!handed) return;
-      this.received += 1;
-    }
+    // Not acknowledged when stopping first: Slack sends the envelope again on the next connection.
+    if (event && !(await this.handOver(event, signal))) return;
     if (envelope.envelope_id && socket.readyState === WebSocket.OPEN)
       socket.send(JSON.stringify({ envelope_id: envelope.envelope_id }));
   }
@@ -545,21 +523,6 @@ export class SlackReceiver implements ChannelReceiver {
       if (oldest !== undefined) this.handed.delete(oldest);
     }
   }
-
-  health(): AdapterHealth {
-    const retryInMs = this.reconnector.retryInMs();
-    return {
-      platform: 'slack',
-      state: this.reconnector.state,
-      ...(this.reconnector.error ? { error: this.reconnector.error } : {}),
-      ...(retryInMs !== undefined ? { retryInMs } : {}),
-      received: this.received,
-    };
-  }
-
-  async stop(): Promise<void> {
-    await this.reconnector.stop();
-  }
 }
 
 function header(value: string | string[] | undefined): string | undefined {
@@ -576,6 +539,7 @@ const UploadUrlSchema = z.object({ upload_url: z.string().min(1), file_id: z.str
  */
 export class SlackSender implements ChannelSender {
   readonly platform = 'slack' as const;
+  readonly textLimit = SLACK_TEXT_LIMIT;
   private readonly client: WebClient;
 
   constructor(private readonly options: Pick<SlackOptions, 'botToken' | 'apiUrl'>) {
@@ -610,7 +574,7 @@ export class SlackSender implements ChannelSender {
     const thread = message.thread_id ? { thread_ts: message.thread_id } : {};
     const links = files.filter((file) => !file.data && file.url).map((file) => `${file.name}: ${file.url}`);
     const text = [message.text, ...links].filter(Boolean).join('\n');
-    const textParts = text ? splitText(text, SLACK_TEXT_LIMIT) : [];
+    const textParts = text ? splitText(text, this.textLimit) : [];
     if (textParts.length === 0 && message.buttons.length > 0) textParts.push('Choose:');
     const parts = [
       ...textParts.map((part, index) => async () => {
