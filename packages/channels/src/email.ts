@@ -3,17 +3,12 @@ import { ImapFlow } from 'imapflow';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import nodemailer, { type Transporter } from 'nodemailer';
 import {
-  type AdapterHealth,
   type AdapterLog,
   ChannelError,
-  ConnectedReceiver,
-  type ChannelReceiver,
   type ChannelSender,
+  ConnectedReceiver,
   defineChannel,
-  handOver,
-  type InboundSink,
   pause,
-  Reconnector,
   type ResolvedFile,
   type SendProgress,
   sendParts,
@@ -438,6 +433,5 @@ export class EmailSender implements ChannelSender {
 export const emailChannel = defineChannel<'email'>({
   receiver: (section, { log }) =>
     new EmailReceiver({ address: section.address, imap: section.imap, smtp: section.smtp, log }),
-  sender: (section) =>
-    new EmailSender({ address: section.address, smtp: section.smtp, imap: section.imap }),
+  sender: (section) => new EmailSender({ address: section.address, smtp: section.smtp, imap: section.imap }),
 });

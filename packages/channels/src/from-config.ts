@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { ChannelSection, Platform, PincerConfig } from '@pincer/config';
+import type { ChannelSection, PincerConfig, Platform } from '@pincer/config';
 import type {
   AdapterLog,
   ChannelAdapters,

@@ -1,8 +1,8 @@
-import { type Platform, PLATFORMS } from '@pincer/config/channels';
+import { PLATFORMS, type Platform } from '@pincer/config/channels';
 import { z } from 'zod';
 import { wellFormedOf } from './text.ts';
 
-export { type Platform, PLATFORMS };
+export { PLATFORMS, type Platform };
 
 /** Longest text handed to a conversation; longer messages are cut and marked `truncated`. */
 export const MAX_TEXT_CHARS = 16_000;

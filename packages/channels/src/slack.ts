@@ -3,18 +3,13 @@ import { ErrorCode, LogLevel, WebClient } from '@slack/web-api';
 import WebSocket from 'ws';
 import { z } from 'zod';
 import {
-  type AdapterHealth,
   type AdapterLog,
   ChannelError,
-  ConnectedReceiver,
-  type ChannelReceiver,
   type ChannelSender,
+  ConnectedReceiver,
   classifyHttpFailure,
   defineChannel,
-  handOver,
   httpFailure,
-  type InboundSink,
-  Reconnector,
   type ResolvedFile,
   type SendProgress,
   sendParts,
@@ -528,7 +523,6 @@ export class SlackReceiver extends ConnectedReceiver<'slack'> {
 function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
-
 
 const UploadUrlSchema = z.object({ upload_url: z.string().min(1), file_id: z.string().min(1) });
 

@@ -3,17 +3,12 @@ import path from 'node:path';
 import { Api, GrammyError, HttpError, InputFile } from 'grammy';
 import type { Update } from 'grammy/types';
 import {
-  type AdapterHealth,
   type AdapterLog,
   ChannelError,
-  ConnectedReceiver,
-  type ChannelReceiver,
   type ChannelSender,
+  ConnectedReceiver,
   classifyHttpFailure,
   defineChannel,
-  handOver,
-  type InboundSink,
-  Reconnector,
   type ResolvedFile,
   type SendProgress,
   sendParts,

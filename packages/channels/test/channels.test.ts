@@ -67,6 +67,8 @@ describe('the channel table', () => {
   });
 });
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /** Text whose emoji (a surrogate pair) straddles the cut at `limit`. */
 function emojiAtCut(limit: number): string {
   return `${'x'.repeat(limit - 1)}🦀${'y'.repeat(10)}`;
@@ -76,12 +78,12 @@ function expectWellFormedParts(parts: string[], text: string, limit: number) {
   expect(parts.join('')).toBe(text);
   for (const part of parts) {
     expect(part.length).toBeLessThanOrEqual(limit);
-    expect(part.isWellFormed()).toBe(true);
+    expect(part).not.toMatch(LONE_SURROGATE);
   }
 }
 
 describe('splitting long text', () => {
-  it('never cuts an emoji in half at any platform's limit', () => {
+  it("never cuts an emoji in half at any platform's limit", () => {
     const channels = ConfigSchema.parse({ channels: everyChannel }).channels;
     const limited = sendersFromConfig(channels).filter(
       (sender): sender is ChannelSender & { textLimit: number } => sender.textLimit !== undefined,

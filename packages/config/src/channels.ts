@@ -135,9 +135,11 @@ export const platformSections = Object.fromEntries(
 ) as { [P in Platform]: z.ZodOptional<(typeof CHANNEL_SETTINGS)[P]['config']> };
 
 /** What the studio shows of each configured channel (never a secret), in the table's order. */
-export function channelSummaries(channels: {
-  [P in Platform]?: ChannelSection<P> | undefined;
-}): { platform: Platform; summary: string }[] {
+export function channelSummaries(
+  channels: {
+    [P in Platform]?: ChannelSection<P> | undefined;
+  },
+): { platform: Platform; summary: string }[] {
   return PLATFORMS.flatMap((platform) => {
     const section = channels[platform];
     if (!section) return [];

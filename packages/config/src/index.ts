@@ -3,8 +3,8 @@ export {
   type ChannelSection,
   type ChannelSettings,
   channelSummaries,
-  type Platform,
   PLATFORMS,
+  type Platform,
 } from './channels.ts';
 export { ENV_BINDINGS, type EnvName } from './env.ts';
 export { ConfigError, type ConfigErrorCode } from './errors.ts';
