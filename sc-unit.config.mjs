@@ -1,1 +1,0 @@
-export default { test: { include: ['packages/*/test/**/*.test.ts'], testTimeout: 60000, pool: 'forks' } };
