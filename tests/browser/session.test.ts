@@ -108,23 +108,14 @@ describe('AutomationSession', () => {
         'Two',
         'Three',
       ]);
-      expect(
-        await s.perform({
-          action: 'extract_attribute',
-          selector: '.item',
-          attribute: 'data-sku',
-          as: 'value',
-        }),
-      ).toBe('s1');
-      expect(
-        await s.perform({
-          action: 'extract_attribute',
-          selector: '.item',
-          attribute: 'data-sku',
-          as: 'value',
-          all: true,
-        }),
-      ).toEqual(['s1', 's2', 's3']);
+      const sku = {
+        action: 'extract_attribute',
+        selector: '.item',
+        attribute: 'data-sku',
+        as: 'value',
+      } as const;
+      expect(await s.perform(sku)).toBe('s1');
+      expect(await s.perform({ ...sku, all: true })).toEqual(['s1', 's2', 's3']);
       expect(await s.perform({ action: 'extract_table', selector: '#prices', as: 'value' })).toEqual([
         { Product: 'Pen', Price: '1.50' },
         { Product: 'Book', Price: '12.00' },

@@ -153,6 +153,18 @@ function imapError(error: unknown): ChannelError {
   return new ChannelError('unavailable', `IMAP: ${describeError(error)}`, true);
 }
 
+/** A client for the configured mailbox (not yet connected). */
+function imapClient(imap: EmailOptions['imap'], extra: { autoIdleDelay?: number } = {}): ImapFlow {
+  return new ImapFlow({
+    host: imap.host,
+    port: imap.port,
+    secure: imap.secure,
+    auth: { user: imap.user, pass: imap.password },
+    logger: false,
+    ...extra,
+  });
+}
+
 /**
  * Receives mail over IMAP: IDLE on the mailbox, each unread mail without the handled keyword is
  * handed to Temporal, and only then marked \Seen and $PincerHandled. A crash in between makes it
@@ -169,14 +181,7 @@ export class EmailReceiver extends ConnectedReceiver<'email'> {
 
   protected async connect(signal: AbortSignal, connected: () => void): Promise<void> {
     const { imap } = this.options;
-    const client = new ImapFlow({
-      host: imap.host,
-      port: imap.port,
-      secure: imap.secure,
-      auth: { user: imap.user, pass: imap.password },
-      logger: false,
-      autoIdleDelay: this.options.idleDelayMs ?? 1000,
-    });
+    const client = imapClient(imap, { autoIdleDelay: this.options.idleDelayMs ?? 1000 });
     let wake: () => void = () => undefined;
     let closed = false;
     client.on('exists', () => wake());
@@ -385,13 +390,7 @@ export class EmailSender implements ChannelSender {
         false,
       );
     const [, mailbox = '', uidValidity, uid, index] = match;
-    const client = new ImapFlow({
-      host: imap.host,
-      port: imap.port,
-      secure: imap.secure,
-      auth: { user: imap.user, pass: imap.password },
-      logger: false,
-    });
+    const client = imapClient(imap);
     client.on('error', () => undefined);
     let source: Buffer | undefined;
     try {
