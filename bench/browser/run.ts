@@ -65,10 +65,10 @@ function stats(values: number[]): Stats {
 /** One script's actions, as Pincer actions and as the same bare playwright calls. */
 async function pincerScript(s: AutomationSession): Promise<void> {
   for (let i = 0; i < ACTIONS_PER_SCRIPT / 4; i++) {
-    await s.fill('#name', `name ${i}`);
-    await s.click('#go');
-    await s.waitForSelector('#out');
-    await s.extractText('#out');
+    await s.perform({ action: 'fill', selector: '#name', value: `name ${i}` });
+    await s.perform({ action: 'click', selector: '#go' });
+    await s.perform({ action: 'wait_for_selector', selector: '#out' });
+    await s.perform({ action: 'extract_text', selector: '#out', as: 'out' });
   }
 }
 
@@ -105,7 +105,7 @@ async function main() {
     const t0 = performance.now();
     const { browser, release } = await pool.acquire();
     const s = await AutomationSession.start({ browser, allowPrivateHosts: ['127.0.0.1'] });
-    await s.navigate(url);
+    await s.perform({ action: 'navigate', url });
     samples.pincerStep.push(performance.now() - t0);
     const t1 = performance.now();
     await pincerScript(s);

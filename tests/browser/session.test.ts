@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { AutomationSession, GuardProxy, launchChromium } from '@pincer/browser';
+import { AutomationSession, GuardProxy, launchChromium, type SessionFile } from '@pincer/browser';
 import { NodeError, privateAddressGuard } from '@pincer/nodes';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +35,11 @@ async function failure(
   return error as NodeError;
 }
 
+/** The file a screenshot, pdf or download action produced. */
+async function fileOf(result: Promise<unknown>): Promise<SessionFile> {
+  return (await result) as SessionFile;
+}
+
 const isPng = (data: Buffer) =>
   data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
 
@@ -42,16 +47,18 @@ describe('AutomationSession', () => {
   it('logs in, waits for the dashboard, takes a screenshot and reads a number', async () => {
     const s = await session();
     try {
-      await s.navigate(`${site.base}/login`);
-      await s.fill('#username', 'ada');
-      await s.fill('#password', PASSWORD);
-      await s.click('#submit');
-      await s.waitForSelector('.dashboard');
-      await s.waitForUrl('**/dashboard?user=ada');
-      const shot = await s.screenshot();
+      await s.perform({ action: 'navigate', url: `${site.base}/login` });
+      await s.perform({ action: 'fill', selector: '#username', value: 'ada' });
+      await s.perform({ action: 'fill', selector: '#password', value: PASSWORD });
+      await s.perform({ action: 'click', selector: '#submit' });
+      await s.perform({ action: 'wait_for_selector', selector: '.dashboard' });
+      await s.perform({ action: 'wait_for_url', url: '**/dashboard?user=ada' });
+      const shot = await fileOf(s.perform({ action: 'screenshot' }));
       expect(isPng(shot.data)).toBe(true);
-      expect(await s.extractText('.dashboard .open-orders')).toBe('42');
-      expect(await s.extractText('h1')).toBe('Welcome, ada');
+      expect(
+        await s.perform({ action: 'extract_text', selector: '.dashboard .open-orders', as: 'value' }),
+      ).toBe('42');
+      expect(await s.perform({ action: 'extract_text', selector: 'h1', as: 'value' })).toBe('Welcome, ada');
     } finally {
       await s.close();
     }
@@ -61,16 +68,16 @@ describe('AutomationSession', () => {
     const s = await session();
     const value = (selector: string) => s.page.locator(selector).inputValue();
     try {
-      await s.navigate(`${site.base}/controls`);
-      await s.fill('#name', 'new');
+      await s.perform({ action: 'navigate', url: `${site.base}/controls` });
+      await s.perform({ action: 'fill', selector: '#name', value: 'new' });
       expect(await value('#name')).toBe('new');
-      await s.type('#typed', 'cd');
+      await s.perform({ action: 'type', selector: '#typed', text: 'cd' });
       expect(await value('#typed')).toBe('abcd');
-      await s.select('#fruit', 'Banana'); // by label
+      await s.perform({ action: 'select', selector: '#fruit', value: 'Banana' }); // by label
       expect(await value('#fruit')).toBe('b');
-      await s.select('#fruit', 'c'); // by value
+      await s.perform({ action: 'select', selector: '#fruit', value: 'c' }); // by value
       expect(await value('#fruit')).toBe('c');
-      await s.select('#many', ['x', 'Z']);
+      await s.perform({ action: 'select', selector: '#many', value: ['x', 'Z'] });
       expect(
         await s.page
           .locator('#many')
@@ -81,52 +88,70 @@ describe('AutomationSession', () => {
             ),
           ),
       ).toEqual(['x', 'z']);
-      await s.check('#agree');
-      await s.uncheck('#news');
+      await s.perform({ action: 'check', selector: '#agree' });
+      await s.perform({ action: 'uncheck', selector: '#news' });
       expect(await s.page.locator('#agree').isChecked()).toBe(true);
       expect(await s.page.locator('#news').isChecked()).toBe(false);
-      await s.hover('#hover-target');
-      expect(await s.extractText('#hovered')).toBe('yes');
-      await s.press('Enter', { selector: '#keys' });
-      expect(await s.extractText('#pressed')).toBe('Enter');
-      await s.click('role=button[name="Save settings"]');
-      expect(await s.extractText('#saved')).toBe('saved');
-      expect(await s.extractText('text=Two')).toBe('Two');
-      expect(await s.extractText('//li[@data-sku="s3"]')).toBe('Three');
-      expect(await s.extractText('xpath=//li[1]')).toBe('One');
-      expect(await s.extractText('.item', { all: true })).toEqual(['One', 'Two', 'Three']);
-      expect(await s.extractAttribute('.item', 'data-sku')).toBe('s1');
-      expect(await s.extractAttribute('.item', 'data-sku', { all: true })).toEqual(['s1', 's2', 's3']);
-      expect(await s.extractTable('#prices')).toEqual([
+      await s.perform({ action: 'hover', selector: '#hover-target' });
+      expect(await s.perform({ action: 'extract_text', selector: '#hovered', as: 'value' })).toBe('yes');
+      await s.perform({ action: 'press', key: 'Enter', selector: '#keys' });
+      expect(await s.perform({ action: 'extract_text', selector: '#pressed', as: 'value' })).toBe('Enter');
+      await s.perform({ action: 'click', selector: 'role=button[name="Save settings"]' });
+      expect(await s.perform({ action: 'extract_text', selector: '#saved', as: 'value' })).toBe('saved');
+      expect(await s.perform({ action: 'extract_text', selector: 'text=Two', as: 'value' })).toBe('Two');
+      expect(await s.perform({ action: 'extract_text', selector: '//li[@data-sku="s3"]', as: 'value' })).toBe(
+        'Three',
+      );
+      expect(await s.perform({ action: 'extract_text', selector: 'xpath=//li[1]', as: 'value' })).toBe('One');
+      expect(await s.perform({ action: 'extract_text', selector: '.item', as: 'value', all: true })).toEqual([
+        'One',
+        'Two',
+        'Three',
+      ]);
+      const sku = {
+        action: 'extract_attribute',
+        selector: '.item',
+        attribute: 'data-sku',
+        as: 'value',
+      } as const;
+      expect(await s.perform(sku)).toBe('s1');
+      expect(await s.perform({ ...sku, all: true })).toEqual(['s1', 's2', 's3']);
+      expect(await s.perform({ action: 'extract_table', selector: '#prices', as: 'value' })).toEqual([
         { Product: 'Pen', Price: '1.50' },
         { Product: 'Book', Price: '12.00' },
       ]);
-      await s.scroll({ selector: '#bottom' });
+      await s.perform({ action: 'scroll', selector: '#bottom' });
       expect(
         await s.page.evaluate(() => (globalThis as unknown as { scrollY: number }).scrollY),
       ).toBeGreaterThan(1000);
-      await s.scroll({ y: -10_000 });
+      await s.perform({ action: 'scroll', y: -10_000 });
       expect(await s.page.evaluate(() => (globalThis as unknown as { scrollY: number }).scrollY)).toBe(0);
-      const element = await s.screenshot({ selector: '#prices', name: 'prices.png' });
+      const element = await fileOf(
+        s.perform({ action: 'screenshot', selector: '#prices', name: 'prices.png' }),
+      );
       expect(element.name).toBe('prices.png');
       expect(isPng(element.data)).toBe(true);
-      const pdf = await s.pdf();
+      const pdf = await fileOf(s.perform({ action: 'pdf' }));
       expect(pdf.data.subarray(0, 5).toString()).toBe('%PDF-');
-      const report = await s.download('#report');
+      const report = await fileOf(s.perform({ action: 'download', selector: '#report' }));
       expect(report.name).toBe('report.csv');
       expect(report.data.toString()).toBe('product,price\nPen,1.50\n');
 
-      await s.click('#later');
-      await s.waitForSelector('#later-page');
-      await s.goBack();
-      await s.waitForUrl('/controls$/');
-      await s.fill('#name', 'changed');
-      await s.reload();
+      await s.perform({ action: 'click', selector: '#later' });
+      await s.perform({ action: 'wait_for_selector', selector: '#later-page' });
+      await s.perform({ action: 'go_back' });
+      await s.perform({ action: 'wait_for_url', url: '/controls$/' });
+      await s.perform({ action: 'fill', selector: '#name', value: 'changed' });
+      await s.perform({ action: 'reload' });
       expect(await value('#name')).toBe('old');
 
-      await s.upload('#file', [{ name: 'note.txt', content: 'hello upload' }]);
-      await s.click('#send');
-      await s.waitForSelector('#uploaded');
+      await s.perform({
+        action: 'upload',
+        selector: '#file',
+        files: [{ name: 'note.txt', content: 'hello upload' }],
+      });
+      await s.perform({ action: 'click', selector: '#send' });
+      await s.perform({ action: 'wait_for_selector', selector: '#uploaded' });
       expect(site.uploads.at(-1)).toEqual({ name: 'note.txt', content: 'hello upload' });
       expect(s.history.every((entry) => entry.attempts === 1)).toBe(true);
     } finally {
@@ -137,8 +162,8 @@ describe('AutomationSession', () => {
   it('refuses evaluate unless it is allowed', async () => {
     const off = await session();
     try {
-      await off.navigate(`${site.base}/controls`);
-      const error = await failure(off.evaluate('document.title'));
+      await off.perform({ action: 'navigate', url: `${site.base}/controls` });
+      const error = await failure(off.perform({ action: 'evaluate', script: 'document.title' }));
       expect(error.code).toBe('browser_evaluate_disabled');
       expect(error.message).toContain('browser.allowEvaluate');
     } finally {
@@ -146,8 +171,8 @@ describe('AutomationSession', () => {
     }
     const on = await session({ allowEvaluate: true });
     try {
-      await on.navigate(`${site.base}/controls`);
-      expect(await on.evaluate('document.title')).toBe('Controls');
+      await on.perform({ action: 'navigate', url: `${site.base}/controls` });
+      expect(await on.perform({ action: 'evaluate', script: 'document.title' })).toBe('Controls');
     } finally {
       await on.close();
     }
@@ -156,8 +181,10 @@ describe('AutomationSession', () => {
   it('fails a missing selector with the action, the selector, a screenshot and the page HTML', async () => {
     const s = await session({ retries: 0 });
     try {
-      await s.navigate(`${site.base}/login`);
-      const error = await failure(s.click('#does-not-exist', { timeoutMs: 500 }));
+      await s.perform({ action: 'navigate', url: `${site.base}/login` });
+      const error = await failure(
+        s.perform({ action: 'click', selector: '#does-not-exist', timeout_ms: 500 }),
+      );
       expect(error.code).toBe('browser_timeout');
       expect(error.message).toContain('click "#does-not-exist"');
       expect(error.details).toMatchObject({ action: 'click', selector: '#does-not-exist' });
@@ -173,8 +200,8 @@ describe('AutomationSession', () => {
     try {
       const before = site.hits.get('/slow') ?? 0;
       // The first request never gets an answer: that try times out, a later one gets the page.
-      await s.navigate(`${site.base}/slow`, { timeoutMs: 3000, retries: 4 });
-      expect(await s.extractText('#ready')).toBe('ready');
+      await s.perform({ action: 'navigate', url: `${site.base}/slow`, timeout_ms: 3000, retries: 4 });
+      expect(await s.perform({ action: 'extract_text', selector: '#ready', as: 'value' })).toBe('ready');
       expect(site.hits.get('/slow')).toBeGreaterThanOrEqual(before + 2);
       expect(s.history[0]?.action).toBe('navigate');
       expect(s.history[0]?.attempts).toBeGreaterThanOrEqual(2);
@@ -186,7 +213,7 @@ describe('AutomationSession', () => {
   it('refuses private addresses by default, for pages and for what they load', async () => {
     const strict = await AutomationSession.start({ browser });
     try {
-      const error = await failure(strict.navigate(`${site.base}/login`));
+      const error = await failure(strict.perform({ action: 'navigate', url: `${site.base}/login` }));
       expect(error.code).toBe('browser_private_address');
       expect(error.message).toContain('127.0.0.1 is a loopback address');
       expect(error.message).toContain('nodes.allowPrivateHosts');
@@ -197,8 +224,8 @@ describe('AutomationSession', () => {
     // Allowed to reach the test site, not the cloud metadata address the page fetches.
     const s = await session();
     try {
-      await s.navigate(`${site.base}/reaches-private`);
-      await s.waitForSelector('text=refused');
+      await s.perform({ action: 'navigate', url: `${site.base}/reaches-private` });
+      await s.perform({ action: 'wait_for_selector', selector: 'text=refused' });
       expect(s.policy.refused.map((refusal) => refusal.url)).toContain(
         'http://169.254.169.254/latest/meta-data/',
       );
@@ -210,7 +237,7 @@ describe('AutomationSession', () => {
   it('connects only through its proxy, which checks each address again when it connects', async () => {
     const s = await session();
     try {
-      await s.navigate(`${site.base}/login`);
+      await s.perform({ action: 'navigate', url: `${site.base}/login` });
       expect(s.proxy.handled).toBeGreaterThan(0);
     } finally {
       await s.close();
@@ -241,8 +268,8 @@ describe('AutomationSession', () => {
   it('caps downloads', async () => {
     const s = await session({ maxDownloadBytes: 1024 * 1024, retries: 0 });
     try {
-      await s.navigate(`${site.base}/controls`);
-      const error = await failure(s.download('#huge'));
+      await s.perform({ action: 'navigate', url: `${site.base}/controls` });
+      const error = await failure(s.perform({ action: 'download', selector: '#huge' }));
       expect(error.code).toBe('browser_download_too_large');
       expect(error.message).toContain('browser.maxDownloadBytes');
     } finally {
@@ -254,7 +281,7 @@ describe('AutomationSession', () => {
     const first = await session();
     let profile: string;
     try {
-      await first.navigate(`${site.base}/login`);
+      await first.perform({ action: 'navigate', url: `${site.base}/login` });
       await first.page.context().addCookies([{ name: 'sid', value: 'secret-session', url: site.base }]);
       profile = await first.storageState();
     } finally {
@@ -264,14 +291,14 @@ describe('AutomationSession', () => {
     const cookies = async (s: AutomationSession) => (await s.page.context().cookies()).map((c) => c.name);
     const clean = await session();
     try {
-      await clean.navigate(`${site.base}/login`);
+      await clean.perform({ action: 'navigate', url: `${site.base}/login` });
       expect(await cookies(clean)).toEqual([]);
     } finally {
       await clean.close();
     }
     const restored = await session({ storageState: profile });
     try {
-      await restored.navigate(`${site.base}/login`);
+      await restored.perform({ action: 'navigate', url: `${site.base}/login` });
       expect(await cookies(restored)).toEqual(['sid']);
     } finally {
       await restored.close();

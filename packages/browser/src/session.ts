@@ -70,11 +70,6 @@ export interface SessionOptions {
   log?: Log;
 }
 
-interface ActionOptions {
-  timeoutMs?: number;
-  retries?: number;
-}
-
 /** Why an action failed, with the evidence captured before the context closed. */
 export interface FailureEvidence {
   screenshot?: SessionFile;
@@ -94,11 +89,10 @@ const NAVIGATIONS = new Set(['navigate', 'reload', 'go_back']);
  * screenshot and the page HTML.
  *
  *     const s = await AutomationSession.start();
- *     await s.navigate('https://example.com/login');
- *     await s.fill('#username', user);
- *     await s.click('#submit');
- *     await s.waitForSelector('.dashboard');
- *     const png = await s.screenshot();
+ *     await s.perform({ action: 'navigate', url: 'https://example.com/login' });
+ *     await s.perform({ action: 'fill', selector: '#username', value: user });
+ *     await s.perform({ action: 'click', selector: '#submit' });
+ *     const png = await s.perform({ action: 'screenshot' });
  *     await s.close();
  */
 export class AutomationSession {
@@ -153,131 +147,6 @@ export class AutomationSession {
       await own?.close().catch(() => undefined);
       throw error;
     }
-  }
-
-  // ── the actions ────────────────────────────────────────────────────────────────────────────
-
-  navigate(
-    url: string,
-    options: ActionOptions & { waitUntil?: 'load' | 'domcontentloaded' | 'networkidle' | 'commit' } = {},
-  ) {
-    return this.perform({ action: 'navigate', url, wait_until: options.waitUntil, ...timing(options) });
-  }
-  click(
-    selector: string,
-    options: ActionOptions & { button?: 'left' | 'right' | 'middle'; clickCount?: number } = {},
-  ) {
-    return this.perform({
-      action: 'click',
-      selector,
-      button: options.button,
-      click_count: options.clickCount,
-      ...timing(options),
-    });
-  }
-  fill(selector: string, value: string, options: ActionOptions = {}) {
-    return this.perform({ action: 'fill', selector, value, ...timing(options) });
-  }
-  type(selector: string, text: string, options: ActionOptions & { delayMs?: number } = {}) {
-    return this.perform({ action: 'type', selector, text, delay_ms: options.delayMs, ...timing(options) });
-  }
-  select(selector: string, value: string | string[], options: ActionOptions = {}) {
-    return this.perform({ action: 'select', selector, value, ...timing(options) });
-  }
-  check(selector: string, options: ActionOptions = {}) {
-    return this.perform({ action: 'check', selector, ...timing(options) });
-  }
-  uncheck(selector: string, options: ActionOptions = {}) {
-    return this.perform({ action: 'uncheck', selector, ...timing(options) });
-  }
-  hover(selector: string, options: ActionOptions = {}) {
-    return this.perform({ action: 'hover', selector, ...timing(options) });
-  }
-  press(key: string, options: ActionOptions & { selector?: string } = {}) {
-    return this.perform({ action: 'press', key, selector: options.selector, ...timing(options) });
-  }
-  scroll(options: ActionOptions & { selector?: string; x?: number; y?: number } = {}) {
-    return this.perform({
-      action: 'scroll',
-      selector: options.selector,
-      x: options.x,
-      y: options.y,
-      ...timing(options),
-    });
-  }
-  waitForSelector(
-    selector: string,
-    options: ActionOptions & { state?: 'visible' | 'attached' | 'hidden' | 'detached' } = {},
-  ) {
-    return this.perform({ action: 'wait_for_selector', selector, state: options.state, ...timing(options) });
-  }
-  waitForUrl(url: string, options: ActionOptions = {}) {
-    return this.perform({ action: 'wait_for_url', url, ...timing(options) });
-  }
-  async extractText(selector: string, options: ActionOptions & { all?: boolean } = {}) {
-    return this.perform({ action: 'extract_text', selector, as: '_', all: options.all, ...timing(options) });
-  }
-  async extractAttribute(
-    selector: string,
-    attribute: string,
-    options: ActionOptions & { all?: boolean } = {},
-  ) {
-    return this.perform({
-      action: 'extract_attribute',
-      selector,
-      attribute,
-      as: '_',
-      all: options.all,
-      ...timing(options),
-    });
-  }
-  async extractTable(selector: string, options: ActionOptions = {}) {
-    return (await this.perform({ action: 'extract_table', selector, as: '_', ...timing(options) })) as Record<
-      string,
-      string
-    >[];
-  }
-  async screenshot(options: ActionOptions & { selector?: string; fullPage?: boolean; name?: string } = {}) {
-    return (await this.perform({
-      action: 'screenshot',
-      selector: options.selector,
-      full_page: options.fullPage,
-      name: options.name,
-      ...timing(options),
-    })) as SessionFile;
-  }
-  async pdf(options: ActionOptions & { name?: string } = {}) {
-    return (await this.perform({ action: 'pdf', name: options.name, ...timing(options) })) as SessionFile;
-  }
-  upload(
-    selector: string,
-    files: {
-      name: string;
-      content?: string;
-      encoding?: 'utf8' | 'base64';
-      artifact?: string;
-      media_type?: string;
-    }[],
-    options: ActionOptions = {},
-  ) {
-    return this.perform({ action: 'upload', selector, files, ...timing(options) });
-  }
-  async download(selector: string, options: ActionOptions & { name?: string } = {}) {
-    return (await this.perform({
-      action: 'download',
-      selector,
-      name: options.name,
-      ...timing(options),
-    })) as SessionFile;
-  }
-  goBack(options: ActionOptions = {}) {
-    return this.perform({ action: 'go_back', ...timing(options) });
-  }
-  reload(options: ActionOptions = {}) {
-    return this.perform({ action: 'reload', ...timing(options) });
-  }
-  evaluate(script: string, options: ActionOptions = {}) {
-    return this.perform({ action: 'evaluate', script, ...timing(options) });
   }
 
   /** The cookies and local storage now, as JSON: store it as a browser-profile credential. */
@@ -795,13 +664,6 @@ function readTable(element: unknown): Record<string, string>[] | string[][] {
   return body.map((row) =>
     Object.fromEntries(text(row).map((cell, index) => [headers[index] ?? `column_${index + 1}`, cell])),
   );
-}
-
-function timing(options: ActionOptions) {
-  return {
-    ...(options.timeoutMs !== undefined ? { timeout_ms: options.timeoutMs } : {}),
-    ...(options.retries !== undefined ? { retries: options.retries } : {}),
-  };
 }
 
 function selectorOf(action: BrowserAction): { selector?: string } {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ChannelSection } from '@pincer/config';
 import type { FetchedFile } from './download.ts';
 import type { Attachment, InboundEvent, ParsedOutboundMessage, Platform } from './message.ts';
 
@@ -54,6 +55,8 @@ export interface ResolvedFile {
 /** The sending side of a platform. */
 export interface ChannelSender {
   readonly platform: Platform;
+  /** Longest text of one message in UTF-16 units; longer text goes out in parts. None: one message. */
+  readonly textLimit?: number;
   /**
    * Sends text (in parts where the platform limits length), buttons and files. `progress` makes a
    * retry skip the parts an earlier attempt delivered: nothing arrives twice.
@@ -251,5 +254,94 @@ export class Reconnector {
     this.abort.abort();
     await this.loop;
     this.state = 'stopped';
+  }
+}
+
+/** What a receiver gets besides its section. */
+export interface ReceiverContext {
+  log: AdapterLog;
+  /** Where state a restart needs is kept (Discord's gateway session), when the gateway has one. */
+  stateDir?: string;
+}
+
+/**
+ * A platform's two sides, built from its pincer.yaml section (whose schema, env variables and
+ * studio summary are in @pincer/config's channel table).
+ */
+export interface ChannelAdapters<P extends Platform> {
+  receiver(section: ChannelSection<P>, context: ReceiverContext): ChannelReceiver;
+  sender(section: ChannelSection<P>): ChannelSender;
+}
+
+/** A platform's entry in the channel table (from-config.ts). */
+export function defineChannel<P extends Platform>(adapters: ChannelAdapters<P>): ChannelAdapters<P> {
+  return adapters;
+}
+
+/**
+ * The lifecycle every receiver shares: `start` keeps the platform connection up through a
+ * Reconnector, `health` reports its state and the events handed over, `stop` ends it. A platform
+ * writes only `connect` (one connection, until `signal` aborts) and its normalizing.
+ */
+export abstract class ConnectedReceiver<P extends Platform> implements ChannelReceiver {
+  protected sink: InboundSink | undefined;
+  /** Inbound events handed to Temporal since start. */
+  protected received = 0;
+  protected readonly reconnector: Reconnector;
+
+  constructor(
+    readonly platform: P,
+    protected readonly log: AdapterLog | undefined,
+  ) {
+    this.reconnector = new Reconnector({
+      connect: (signal, connected) => this.connect(signal, connected),
+      platform,
+      log,
+    });
+  }
+
+  /** One connection: resolves when `signal` aborts, throws when it drops; calls `connected` once up. */
+  protected abstract connect(signal: AbortSignal, connected: () => void): Promise<void>;
+
+  async start(sink: InboundSink): Promise<void> {
+    this.sink = sink;
+    this.reconnector.start();
+  }
+
+  /**
+   * Hands an event over, retrying while Temporal is unreachable; false when stopping first (the
+   * platform then delivers it again after restart).
+   */
+  protected async handOver(event: InboundEvent, signal: AbortSignal): Promise<boolean> {
+    if (!this.sink) return true;
+    const handed = await handOver(this.sink, event, signal, (error) =>
+      this.log?.(
+        'error',
+        { platform: this.platform, error: error instanceof Error ? error.message : String(error) },
+        'could not hand a message to Temporal; retrying',
+      ),
+    );
+    if (handed) this.received += 1;
+    return handed;
+  }
+
+  /** The connection's state as health reports it. */
+  protected state(): AdapterState {
+    return this.reconnector.state;
+  }
+
+  health(): AdapterHealth {
+    const retryInMs = this.reconnector.retryInMs();
+    return {
+      platform: this.platform,
+      state: this.state(),
+      ...(this.reconnector.error ? { error: this.reconnector.error } : {}),
+      ...(retryInMs !== undefined ? { retryInMs } : {}),
+      received: this.received,
+    };
+  }
+
+  async stop(): Promise<void> {
+    await this.reconnector.stop();
   }
 }

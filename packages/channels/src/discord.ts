@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { type SessionInfo, WebSocketManager, WebSocketShardEvents } from '@discordjs/ws';
 import {
   type APIActionRowComponent,
@@ -18,16 +19,14 @@ import {
   Routes,
 } from 'discord.js';
 import {
-  type AdapterHealth,
   type AdapterLog,
+  type AdapterState,
   ChannelError,
-  type ChannelReceiver,
   type ChannelSender,
+  ConnectedReceiver,
   classifyHttpFailure,
-  handOver,
+  defineChannel,
   httpFailure,
-  type InboundSink,
-  Reconnector,
   type ResolvedFile,
   type SendProgress,
   sendParts,
@@ -41,6 +40,7 @@ import {
   type ParsedOutboundMessage,
   sessionIdOf,
 } from './message.ts';
+import { splitText } from './text.ts';
 
 export interface DiscordOptions {
   token: string;
@@ -234,11 +234,7 @@ function fatalClose(code: number): ChannelError {
  * `sessionFile`, the session and the last sequence number handed over are kept on disk, so a
  * restarted gateway resumes the session and Discord replays what arrived while it was down.
  */
-export class DiscordReceiver implements ChannelReceiver {
-  readonly platform = 'discord' as const;
-  private received = 0;
-  private sink: InboundSink | undefined;
-  private readonly reconnector: Reconnector;
+export class DiscordReceiver extends ConnectedReceiver<'discord'> {
   private readonly rest: REST;
   private readonly seen = new Set<string>();
   /** Thread id → parent channel id, from GUILD_CREATE and thread dispatches. */
@@ -253,20 +249,11 @@ export class DiscordReceiver implements ChannelReceiver {
   private resuming = false;
 
   constructor(private readonly options: DiscordOptions) {
+    super('discord', options.log);
     this.rest = new REST({ ...(options.apiUrl ? { api: options.apiUrl } : {}) }).setToken(options.token);
     this.sessionFile = options.sessionFile
       ? new DiscordSessionFile(options.sessionFile, options.log)
       : undefined;
-    this.reconnector = new Reconnector({
-      connect: (signal, connected) => this.connect(signal, connected),
-      platform: 'discord',
-      log: options.log,
-    });
-  }
-
-  async start(sink: InboundSink): Promise<void> {
-    this.sink = sink;
-    this.reconnector.start();
   }
 
   /** The session to resume: the one in memory, else the one saved by the previous process. */
@@ -321,7 +308,7 @@ export class DiscordReceiver implements ChannelReceiver {
     });
   }
 
-  private async connect(signal: AbortSignal, connected: () => void): Promise<void> {
+  protected async connect(signal: AbortSignal, connected: () => void): Promise<void> {
     const manager = new WebSocketManager({
       token: this.options.token,
       intents: DISCORD_INTENTS.reduce<number>((all, intent) => all | intent, 0),
@@ -434,16 +421,8 @@ export class DiscordReceiver implements ChannelReceiver {
     const id =
       event.kind === 'message' ? event.message.platform_ids.message_id : event.action.platform_ids.message_id;
     if (this.seen.has(id) || !this.sink) return true;
-    const handed = await handOver(this.sink, event, signal, (error) =>
-      this.options.log?.(
-        'error',
-        { platform: 'discord', error: error instanceof Error ? error.message : String(error) },
-        'could not hand a message to Temporal; retrying',
-      ),
-    );
-    if (!handed) return false;
+    if (!(await this.handOver(event, signal))) return false;
     this.remember(id);
-    this.received += 1;
     if (interaction)
       await this.rest
         .post(Routes.interactionCallback(interaction.id, interaction.token), {
@@ -468,21 +447,13 @@ export class DiscordReceiver implements ChannelReceiver {
     }
   }
 
-  health(): AdapterHealth {
-    const retryInMs = this.reconnector.retryInMs();
-    const state =
-      this.reconnector.state === 'connected' && this.resuming ? 'reconnecting' : this.reconnector.state;
-    return {
-      platform: 'discord',
-      state,
-      ...(this.reconnector.error ? { error: this.reconnector.error } : {}),
-      ...(retryInMs !== undefined ? { retryInMs } : {}),
-      received: this.received,
-    };
+  /** Connected but resuming a dropped session reads as reconnecting. */
+  protected override state(): AdapterState {
+    return this.reconnector.state === 'connected' && this.resuming ? 'reconnecting' : this.reconnector.state;
   }
 
-  async stop(): Promise<void> {
-    await this.reconnector.stop();
+  override async stop(): Promise<void> {
+    await super.stop();
     await this.queue;
     await this.sessionFile?.saved();
   }
@@ -496,21 +467,6 @@ function timeout(ms: number, signal: AbortSignal): Promise<never> {
     );
     signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
   });
-}
-
-/** Splits text into parts of at most `limit` UTF-16 units, never between the halves of a surrogate pair. */
-export function splitDiscordText(text: string, limit = DISCORD_TEXT_LIMIT): string[] {
-  const parts: string[] = [];
-  let rest = text;
-  while (rest.length > limit) {
-    let cut = limit;
-    const code = rest.charCodeAt(cut - 1);
-    if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
-    parts.push(rest.slice(0, cut));
-    rest = rest.slice(cut);
-  }
-  if (rest) parts.push(rest);
-  return parts;
 }
 
 function chunks<T>(items: T[], size: number): T[][] {
@@ -530,6 +486,7 @@ interface MessageBody {
 /** Sends with REST to the channel (or thread) a message came from, as a reply to it. */
 export class DiscordSender implements ChannelSender {
   readonly platform = 'discord' as const;
+  readonly textLimit = DISCORD_TEXT_LIMIT;
   private readonly rest: REST;
 
   constructor(private readonly options: Pick<DiscordOptions, 'token' | 'apiUrl'>) {
@@ -563,7 +520,7 @@ export class DiscordSender implements ChannelSender {
     const links = files.filter((file) => !file.data && file.url).map((file) => `${file.name}: ${file.url}`);
     const text = [message.text, ...links].filter(Boolean).join('\n');
     const attached = files.filter((file) => file.data);
-    const textParts = splitDiscordText(text);
+    const textParts = splitText(text, this.textLimit);
     const fileGroups = chunks(attached, DISCORD_FILES_PER_MESSAGE);
     const components =
       message.buttons.length > 0
@@ -623,3 +580,15 @@ export class DiscordSender implements ChannelSender {
     }
   }
 }
+
+export const discordChannel = defineChannel<'discord'>({
+  receiver: (section, { log, stateDir }) =>
+    new DiscordReceiver({
+      token: section.token,
+      ...(section.apiUrl ? { apiUrl: section.apiUrl } : {}),
+      ...(stateDir ? { sessionFile: path.join(stateDir, 'discord-session.json') } : {}),
+      log,
+    }),
+  sender: (section) =>
+    new DiscordSender({ token: section.token, ...(section.apiUrl ? { apiUrl: section.apiUrl } : {}) }),
+});

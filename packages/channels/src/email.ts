@@ -3,15 +3,12 @@ import { ImapFlow } from 'imapflow';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import nodemailer, { type Transporter } from 'nodemailer';
 import {
-  type AdapterHealth,
   type AdapterLog,
   ChannelError,
-  type ChannelReceiver,
   type ChannelSender,
-  handOver,
-  type InboundSink,
+  ConnectedReceiver,
+  defineChannel,
   pause,
-  Reconnector,
   type ResolvedFile,
   type SendProgress,
   sendParts,
@@ -156,43 +153,35 @@ function imapError(error: unknown): ChannelError {
   return new ChannelError('unavailable', `IMAP: ${describeError(error)}`, true);
 }
 
+/** A client for the configured mailbox (not yet connected). */
+function imapClient(imap: EmailOptions['imap'], extra: { autoIdleDelay?: number } = {}): ImapFlow {
+  return new ImapFlow({
+    host: imap.host,
+    port: imap.port,
+    secure: imap.secure,
+    auth: { user: imap.user, pass: imap.password },
+    logger: false,
+    ...extra,
+  });
+}
+
 /**
  * Receives mail over IMAP: IDLE on the mailbox, each unread mail without the handled keyword is
  * handed to Temporal, and only then marked \Seen and $PincerHandled. A crash in between makes it
  * come again after restart; the conversation drops it by Message-ID. UIDs seen in this process
  * are skipped while the mailbox's UIDVALIDITY stays the same.
  */
-export class EmailReceiver implements ChannelReceiver {
-  readonly platform = 'email' as const;
-  private received = 0;
-  private sink: InboundSink | undefined;
-  private readonly reconnector: Reconnector;
+export class EmailReceiver extends ConnectedReceiver<'email'> {
   private uidValidity: string | undefined;
   private lastUid = 0;
 
   constructor(private readonly options: EmailOptions) {
-    this.reconnector = new Reconnector({
-      connect: (signal, connected) => this.connect(signal, connected),
-      platform: 'email',
-      log: options.log,
-    });
+    super('email', options.log);
   }
 
-  async start(sink: InboundSink): Promise<void> {
-    this.sink = sink;
-    this.reconnector.start();
-  }
-
-  private async connect(signal: AbortSignal, connected: () => void): Promise<void> {
+  protected async connect(signal: AbortSignal, connected: () => void): Promise<void> {
     const { imap } = this.options;
-    const client = new ImapFlow({
-      host: imap.host,
-      port: imap.port,
-      secure: imap.secure,
-      auth: { user: imap.user, pass: imap.password },
-      logger: false,
-      autoIdleDelay: this.options.idleDelayMs ?? 1000,
-    });
+    const client = imapClient(imap, { autoIdleDelay: this.options.idleDelayMs ?? 1000 });
     let wake: () => void = () => undefined;
     let closed = false;
     client.on('exists', () => wake());
@@ -276,30 +265,7 @@ export class EmailReceiver implements ChannelReceiver {
       return true;
     }
     if (!event) return true;
-    const handed = await handOver(this.sink, event, signal, (error) =>
-      this.options.log?.(
-        'error',
-        { platform: 'email', error: describeError(error) },
-        'could not hand a mail to Temporal; retrying',
-      ),
-    );
-    if (handed) this.received += 1;
-    return handed;
-  }
-
-  health(): AdapterHealth {
-    const retryInMs = this.reconnector.retryInMs();
-    return {
-      platform: 'email',
-      state: this.reconnector.state,
-      ...(this.reconnector.error ? { error: this.reconnector.error } : {}),
-      ...(retryInMs !== undefined ? { retryInMs } : {}),
-      received: this.received,
-    };
-  }
-
-  async stop(): Promise<void> {
-    await this.reconnector.stop();
+    return this.handOver(event, signal);
   }
 }
 
@@ -424,13 +390,7 @@ export class EmailSender implements ChannelSender {
         false,
       );
     const [, mailbox = '', uidValidity, uid, index] = match;
-    const client = new ImapFlow({
-      host: imap.host,
-      port: imap.port,
-      secure: imap.secure,
-      auth: { user: imap.user, pass: imap.password },
-      logger: false,
-    });
+    const client = imapClient(imap);
     client.on('error', () => undefined);
     let source: Buffer | undefined;
     try {
@@ -468,3 +428,9 @@ export class EmailSender implements ChannelSender {
     this.transport.close();
   }
 }
+
+export const emailChannel = defineChannel<'email'>({
+  receiver: (section, { log }) =>
+    new EmailReceiver({ address: section.address, imap: section.imap, smtp: section.smtp, log }),
+  sender: (section) => new EmailSender({ address: section.address, smtp: section.smtp, imap: section.imap }),
+});

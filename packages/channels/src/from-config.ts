@@ -1,49 +1,47 @@
 import path from 'node:path';
-import type { PincerConfig } from '@pincer/config';
-import type { AdapterLog, ChannelReceiver, ChannelSender } from './adapter.ts';
+import type { ChannelSection, PincerConfig, Platform } from '@pincer/config';
+import type {
+  AdapterLog,
+  ChannelAdapters,
+  ChannelReceiver,
+  ChannelSender,
+  ReceiverContext,
+} from './adapter.ts';
+import { discordChannel } from './discord.ts';
+import { emailChannel } from './email.ts';
+import { PLATFORMS } from './message.ts';
+import { slackChannel } from './slack.ts';
+import { telegramChannel } from './telegram.ts';
 
 export type { AdapterLog } from './adapter.ts';
 
-import { DiscordReceiver, DiscordSender } from './discord.ts';
-import { EmailReceiver, EmailSender } from './email.ts';
-import { SlackReceiver, SlackSender } from './slack.ts';
-import { TelegramReceiver, TelegramSender } from './telegram.ts';
-
 export type ChannelsConfig = PincerConfig['channels'];
+
+/** Every platform's adapters: one line per platform, checked against the config's platform list. */
+const CHANNELS: { [P in Platform]: ChannelAdapters<P> } = {
+  telegram: telegramChannel,
+  slack: slackChannel,
+  discord: discordChannel,
+  email: emailChannel,
+};
+
+type Sections = { [P in Platform]?: ChannelSection<P> | undefined };
+
+/** `make` for each configured platform, in the table's order. */
+function eachConfigured<T>(
+  channels: Sections,
+  make: <P extends Platform>(platform: P, section: ChannelSection<P>, adapters: ChannelAdapters<P>) => T,
+): T[] {
+  const one = <P extends Platform>(platform: P): T[] => {
+    const section = channels[platform];
+    return section ? [make(platform, section, CHANNELS[platform])] : [];
+  };
+  return PLATFORMS.flatMap(one);
+}
 
 /** The sending side of every configured platform (the worker's outbox and `message` steps). */
 export function sendersFromConfig(channels: ChannelsConfig): ChannelSender[] {
-  const senders: ChannelSender[] = [];
-  if (channels.telegram)
-    senders.push(
-      new TelegramSender({
-        token: channels.telegram.token,
-        ...(channels.telegram.apiRoot ? { apiRoot: channels.telegram.apiRoot } : {}),
-      }),
-    );
-  if (channels.slack)
-    senders.push(
-      new SlackSender({
-        botToken: channels.slack.botToken,
-        ...(channels.slack.apiUrl ? { apiUrl: channels.slack.apiUrl } : {}),
-      }),
-    );
-  if (channels.email)
-    senders.push(
-      new EmailSender({
-        address: channels.email.address,
-        smtp: channels.email.smtp,
-        imap: channels.email.imap,
-      }),
-    );
-  if (channels.discord)
-    senders.push(
-      new DiscordSender({
-        token: channels.discord.token,
-        ...(channels.discord.apiUrl ? { apiUrl: channels.discord.apiUrl } : {}),
-      }),
-    );
-  return senders;
+  return eachConfigured(channels, (_platform, section, adapters) => adapters.sender(section));
 }
 
 /**
@@ -55,62 +53,18 @@ export function receiversFromConfig(
   log: AdapterLog,
   options: { dataDir?: string } = {},
 ): ChannelReceiver[] {
-  const receivers: ChannelReceiver[] = [];
-  const telegram = channels.telegram;
-  if (telegram)
-    receivers.push(
-      new TelegramReceiver({
-        token: telegram.token,
-        mode: telegram.mode,
-        ...(telegram.apiRoot ? { apiRoot: telegram.apiRoot } : {}),
-        ...(telegram.webhookSecret ? { webhookSecret: telegram.webhookSecret } : {}),
-        ...(telegram.webhookUrl ? { webhookUrl: telegram.webhookUrl } : {}),
-        log,
-      }),
-    );
-  const slack = channels.slack;
-  if (slack)
-    receivers.push(
-      new SlackReceiver({
-        botToken: slack.botToken,
-        mode: slack.mode,
-        ...(slack.signingSecret ? { signingSecret: slack.signingSecret } : {}),
-        ...(slack.appToken ? { appToken: slack.appToken } : {}),
-        ...(slack.apiUrl ? { apiUrl: slack.apiUrl } : {}),
-        log,
-      }),
-    );
-  const email = channels.email;
-  if (email)
-    receivers.push(
-      new EmailReceiver({
-        address: email.address,
-        imap: email.imap,
-        smtp: email.smtp,
-        log,
-      }),
-    );
-  const discord = channels.discord;
-  if (discord)
-    receivers.push(
-      new DiscordReceiver({
-        token: discord.token,
-        ...(discord.apiUrl ? { apiUrl: discord.apiUrl } : {}),
-        ...(options.dataDir
-          ? { sessionFile: path.join(options.dataDir, 'gateway', 'discord-session.json') }
-          : {}),
-        log,
-      }),
-    );
-  return receivers;
+  const context: ReceiverContext = {
+    log,
+    ...(options.dataDir ? { stateDir: path.join(options.dataDir, 'gateway') } : {}),
+  };
+  return eachConfigured(channels, (_platform, section, adapters) => adapters.receiver(section, context));
 }
 
 /** Who may talk to the assistant, from the `channels` section. */
 export function accessSettingsOf(channels: ChannelsConfig) {
   const allow: Record<string, { allowUsers: string[]; allowChats: string[] }> = {};
-  for (const platform of ['telegram', 'slack', 'discord', 'email'] as const) {
-    const section = channels[platform];
-    if (section) allow[platform] = { allowUsers: section.allowUsers, allowChats: section.allowChats };
-  }
+  eachConfigured(channels, (platform, section) => {
+    allow[platform] = { allowUsers: section.allowUsers, allowChats: section.allowChats };
+  });
   return { owners: channels.owners, workflows: channels.workflows, allow };
 }

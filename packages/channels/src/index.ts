@@ -19,7 +19,6 @@ export {
   DiscordSender,
   discordError,
   normalizeDiscordDispatch,
-  splitDiscordText,
 } from './discord.ts';
 export {
   EmailReceiver,
@@ -50,4 +49,5 @@ export {
   verifySlackSignature,
 } from './slack.ts';
 export { normalizeTelegramUpdate, TelegramReceiver, TelegramSender, telegramError } from './telegram.ts';
+export { splitText } from './text.ts';
 export { startWebhookServer } from './webhook-server.ts';

@@ -1,7 +1,8 @@
+import { PLATFORMS, type Platform } from '@pincer/config/channels';
 import { z } from 'zod';
+import { wellFormedOf } from './text.ts';
 
-export const PLATFORMS = ['telegram', 'slack', 'discord', 'email'] as const;
-export type Platform = (typeof PLATFORMS)[number];
+export { PLATFORMS, type Platform };
 
 /** Longest text handed to a conversation; longer messages are cut and marked `truncated`. */
 export const MAX_TEXT_CHARS = 16_000;
@@ -16,12 +17,6 @@ export function cleanText(text: string): { text: string; truncated: boolean } {
   if (wellFormed.length <= MAX_TEXT_CHARS) return { text: wellFormed, truncated: false };
   // Never cut a surrogate pair in half.
   return { text: wellFormedOf(wellFormed.slice(0, MAX_TEXT_CHARS)), truncated: true };
-}
-
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
-function wellFormedOf(text: string): string {
-  return text.replace(LONE_SURROGATE, '\uFFFD');
 }
 
 export const AttachmentSchema = z.object({

@@ -3,16 +3,13 @@ import { ErrorCode, LogLevel, WebClient } from '@slack/web-api';
 import WebSocket from 'ws';
 import { z } from 'zod';
 import {
-  type AdapterHealth,
   type AdapterLog,
   ChannelError,
-  type ChannelReceiver,
   type ChannelSender,
+  ConnectedReceiver,
   classifyHttpFailure,
-  handOver,
+  defineChannel,
   httpFailure,
-  type InboundSink,
-  Reconnector,
   type ResolvedFile,
   type SendProgress,
   sendParts,
@@ -26,6 +23,7 @@ import {
   type ParsedOutboundMessage,
   sessionIdOf,
 } from './message.ts';
+import { splitText } from './text.ts';
 
 export interface SlackOptions {
   /** The bot token (xoxb-...): Web API calls. */
@@ -351,31 +349,18 @@ const ConnectionsOpenSchema = z.object({ ok: z.literal(true), url: z.string().mi
  * did not take) or through Socket Mode (a WebSocket whose envelopes are acknowledged only after
  * hand-over; Slack redelivers unacknowledged ones on the next connection).
  */
-export class SlackReceiver implements ChannelReceiver {
-  readonly platform = 'slack' as const;
+export class SlackReceiver extends ConnectedReceiver<'slack'> {
   private readonly client: WebClient;
-  private received = 0;
-  private sink: InboundSink | undefined;
   private botUserId: string | undefined;
-  private readonly reconnector: Reconnector;
   /** Event ids handed over lately: Slack's retries of them are answered at once. */
   private readonly handed = new Set<string>();
 
   constructor(private readonly options: SlackOptions) {
+    super('slack', options.log);
     this.client = clientOf(options.botToken, options.apiUrl);
-    this.reconnector = new Reconnector({
-      connect: (signal, connected) => this.connect(signal, connected),
-      platform: 'slack',
-      log: options.log,
-    });
   }
 
-  async start(sink: InboundSink): Promise<void> {
-    this.sink = sink;
-    this.reconnector.start();
-  }
-
-  private async connect(signal: AbortSignal, connected: () => void): Promise<void> {
+  protected async connect(signal: AbortSignal, connected: () => void): Promise<void> {
     try {
       const identity = await this.client.auth.test();
       this.botUserId = identity.user_id;
@@ -447,18 +432,8 @@ export class SlackReceiver implements ChannelReceiver {
     signal: AbortSignal,
   ): Promise<void> {
     const event = this.eventOfEnvelope(envelope);
-    if (event && this.sink) {
-      const handed = await handOver(this.sink, event, signal, (error) =>
-        this.options.log?.(
-          'error',
-          { platform: 'slack', error: error instanceof Error ? error.message : String(error) },
-          'could not hand a message to Temporal; retrying',
-        ),
-      );
-      // Not acknowledged: Slack sends the envelope again on the next connection.
-      if (!handed) return;
-      this.received += 1;
-    }
+    // Not acknowledged when stopping first: Slack sends the envelope again on the next connection.
+    if (event && !(await this.handOver(event, signal))) return;
     if (envelope.envelope_id && socket.readyState === WebSocket.OPEN)
       socket.send(JSON.stringify({ envelope_id: envelope.envelope_id }));
   }
@@ -543,32 +518,10 @@ export class SlackReceiver implements ChannelReceiver {
       if (oldest !== undefined) this.handed.delete(oldest);
     }
   }
-
-  health(): AdapterHealth {
-    const retryInMs = this.reconnector.retryInMs();
-    return {
-      platform: 'slack',
-      state: this.reconnector.state,
-      ...(this.reconnector.error ? { error: this.reconnector.error } : {}),
-      ...(retryInMs !== undefined ? { retryInMs } : {}),
-      received: this.received,
-    };
-  }
-
-  async stop(): Promise<void> {
-    await this.reconnector.stop();
-  }
 }
 
 function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
-}
-
-function splitText(text: string, limit: number): string[] {
-  if (text.length <= limit) return [text];
-  const parts: string[] = [];
-  for (let index = 0; index < text.length; index += limit) parts.push(text.slice(index, index + limit));
-  return parts;
 }
 
 const UploadUrlSchema = z.object({ upload_url: z.string().min(1), file_id: z.string().min(1) });
@@ -580,6 +533,7 @@ const UploadUrlSchema = z.object({ upload_url: z.string().min(1), file_id: z.str
  */
 export class SlackSender implements ChannelSender {
   readonly platform = 'slack' as const;
+  readonly textLimit = SLACK_TEXT_LIMIT;
   private readonly client: WebClient;
 
   constructor(private readonly options: Pick<SlackOptions, 'botToken' | 'apiUrl'>) {
@@ -614,7 +568,7 @@ export class SlackSender implements ChannelSender {
     const thread = message.thread_id ? { thread_ts: message.thread_id } : {};
     const links = files.filter((file) => !file.data && file.url).map((file) => `${file.name}: ${file.url}`);
     const text = [message.text, ...links].filter(Boolean).join('\n');
-    const textParts = text ? splitText(text, SLACK_TEXT_LIMIT) : [];
+    const textParts = text ? splitText(text, this.textLimit) : [];
     if (textParts.length === 0 && message.buttons.length > 0) textParts.push('Choose:');
     const parts = [
       ...textParts.map((part, index) => async () => {
@@ -693,3 +647,17 @@ export class SlackSender implements ChannelSender {
     return target.file_id;
   }
 }
+
+export const slackChannel = defineChannel<'slack'>({
+  receiver: (section, { log }) =>
+    new SlackReceiver({
+      botToken: section.botToken,
+      mode: section.mode,
+      ...(section.signingSecret ? { signingSecret: section.signingSecret } : {}),
+      ...(section.appToken ? { appToken: section.appToken } : {}),
+      ...(section.apiUrl ? { apiUrl: section.apiUrl } : {}),
+      log,
+    }),
+  sender: (section) =>
+    new SlackSender({ botToken: section.botToken, ...(section.apiUrl ? { apiUrl: section.apiUrl } : {}) }),
+});

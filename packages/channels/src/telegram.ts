@@ -3,15 +3,12 @@ import path from 'node:path';
 import { Api, GrammyError, HttpError, InputFile } from 'grammy';
 import type { Update } from 'grammy/types';
 import {
-  type AdapterHealth,
   type AdapterLog,
   ChannelError,
-  type ChannelReceiver,
   type ChannelSender,
+  ConnectedReceiver,
   classifyHttpFailure,
-  handOver,
-  type InboundSink,
-  Reconnector,
+  defineChannel,
   type ResolvedFile,
   type SendProgress,
   sendParts,
@@ -25,6 +22,7 @@ import {
   type ParsedOutboundMessage,
   sessionIdOf,
 } from './message.ts';
+import { splitText } from './text.ts';
 
 export interface TelegramOptions {
   token: string;
@@ -151,28 +149,15 @@ export function normalizeTelegramUpdate(update: Update, receivedAt: Date): Inbou
  * Receives Telegram updates by long polling (the offset advances only after each update is
  * handed over, so a crash makes Telegram send it again) or by webhook (answered 200 only after).
  */
-export class TelegramReceiver implements ChannelReceiver {
-  readonly platform = 'telegram' as const;
+export class TelegramReceiver extends ConnectedReceiver<'telegram'> {
   private readonly api: Api;
-  private received = 0;
-  private sink: InboundSink | undefined;
-  private readonly reconnector: Reconnector;
 
   constructor(private readonly options: TelegramOptions) {
+    super('telegram', options.log);
     this.api = apiOf(options);
-    this.reconnector = new Reconnector({
-      connect: (signal, connected) => this.connect(signal, connected),
-      platform: 'telegram',
-      log: options.log,
-    });
   }
 
-  async start(sink: InboundSink): Promise<void> {
-    this.sink = sink;
-    this.reconnector.start();
-  }
-
-  private async connect(signal: AbortSignal, connected: () => void): Promise<void> {
+  protected async connect(signal: AbortSignal, connected: () => void): Promise<void> {
     try {
       await this.api.getMe(grammySignal(signal));
       if (this.options.mode === 'webhook') {
@@ -217,15 +202,7 @@ export class TelegramReceiver implements ChannelReceiver {
   private async handle(update: Update, signal: AbortSignal): Promise<boolean> {
     const event = normalizeTelegramUpdate(update, new Date());
     if (!event || !this.sink) return true;
-    const handed = await handOver(this.sink, event, signal, (error) =>
-      this.options.log?.(
-        'error',
-        { platform: 'telegram', error: error instanceof Error ? error.message : String(error) },
-        'could not hand a message to Temporal; retrying',
-      ),
-    );
-    if (!handed) return false;
-    this.received += 1;
+    if (!(await this.handOver(event, signal))) return false;
     if (update.callback_query)
       await this.api.answerCallbackQuery(update.callback_query.id).catch(() => undefined);
     return true;
@@ -270,32 +247,11 @@ export class TelegramReceiver implements ChannelReceiver {
       },
     ];
   }
-
-  health(): AdapterHealth {
-    const retryInMs = this.reconnector.retryInMs();
-    return {
-      platform: 'telegram',
-      state: this.reconnector.state,
-      ...(this.reconnector.error ? { error: this.reconnector.error } : {}),
-      ...(retryInMs !== undefined ? { retryInMs } : {}),
-      received: this.received,
-    };
-  }
-
-  async stop(): Promise<void> {
-    await this.reconnector.stop();
-  }
-}
-
-function splitText(text: string, limit: number): string[] {
-  if (text.length <= limit) return [text];
-  const parts: string[] = [];
-  for (let index = 0; index < text.length; index += limit) parts.push(text.slice(index, index + limit));
-  return parts;
 }
 
 export class TelegramSender implements ChannelSender {
   readonly platform = 'telegram' as const;
+  readonly textLimit = TELEGRAM_TEXT_LIMIT;
   private readonly api: Api;
 
   constructor(private readonly options: Pick<TelegramOptions, 'token' | 'apiRoot'>) {
@@ -363,7 +319,7 @@ export class TelegramSender implements ChannelSender {
     // A short text rides as the first file's caption: one message, one part, nothing to redo.
     const caption =
       attached.length > 0 && text.length <= TELEGRAM_CAPTION_LIMIT && message.buttons.length === 0;
-    const textParts = text && !caption ? splitText(text, TELEGRAM_TEXT_LIMIT) : [];
+    const textParts = text && !caption ? splitText(text, this.textLimit) : [];
     const parts = [
       ...textParts.map((part, index) => async () => {
         const last = index === textParts.length - 1;
@@ -386,3 +342,17 @@ export class TelegramSender implements ChannelSender {
     }
   }
 }
+
+export const telegramChannel = defineChannel<'telegram'>({
+  receiver: (section, { log }) =>
+    new TelegramReceiver({
+      token: section.token,
+      mode: section.mode,
+      ...(section.apiRoot ? { apiRoot: section.apiRoot } : {}),
+      ...(section.webhookSecret ? { webhookSecret: section.webhookSecret } : {}),
+      ...(section.webhookUrl ? { webhookUrl: section.webhookUrl } : {}),
+      log,
+    }),
+  sender: (section) =>
+    new TelegramSender({ token: section.token, ...(section.apiRoot ? { apiRoot: section.apiRoot } : {}) }),
+});

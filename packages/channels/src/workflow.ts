@@ -4,6 +4,7 @@
  */
 import { defineSignal } from '@temporalio/workflow';
 import type { InboundEvent } from './message.ts';
+import { wellFormedOf } from './text.ts';
 
 export const CONVERSATION_WORKFLOW = 'conversation';
 
@@ -94,8 +95,6 @@ export function parseCommand(text: string): ParsedCommand {
   }
 }
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
 /** JSON from chat made storable: `\u0000` and lone surrogates written as escapes are refused by PostgreSQL. */
 export function storable(value: unknown): unknown {
   if (typeof value === 'string') return storableText(value);
@@ -108,5 +107,5 @@ export function storable(value: unknown): unknown {
 }
 
 function storableText(text: string): string {
-  return text.replace(LONE_SURROGATE, '\uFFFD').replaceAll('\u0000', '');
+  return wellFormedOf(text).replaceAll('\u0000', '');
 }

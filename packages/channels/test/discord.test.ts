@@ -11,7 +11,6 @@ import {
   type InboundEvent,
   OutboundMessageSchema,
   replyTarget,
-  splitDiscordText,
 } from '../src/index.ts';
 
 const CHANNEL = '1000000000000000800';
@@ -292,10 +291,5 @@ describe('Discord adapter', () => {
       .catch((error: unknown) => error);
     expect(unknown).toMatchObject({ code: 'rejected', retryable: false });
     expect(String((unknown as Error).message)).toMatch(/Unknown Channel/);
-  });
-
-  it('splits text without breaking a surrogate pair', () => {
-    expect(splitDiscordText(`${'x'.repeat(3)}🦀`, 4)).toEqual(['xxx', '🦀']);
-    expect(splitDiscordText('', 4)).toEqual([]);
   });
 });

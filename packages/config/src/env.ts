@@ -1,3 +1,4 @@
+import { CHANNEL_ENV_BINDINGS } from './channels.ts';
 import { ConfigError } from './errors.ts';
 import { closest } from './suggest.ts';
 
@@ -130,31 +131,7 @@ export const ENV_BINDINGS = {
     kind: 'string',
     description: 'initial owner password',
   },
-  PINCER_TELEGRAM_TOKEN: {
-    path: ['channels', 'telegram', 'token'],
-    kind: 'string',
-    description: 'Telegram bot token',
-  },
-  PINCER_SLACK_BOT_TOKEN: {
-    path: ['channels', 'slack', 'botToken'],
-    kind: 'string',
-    description: 'Slack bot token',
-  },
-  PINCER_SLACK_SIGNING_SECRET: {
-    path: ['channels', 'slack', 'signingSecret'],
-    kind: 'string',
-    description: 'Slack signing secret',
-  },
-  PINCER_SLACK_APP_TOKEN: {
-    path: ['channels', 'slack', 'appToken'],
-    kind: 'string',
-    description: 'Slack app-level token (Socket Mode)',
-  },
-  PINCER_DISCORD_TOKEN: {
-    path: ['channels', 'discord', 'token'],
-    kind: 'string',
-    description: 'Discord bot token',
-  },
+  ...CHANNEL_ENV_BINDINGS,
   PINCER_GATEWAY_WEBHOOK_HOST: {
     path: ['channels', 'webhookHost'],
     kind: 'string',

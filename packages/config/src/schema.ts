@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { platformSections } from './channels.ts';
 
 const port = z.number().int().min(1).max(65535);
 
@@ -16,14 +17,6 @@ const processHealth = (defaultPort: number) =>
   });
 
 const logLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
-
-/** Who may talk to the assistant on a channel; others get a pairing code an owner approves. */
-const allowLists = {
-  /** Platform user ids allowed to talk to the assistant. */
-  allowUsers: z.array(z.string().min(1)).default([]),
-  /** Chats (channels, groups, mailboxes' senders) whose every member is allowed. */
-  allowChats: z.array(z.string().min(1)).default([]),
-};
 
 const channels = z
   .strictObject({
@@ -46,68 +39,8 @@ const channels = z
       .int()
       .positive()
       .default(20 * 1024 * 1024),
-    telegram: z
-      .strictObject({
-        token: z.string().min(1),
-        mode: z.enum(['polling', 'webhook']).default('polling'),
-        /** Webhook mode: the secret Telegram sends in X-Telegram-Bot-Api-Secret-Token. */
-        webhookSecret: z.string().min(16, 'use at least 16 characters').optional(),
-        /** Webhook mode: the public URL of <webhookHost:webhookPort>/telegram/webhook. */
-        webhookUrl: z.url().optional(),
-        /** The Bot API root (a local Bot API server). */
-        apiRoot: z.url().optional(),
-        ...allowLists,
-      })
-      .refine((value) => value.mode !== 'webhook' || value.webhookSecret, {
-        message: 'webhook mode needs webhookSecret: Telegram must prove each request comes from it',
-      })
-      .optional(),
-    slack: z
-      .strictObject({
-        botToken: z.string().min(1),
-        /** Events API: requests are checked against it (v0 HMAC signature). */
-        signingSecret: z.string().min(1).optional(),
-        /** Socket Mode: the app-level token (xapp-...). */
-        appToken: z.string().min(1).optional(),
-        mode: z.enum(['events', 'socket']).default('events'),
-        /** The Web API root, ending in "/" (a local stand-in in tests). */
-        apiUrl: z.url().optional(),
-        ...allowLists,
-      })
-      .refine((value) => (value.mode === 'socket' ? value.appToken : value.signingSecret), {
-        message: 'events mode needs signingSecret; socket mode needs appToken',
-      })
-      .optional(),
-    discord: z
-      .strictObject({
-        token: z.string().min(1),
-        /** The REST root, e.g. http://127.0.0.1:PORT/api (a local stand-in in tests). */
-        apiUrl: z.url().optional(),
-        ...allowLists,
-      })
-      .optional(),
-    email: z
-      .strictObject({
-        /** The mailbox's address; answers come from it. */
-        address: z.email(),
-        imap: z.strictObject({
-          host: z.string().min(1),
-          port,
-          secure: z.boolean().default(true),
-          user: z.string().min(1),
-          password: z.string().min(1),
-          mailbox: z.string().default('INBOX'),
-        }),
-        smtp: z.strictObject({
-          host: z.string().min(1),
-          port,
-          secure: z.boolean().default(true),
-          user: z.string().optional(),
-          password: z.string().optional(),
-        }),
-        ...allowLists,
-      })
-      .optional(),
+    /** One section per platform (see ./channels.ts): a channel is on when its section is there. */
+    ...platformSections,
   })
   .prefault({});
 

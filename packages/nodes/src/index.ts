@@ -44,6 +44,7 @@ export {
 } from './define.ts';
 export { duration, parseDuration } from './duration.ts';
 export { NodeError, type NodeErrorOptions } from './errors.ts';
+export { GuardedProxy, type ProxyGate, resolveGuarded } from './guarded-proxy.ts';
 export { type ApprovalConfig, approval } from './nodes/approval.ts';
 export { type BrowserConfig, browser } from './nodes/browser.ts';
 export { condition } from './nodes/condition.ts';

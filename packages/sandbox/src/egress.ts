@@ -1,10 +1,8 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import dns from 'node:dns/promises';
-import http from 'node:http';
-import net from 'node:net';
+import type http from 'node:http';
 import { promisify } from 'node:util';
-import { privateAddressGuard } from '@pincer/nodes';
+import { GuardedProxy, privateAddressGuard, resolveGuarded } from '@pincer/nodes';
 import { isAlive } from '@pincer/provision';
 import type Docker from 'dockerode';
 import ipaddr from 'ipaddr.js';
@@ -105,96 +103,24 @@ export async function startEgressProxy(docker: Docker): Promise<EgressProxy> {
     return grants.get(token);
   };
 
-  const resolveAllowed = async (grant: Grant, host: string, port: number): Promise<string> => {
-    if (!matches(grant.rules, host, port))
-      throw new Error(`${host}:${port} is not in the step's network allow-list`);
-    const guard = privateAddressGuard(grant.allowPrivateHosts);
-    const bare = host.replace(/^\[|\]$/g, '');
-    const addresses = net.isIP(bare)
-      ? [bare]
-      : (await dns.lookup(bare, { all: true })).map((entry) => entry.address);
-    const address = addresses[0];
-    if (!address) throw new Error(`${host} does not resolve`);
-    if (!guard.allowsHost(bare)) {
-      const refusal = guard.refusal(address);
-      if (refusal)
-        throw new Error(`${host} is ${refusal}; allow it with nodes.allowPrivateHosts in pincer.yaml`);
-    }
-    return address;
-  };
-
-  const server = http.createServer(async (request, response) => {
-    const grant = grantFor(request);
-    if (!grant) {
-      response.writeHead(407, { 'proxy-authenticate': 'Basic realm="pincer"' }).end('proxy: not allowed\n');
-      return;
-    }
-    let target: URL;
-    try {
-      target = new URL(request.url ?? '');
-      if (target.protocol !== 'http:')
-        throw new Error('only http:// URLs are proxied; use https through CONNECT');
-    } catch (error) {
-      response.writeHead(400).end(`proxy: ${(error as Error).message}\n`);
-      return;
-    }
-    const port = Number(target.port || 80);
-    try {
-      const address = await resolveAllowed(grant, target.hostname, port);
-      const headers = { ...request.headers };
-      delete headers['proxy-authorization'];
-      delete headers['proxy-connection'];
-      const upstream = http.request(
-        { host: address, port, method: request.method, path: `${target.pathname}${target.search}`, headers },
-        (answer) => {
-          response.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(response);
-        },
-      );
-      upstream.on('error', (error) => response.destroy(error));
-      request.pipe(upstream);
-    } catch (error) {
-      response.writeHead(403).end(`proxy: ${(error as Error).message}\n`);
-    }
-  });
-
-  const tunnels = new Set<net.Socket>();
-  server.on('connect', async (request: http.IncomingMessage, client: net.Socket, head: Buffer) => {
-    tunnels.add(client);
-    client.on('close', () => tunnels.delete(client));
-    client.on('error', () => client.destroy());
-    const grant = grantFor(request);
-    if (!grant) {
-      client.end(
-        'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="pincer"\r\n\r\n',
-      );
-      return;
-    }
-    const [host, portText] = (request.url ?? '').split(/:(?=\d+$)/);
-    const port = Number(portText);
-    try {
-      const address = await resolveAllowed(grant, host ?? '', port);
-      const upstream = net.connect({ host: address, port }, () => {
-        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-        if (head.length > 0) upstream.write(head);
-        upstream.pipe(client);
-        client.pipe(upstream);
-      });
-      upstream.on('error', () => client.destroy());
-      client.on('close', () => upstream.destroy());
-    } catch (error) {
-      client.end(`HTTP/1.1 403 Forbidden\r\n\r\nproxy: ${(error as Error).message}\n`);
-    }
-  });
-
-  // The bridge (and its gateway address) only exists while a container is on the network, so
-  // the proxy listens on every address and refuses connections from outside the subnet.
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '0.0.0.0', () => resolve());
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const proxy = await GuardedProxy.listen<Grant>(
+    {
+      admit: grantFor,
+      async resolve(grant, host, port) {
+        if (!matches(grant.rules, host, port))
+          throw new Error(`${host}:${port} is not in the step's network allow-list`);
+        return resolveGuarded(
+          privateAddressGuard(grant.allowPrivateHosts),
+          host,
+          '; allow it with nodes.allowPrivateHosts in pincer.yaml',
+        );
+      },
+    },
+    // The bridge (and its gateway address) only exists while a container is on the network, so
+    // the proxy listens on every address and refuses connections from outside the subnet.
+    '0.0.0.0',
+  );
+  const port = proxy.port;
   const firewall = await fenceHost(subnet, port);
 
   return {
@@ -206,9 +132,7 @@ export async function startEgressProxy(docker: Docker): Promise<EgressProxy> {
     },
     async close() {
       await firewall.release();
-      for (const socket of tunnels) socket.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await proxy.close();
     },
   };
 }

@@ -1,3 +1,4 @@
+import { PLATFORMS } from '@pincer/config/channels';
 import { z } from 'zod';
 import { defineNode } from '../define.ts';
 import { NodeError } from '../errors.ts';
@@ -27,7 +28,7 @@ export const message = defineNode({
   execution: 'activity',
   config: z.strictObject({
     platform: z
-      .enum(['telegram', 'slack', 'discord', 'email'])
+      .enum(PLATFORMS)
       .describe('Where to send it; the platform must be configured under channels in pincer.yaml.'),
     channel: z
       .string()

@@ -1,4 +1,4 @@
-import type { PincerConfig } from '@pincer/config';
+import { channelSummaries } from '@pincer/config';
 import {
   decidePairing,
   describeSchedule,
@@ -32,23 +32,6 @@ export async function describedSchedules(db: Parameters<typeof listSchedules>[0]
       }
     }),
   );
-}
-
-const PLATFORMS = ['telegram', 'slack', 'discord', 'email'] as const;
-type Platform = (typeof PLATFORMS)[number];
-
-/** What the studio may show of a channel's settings: never a token, password or secret. */
-function channelSummary(channels: PincerConfig['channels'], platform: Platform): string | null {
-  switch (platform) {
-    case 'telegram':
-      return channels.telegram ? `${channels.telegram.mode} mode` : null;
-    case 'slack':
-      return channels.slack ? `${channels.slack.mode === 'socket' ? 'Socket Mode' : 'Events API'}` : null;
-    case 'discord':
-      return channels.discord ? 'gateway connection' : null;
-    case 'email':
-      return channels.email ? `${channels.email.address} (IMAP ${channels.email.imap.host})` : null;
-  }
 }
 
 const GatewayHealth = z.object({
@@ -110,10 +93,7 @@ export const channelsRouter = router({
   /** The chat channels in pincer.yaml with their live state from the gateway's health. */
   status: viewerProcedure.query(async () => {
     const config = getConfig();
-    const configured = PLATFORMS.flatMap((platform) => {
-      const summary = channelSummary(config.channels, platform);
-      return summary === null ? [] : [{ platform, summary }];
-    });
+    const configured = channelSummaries(config.channels);
     const url = config.gateway.healthUrl;
     const gateway =
       configured.length > 0 ? await gatewayHealth(url) : { reachable: false as const, problem: null };
