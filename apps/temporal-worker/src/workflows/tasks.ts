@@ -3,6 +3,7 @@
  * workflow interprets itself. Shared by the interpreter and the long for-each loop workflow.
  * Deterministic workflow code.
  */
+import type { ControlNodeType } from '@pincer/nodes';
 import { PURE_NODES, type PureNode } from '@pincer/nodes/pure';
 import {
   type ApprovalDecision,
@@ -202,6 +203,14 @@ export interface TaskOwner {
   type: string;
 }
 
+/** Runs a control step, its config parsed by the node's schema. */
+type ControlHandler = (
+  step: TaskOwner,
+  task: PlanTask,
+  config: Record<string, unknown>,
+  iteration: string,
+) => Promise<unknown>;
+
 export function createTaskRunner(context: TaskContext) {
   const { runId, secretNonce } = context;
   let waitingApprovals = 0;
@@ -355,22 +364,10 @@ export function createTaskRunner(context: TaskContext) {
         { status: 'running', startedAt: started },
         iteration,
       );
-    const output = await (async () => {
-      switch (task.type) {
-        case 'delay':
-          return runDelay(config);
-        case 'approval':
-          return runApproval(step, task, config, iteration);
-        case 'for_each':
-          return runForEach(step, task, config);
-        case 'sub_workflow':
-          return runSubWorkflow(step, config);
-        case 'external_activity':
-          return runExternal(task, config);
-        default:
-          throw new StepError(`no interpreter for control node "${task.type}"`, 'NonRetryableStepError');
-      }
-    })();
+    const handler = Object.hasOwn(CONTROL, task.type) ? CONTROL[task.type as ControlNodeType] : undefined;
+    if (!handler)
+      throw new StepError(`no interpreter for control node "${task.type}"`, 'NonRetryableStepError');
+    const output = await handler(step, task, config, iteration);
     await record(
       { name: step.name, type: task.type },
       { status: 'succeeded', output, startedAt: started, finishedAt: Date.now() },
@@ -378,6 +375,15 @@ export function createTaskRunner(context: TaskContext) {
     );
     return output;
   }
+
+  /** The interpreter of each built-in control node: one missing for a new control node does not compile. */
+  const CONTROL = {
+    delay: (_step, _task, config) => runDelay(config),
+    approval: runApproval,
+    for_each: (step, task, config) => runForEach(step, task, config),
+    sub_workflow: (step, _task, config) => runSubWorkflow(step, config),
+    external_activity: (_step, task, config) => runExternal(task, config),
+  } satisfies Record<ControlNodeType, ControlHandler>;
 
   async function runDelay(config: Record<string, unknown>): Promise<unknown> {
     const until = typeof config.until === 'string' ? Date.parse(config.until) : undefined;
