@@ -401,20 +401,12 @@ export function defineNode<
   const Type extends string,
   const Exec extends Execution,
   const Cat extends Category,
+  Docs extends NodeDocs | undefined = undefined,
 >(
-  definition: NodeDefinition<Config, Output, Type, Exec, Cat> & { docs: NodeDocs },
-): NodeDefinition<Config, Output, Type, Exec, Cat> & { docs: NodeDocs };
-export function defineNode<
-  Config extends z.ZodType,
-  Output,
-  const Type extends string,
-  const Exec extends Execution,
-  const Cat extends Category,
->(
-  definition: NodeDefinition<Config, Output, Type, Exec, Cat>,
-): NodeDefinition<Config, Output, Type, Exec, Cat>;
-export function defineNode(definition: NodeDefinition): NodeDefinition {
-  return definition;
+  definition: NodeDefinition<Config, Output, Type, Exec, Cat> & { docs?: Docs },
+): NodeDefinition<Config, Output, Type, Exec, Cat> & { docs: Docs } {
+  // An absent `docs` is the `undefined` Docs then stands for.
+  return definition as NodeDefinition<Config, Output, Type, Exec, Cat> & { docs: Docs };
 }
 
 /** Node type ids: snake_case, optionally in dotted families (`http_request`, `llm.chat`). */

@@ -300,44 +300,39 @@ export function createTaskRunner(context: TaskContext) {
     config: Record<string, unknown>,
     iteration: string,
   ): Promise<unknown> {
+    /** What runStep gets, with the records kept back so far (it writes them). */
+    const input = () => {
+      const records = takeKept();
+      return {
+        runId,
+        step: step.name,
+        iteration,
+        type: task.type,
+        config,
+        secretNonce,
+        ...(records ? { records } : {}),
+      };
+    };
     switch (task.execution) {
       case 'activity': {
-        const records = takeKept();
         const activities = proxyActivities<InterpreterActivities>({
           taskQueue: task.taskQueue,
           startToCloseTimeout: task.timeoutMs,
           heartbeatTimeout: Math.min(task.timeoutMs, 60_000),
           retry: temporalRetry(task.retry),
         });
-        return activities.runStep({
-          runId,
-          step: step.name,
-          iteration,
-          type: task.type,
-          config,
-          secretNonce,
-          ...(records ? { records } : {}),
-        });
+        return activities.runStep(input());
       }
       case 'local': {
         const pure = context.inline ? PURE_NODES.get(task.type) : undefined;
         // A secret is filled in only inside an activity.
         if (pure && referencedSecrets(config, secretNonce).size === 0)
           return runInline(step, pure, config, iteration);
-        const records = takeKept();
         const activities = proxyLocalActivities<InterpreterActivities>({
           startToCloseTimeout: task.timeoutMs,
           retry: temporalRetry(task.retry),
         });
-        return activities.runStep({
-          runId,
-          step: step.name,
-          iteration,
-          type: task.type,
-          config,
-          secretNonce,
-          ...(records ? { records } : {}),
-        });
+        return activities.runStep(input());
       }
       case 'control':
         await flush();
