@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import type { NodeDefinition, NodeDocs } from './define.ts';
 import { approval } from './nodes/approval.ts';
 import { browser } from './nodes/browser.ts';
@@ -53,7 +52,7 @@ const BUILTIN = [
   message,
 ];
 
-export const builtinNodes: readonly BuiltinDefinition[] = BUILTIN satisfies readonly BuiltinDefinition[];
+export const builtinNodes: readonly BuiltinDefinition[] = BUILTIN;
 
 type BuiltinNode = (typeof BUILTIN)[number];
 
@@ -66,6 +65,3 @@ export type ControlNodeType = Extract<
   BuiltinNode,
   { execution: 'control'; category: Exclude<BuiltinNode['category'], 'trigger'> }
 >['type'];
-
-/** A control node's config as its schema gives it (defaults applied, durations in ms). */
-export type ControlConfig<T extends ControlNodeType> = z.output<Extract<BuiltinNode, { type: T }>['config']>;

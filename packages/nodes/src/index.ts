@@ -4,7 +4,7 @@ export {
   type BrowserActionName,
   browserActionSchema,
 } from './browser-actions.ts';
-export { builtinNodes, type ControlConfig, type ControlNodeType } from './builtin.ts';
+export { builtinNodes, type ControlNodeType } from './builtin.ts';
 export {
   type ArtifactRef,
   type ArtifactStore,
