@@ -10,8 +10,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   CATEGORIES,
+  CATEGORY_LABELS,
   type CatalogEntry,
-  type Category,
   createRegistry,
   type JsonSchema,
   type NodeDefinition,
@@ -21,453 +21,6 @@ import {
 import { COMMON_STEP_KEYS } from '@pincer/workflow';
 
 export const NODE_DOCS_PATH = path.resolve(import.meta.dirname, '../docs/nodes.md');
-
-const CATEGORY_TITLES: Record<Category, string> = {
-  trigger: 'Triggers',
-  ai: 'AI',
-  code: 'Code',
-  browser: 'Browser',
-  messaging: 'Messaging',
-  logic: 'Logic',
-  data: 'Data',
-};
-
-interface NodeExtras {
-  /** A whole workflow using the node type; docs.test.ts compiles it. */
-  example: string;
-  /** What the node does with the step's common fields, where that is not the usual. */
-  notes?: string;
-}
-
-/** One entry per built-in node type: rendering fails for a type without one. */
-const EXTRAS: Record<string, NodeExtras> = {
-  manual_trigger: {
-    example: `
-workflow:
-  name: greet
-  triggers:
-    - type: manual
-      input_schema:
-        type: object
-        properties:
-          name: { type: string }
-  steps:
-    - name: greet
-      type: transform
-      value: "{{ 'Hello, ' & trigger.name }}"
-`,
-    notes: 'The run input is `trigger` in expressions.',
-  },
-  webhook_trigger: {
-    example: `
-workflow:
-  name: intake
-  triggers:
-    - type: webhook
-      name: orders
-      method: POST
-      respond: when_done
-      timeout: 10s
-  steps:
-    - name: answer
-      type: respond
-      status: 201
-      body:
-        received: "{{ trigger.body.id }}"
-`,
-    notes:
-      'The request is `trigger` in expressions: `{ method, path, query, headers, body }` (a JSON body parsed; ' +
-      'the secret, Authorization and Cookie left out). Callers send the secret in the `X-Pincer-Secret` header. ' +
-      'Its URL is `/api/v1/hooks/{id}`; the id and secret are made when the workflow is stored. ' +
-      'See [workflows.md](workflows.md#webhook) for the answers it gives.',
-  },
-  schedule_trigger: {
-    example: `
-workflow:
-  name: morning_check
-  triggers:
-    - type: schedule
-      cron: "0 9 * * MON-FRI"
-      timezone: Europe/Berlin
-      overlap: skip
-      input: { region: eu }
-  steps:
-    - name: check
-      type: http_request
-      url: "{{ 'https://status.example.com/api/' & trigger.region }}"
-`,
-    notes:
-      'A Temporal Schedule, made when the workflow is stored. ' +
-      "Scheduled runs start on the workflow's latest version; `input` is `trigger` in expressions.",
-  },
-  transform: {
-    example: `
-workflow:
-  name: cart_summary
-  steps:
-    - name: fetch
-      type: http_request
-      url: https://shop.example.com/api/cart
-    - name: summary
-      type: transform
-      value:
-        items: "{{ $count(steps.fetch.output.body.items) }}"
-        total: "{{ $sum(steps.fetch.output.body.items.price) }}"
-`,
-  },
-  condition: {
-    example: `
-workflow:
-  name: big_orders
-  steps:
-    - name: is_big
-      type: condition
-      condition: "{{ trigger.amount > 1000 }}"
-    - name: flag
-      type: transform
-      needs: [is_big.true]
-      value: "{{ 'Big order: ' & $string(trigger.amount) }}"
-    - name: pass
-      type: transform
-      needs: [is_big.false]
-      value: ok
-`,
-    notes: 'Outputs `{ branch, value }`. Steps that need the port not taken are skipped.',
-  },
-  switch: {
-    example: `
-workflow:
-  name: route_by_plan
-  steps:
-    - name: route
-      type: switch
-      value: "{{ trigger.plan }}"
-      cases:
-        - { name: premium, equals: premium }
-        - { name: team, equals: team }
-    - name: priority
-      type: transform
-      needs: [route.premium, route.team]
-      join: any
-      value: priority support
-    - name: standard
-      type: transform
-      needs: [route.default]
-      value: standard support
-`,
-    notes:
-      'Its ports are the names of its cases and `default`. Outputs `{ branch, value }`. Steps that need a ' +
-      'port not taken are skipped.',
-  },
-  respond: {
-    example: `
-workflow:
-  name: lookup
-  triggers:
-    - type: webhook
-      method: GET
-      respond: when_done
-  steps:
-    - name: find
-      type: transform
-      value: "{{ trigger.query.id }}"
-    - name: answer
-      type: respond
-      headers: { Cache-Control: no-store }
-      body: { id: "{{ steps.find.output }}" }
-`,
-    notes:
-      'The webhook answers as soon as the first respond step has run; the steps after it go on running ' +
-      '(a later failure does not change the answer). Transform, condition, switch and respond run inside ' +
-      'the workflow, not as activities.',
-  },
-  delay: {
-    example: `
-workflow:
-  name: follow_up
-  steps:
-    - name: cool_down
-      type: delay
-      duration: 2h
-    - name: until_send_time
-      type: delay
-      until: "{{ trigger.send_at }}"
-    - name: remind
-      type: transform
-      value: "{{ 'Reminder for ' & trigger.email }}"
-`,
-    notes: "Outputs `{ waitedMs }`. The step's `timeout` and `retry` do not apply.",
-  },
-  approval: {
-    example: `
-workflow:
-  name: refund
-  steps:
-    - name: ask
-      type: approval
-      message: "{{ 'Refund ' & $string(trigger.amount) & ' EUR to ' & trigger.customer & '?' }}"
-      approvers: [finance@example.com]
-      on_timeout: reject
-      timeout: 8h
-    - name: pay_back
-      type: http_request
-      method: POST
-      url: https://payments.example.com/api/refunds
-      body: { customer: "{{ trigger.customer }}", amount: "{{ trigger.amount }}" }
-`,
-    notes:
-      "The step's `timeout` is how long it waits for a decision. While it waits the step is " +
-      '`waiting_approval` and the run `waiting`. Approval outputs `{ approved: true, by, comment? }` ' +
-      '(`by: timeout` when `on_timeout: approve` decided); ' +
-      'a rejection fails the step (error type `ApprovalRejected`), and so does a timeout with ' +
-      '`on_timeout: reject` (`ApprovalTimedOut`). Decide with `POST /api/v1/runs/{id}/approvals/{step}`.',
-  },
-  for_each: {
-    example: `
-workflow:
-  name: notify_users
-  steps:
-    - name: users
-      type: http_request
-      url: https://api.example.com/users
-    - name: each_user
-      type: for_each
-      items: "{{ steps.users.output.body }}"
-      concurrency: 5
-      step:
-        type: http_request
-        method: POST
-        url: https://api.example.com/notify
-        body: { user: "{{ item.id }}", position: "{{ index }}" }
-`,
-    notes:
-      "The step's `retry` and `timeout` apply to each item, with the per-item type's defaults otherwise. " +
-      'The first item that fails stops new items from starting; the step fails with `item <index>: <message>` ' +
-      'once those under way have ended.',
-  },
-  sub_workflow: {
-    example: `
-workflow:
-  name: nightly
-  steps:
-    - name: report
-      type: sub_workflow
-      workflow: daily_report
-      input: { day: "{{ trigger.day }}" }
-    - name: headline
-      type: transform
-      value: "{{ steps.report.output.output.title }}"
-`,
-    notes:
-      "The child is a run of its own (its parent recorded). The step's `timeout` and `retry` do not apply; " +
-      'a failed child fails the step with error type `SubWorkflowFailed`.',
-  },
-  external_activity: {
-    example: `
-workflow:
-  name: score
-  steps:
-    - name: score_lead
-      type: external_activity
-      task_queue: python-tools
-      activity: score_lead
-      input: { email: "{{ trigger.email }}" }
-      heartbeat_timeout: 30s
-      timeout: 10m
-      retry: { max_attempts: 3 }
-`,
-    notes:
-      "The step's `timeout` bounds each attempt (start to close) and its `retry` applies. The activity's " +
-      'return value is the output. Your worker, not Pincer, must poll `task_queue`.',
-  },
-  'llm.chat': {
-    example: `
-workflow:
-  name: answer
-  steps:
-    - name: reply
-      type: llm.chat
-      system: You answer in one short sentence.
-      prompt: "{{ trigger.question }}"
-      session: "{{ trigger.chat_id }}"
-      max_tokens: 200
-`,
-    notes:
-      'Outputs `text` with `finish_reason`, `model` (name, provider, file sha256), `sampling` (temperature, seed, ' +
-      'max_tokens: enough to replay the step), `usage` (prompt and completion tokens) and `timings` ' +
-      '(first_token_ms, total_ms, tokens_per_second). The model is configured under `llm` in pincer.yaml ' +
-      '(see docs/inference.md).',
-  },
-  'llm.extract': {
-    example: `
-workflow:
-  name: read_order
-  steps:
-    - name: order
-      type: llm.extract
-      text: "{{ trigger.email_body }}"
-      instructions: Extract the customer and the order number.
-      schema:
-        type: object
-        properties:
-          customer: { type: string }
-          order_number: { type: integer }
-        required: [customer, order_number]
-`,
-    notes:
-      'Generation is constrained by a grammar built from the schema, so `data` is always JSON valid for it. ' +
-      'An answer cut by `max_tokens` fails the step with `llm_output_truncated`.',
-  },
-  'llm.classify': {
-    example: `
-workflow:
-  name: triage
-  steps:
-    - name: team
-      type: llm.classify
-      text: "{{ trigger.message }}"
-      labels: [billing, bug, question]
-    - name: route
-      type: switch
-      value: "{{ steps.team.output.label }}"
-      cases:
-        - { name: billing, equals: billing }
-        - { name: bug, equals: bug }
-`,
-    notes: 'The model can only produce one of `labels`; `label` is always one of them.',
-  },
-  'llm.summarize': {
-    example: `
-workflow:
-  name: tldr
-  steps:
-    - name: fetch
-      type: http_request
-      url: https://example.com/report
-      response_type: text
-    - name: summary
-      type: llm.summarize
-      text: "{{ steps.fetch.output.body }}"
-      max_words: 50
-`,
-    notes:
-      'Text longer than `chunk_chars` is cut at paragraph or sentence ends; the chunks are summarized side by ' +
-      'side (one batch on the local model), then their summaries together. `chunks` says how many there were.',
-  },
-  http_request: {
-    example: `
-workflow:
-  name: create_issue
-  steps:
-    - name: create
-      type: http_request
-      method: POST
-      url: https://api.example.com/issues
-      headers: { Accept: application/json }
-      query: { notify: true }
-      body:
-        title: "{{ trigger.title }}"
-      retry: { max_attempts: 5, initial_interval: 2s }
-      timeout: 10s
-    - name: issue_id
-      type: transform
-      value: "{{ steps.create.output.body.id }}"
-`,
-    notes:
-      "The step's `timeout` covers the whole exchange of one attempt, redirects included. Network errors, " +
-      'timeouts and the statuses listed under `fail_on_status` are retried; other failures are not.',
-  },
-  shell: {
-    example: `
-workflow:
-  name: count_errors
-  steps:
-    - name: errors
-      type: shell
-      mounts: [/var/log]
-      command: grep -c ERROR /var/log/app.log
-      fail_on_error: false
-    - name: count
-      type: transform
-      value: "{{ $number(steps.errors.output.stdout) }}"
-`,
-    notes:
-      'Each step runs in a fresh container (non-root, read-only root, no capabilities, memory/CPU/pids ' +
-      'limits, no network unless `network` lists hosts); see [sandbox.md](sandbox.md). Statuses: ok, ' +
-      'output_truncated, exit_nonzero, timeout, oom; the last three fail the step unless `fail_on_error: false`.',
-  },
-  python: {
-    example: `
-workflow:
-  name: summarize_csv
-  steps:
-    - name: summary
-      type: python
-      timeout: 2m
-      memory_mb: 1024
-      files:
-        data.csv: "{{ trigger.csv }}"
-      script: |
-        import pandas
-        frame = pandas.read_csv("/in/data.csv")
-        frame.describe().to_csv("/out/summary.csv")
-        print(len(frame))
-`,
-    notes:
-      'Python 3 with pandas, requests and pyyaml in the default image. Files written to /out come back ' +
-      'as artifacts in `output.files`; see [sandbox.md](sandbox.md) for limits and the network allow-list.',
-  },
-  browser: {
-    example: `
-workflow:
-  name: dashboard_snapshot
-  steps:
-    - name: snapshot
-      type: browser
-      timeout: 2m
-      actions:
-        - { action: navigate, url: "https://shop.example.com/login" }
-        - { action: fill, selector: "#username", value: "{{ trigger.username }}" }
-        - { action: fill, selector: "#password", value: "{{ secrets.shop_password }}" }
-        - { action: click, selector: "role=button[name=\\"Sign in\\"]" }
-        - { action: wait_for_selector, selector: .dashboard, timeout_ms: 15000 }
-        - { action: screenshot, name: dashboard.png }
-        - { action: extract_table, selector: "#orders", as: orders }
-    - name: count
-      type: transform
-      value: "{{ $count(steps.snapshot.output.data.orders) }}"
-`,
-    notes:
-      'Every action has `timeout_ms` (default `browser.actionTimeoutMs`, 30 s) and `retries` (default 2, ' +
-      'with backoff); a failing action fails the step with the action, its selector, `failure-screenshot.png` ' +
-      'and `failure-page.html` kept as artifacts. Each step gets a fresh browser context, closed afterwards; ' +
-      'cookies come only from `profile`. Private addresses are refused unless `nodes.allowPrivateHosts` or ' +
-      '`browser.allowHosts` allows them; `evaluate` needs `browser.allowEvaluate`. See docs/browser.md.',
-  },
-  message: {
-    example: `
-workflow:
-  name: daily_report
-  steps:
-    - name: count
-      type: transform
-      value: "day,errors\\nmonday,3\\n"
-    - name: send
-      type: message
-      platform: telegram
-      channel: "-1001234567890"
-      text: "Errors today, see the file"
-      files:
-        - name: report.csv
-          media_type: text/csv
-          content: "{{ steps.count.output }}"
-`,
-    notes:
-      'The platform must be configured under `channels` in pincer.yaml (see docs/channels.md). In a run ' +
-      'started from chat, `{{ trigger.reply.platform }}` and `{{ trigger.reply.chat_id }}` answer where the ' +
-      'message came from. A rate limit (Telegram retry_after, Slack Retry-After, Discord buckets) is retried.',
-  },
-};
 
 const EXECUTION_TEXT: Record<CatalogEntry['execution'], (entry: CatalogEntry) => string> = {
   activity: (entry) =>
@@ -482,14 +35,14 @@ const EXECUTION_TEXT: Record<CatalogEntry['execution'], (entry: CatalogEntry) =>
 /** The whole of docs/nodes.md for the registry's node types. */
 export function renderNodeDocs(registry: NodeRegistry = createRegistry()): string {
   const catalog = registry.catalog();
-  const missing = catalog.filter((entry) => !EXTRAS[entry.type]).map((entry) => entry.type);
+  const missing = catalog.filter((entry) => !registry.get(entry.type)?.docs).map((entry) => entry.type);
   if (missing.length > 0) {
-    throw new Error(`scripts/node-docs.ts: add an example for ${missing.join(', ')} to EXTRAS.`);
+    throw new Error(`scripts/node-docs.ts: give ${missing.join(', ')} docs (example, minimal config).`);
   }
   const sections = CATEGORIES.flatMap((category) => {
     const entries = catalog.filter((entry) => entry.category === category);
     if (entries.length === 0) return [];
-    return [`## ${CATEGORY_TITLES[category]}`, ...entries.map((entry) => renderNode(entry, registry))];
+    return [`## ${CATEGORY_LABELS[category]}`, ...entries.map((entry) => renderNode(entry, registry))];
   });
   return `${[...intro(catalog), ...sections].join('\n\n')}\n`;
 }
@@ -499,7 +52,7 @@ function intro(catalog: CatalogEntry[]): string[] {
     const entries = catalog.filter((entry) => entry.category === category);
     if (entries.length === 0) return [];
     const links = entries.map((entry) => `[${entry.title}](#${anchor(heading(entry))})`);
-    return [`- ${CATEGORY_TITLES[category]}: ${links.join(', ')}`];
+    return [`- ${CATEGORY_LABELS[category]}: ${links.join(', ')}`];
   });
   return [
     '# Node types',
@@ -522,8 +75,10 @@ function intro(catalog: CatalogEntry[]): string[] {
       'in `plugins/` of the checkout, whose default export (or `node` or `nodes` export) is a node ' +
       'definition made with `defineNode` from `@pincer/nodes`, or a list of them. The worker and the web ' +
       'app load them when they start. A plugin node runs as an activity or a local activity (control ' +
-      'nodes are built in), may not reuse a built-in type id, and gets its JSON Schema the same way. A ' +
-      'broken plugin file is logged and skipped.',
+      'nodes are built in), may not reuse a built-in type id, and gets its JSON Schema the same way. It ' +
+      "says `sideEffects: 'none'` when its steps change nothing outside the run (chat then runs it " +
+      "without an owner's approval); left out, it counts as `external`. A broken plugin file is logged " +
+      'and skipped.',
     '## Contents',
     contents.join('\n'),
   ];
@@ -542,8 +97,8 @@ function anchor(text: string): string {
 }
 
 function renderNode(entry: CatalogEntry, registry: NodeRegistry): string {
-  const extras = EXTRAS[entry.type];
   const definition = registry.get(entry.type);
+  const docs = definition?.docs;
   const isTrigger = entry.category === 'trigger';
   const facts = [
     isTrigger
@@ -556,9 +111,9 @@ function renderNode(entry: CatalogEntry, registry: NodeRegistry): string {
     `### ${heading(entry)}`,
     entry.description,
     facts.join('\n'),
-    ...(extras?.notes ? [extras.notes] : []),
+    ...(docs?.notes ? [docs.notes] : []),
     fieldTable(entry.configSchema),
-    `\`\`\`yaml\n${(extras?.example ?? '').trim()}\n\`\`\``,
+    `\`\`\`yaml\n${(docs?.example ?? '').trim()}\n\`\`\``,
   ];
   return lines.join('\n\n');
 }

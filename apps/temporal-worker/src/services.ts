@@ -6,7 +6,7 @@ import type { PincerConfig } from '@pincer/config';
 import type { PrismaClient } from '@pincer/db';
 import type { ChatAccessSettings } from '@pincer/engine';
 import { createInference } from '@pincer/inference';
-import type { Capability, ModelStatus, NodeServices } from '@pincer/nodes';
+import { CAPABILITIES, type Capability, type ModelStatus, type NodeServices } from '@pincer/nodes';
 import { findChromium } from '@pincer/provision';
 import type { Logger } from '@pincer/runtime';
 import { createSandboxService } from '@pincer/sandbox';
@@ -27,36 +27,34 @@ export interface RunningServices {
   close(): Promise<void>;
 }
 
+/** A capability's service: what it adds to NodeServices and how to stop it. */
+type ServiceStarter = (
+  options: ServicesOptions,
+  services: NodeServices,
+) => Promise<{ add: Partial<NodeServices>; close(): Promise<void> }>;
+
 /**
- * Builds what nodes get from this worker process. Each capability adds its service here, started
- * only when this process serves the capability's queue.
+ * The service each capability queue needs, started only when this process serves that queue. A
+ * capability without an entry does not compile (`core` needs none beyond the artifact store).
  */
-export async function createServices(options: ServicesOptions): Promise<RunningServices> {
-  const { config, db } = options;
-  const services: NodeServices = {
-    artifacts: createArtifactStore({ db, dir: config.artifacts.dir, maxBytes: config.artifacts.maxBytes }),
-  };
-  const closers: (() => Promise<void>)[] = [];
-  const { log } = options;
-  if (options.capabilities.includes('sandbox')) {
-    const podmanDir = path.join(config.cacheDir, 'podman');
+const SERVICES = {
+  async sandbox({ config, log }) {
     const sandbox = createSandboxService({
-      podmanDir,
+      podmanDir: path.join(config.cacheDir, 'podman'),
       workDir: path.join(config.dataDir, 'sandbox'),
       settings: config.sandbox,
       onLog: (line) => log.debug({ podman: true }, line),
     });
-    services.sandbox = sandbox;
-    closers.push(() => sandbox.close());
     // Connect now so the warm pool is ready before the first step; a failure is reported here and
     // again, with its fix, by every step until the engine works.
     void sandbox.status().then((status) => {
       if (status.ready) log.info({ sandbox: status.detail }, 'sandbox ready');
       else log.warn({ sandbox: status.detail }, 'sandbox unavailable: shell and python steps will fail');
     });
-  }
-  if (options.capabilities.includes('browser')) {
-    const { browser } = options.config;
+    return { add: { sandbox }, close: () => sandbox.close() };
+  },
+  async browser({ config, log }) {
+    const { browser } = config;
     const running = await createBrowserService({
       executablePath: browser.executablePath,
       size: browser.poolSize,
@@ -66,33 +64,48 @@ export async function createServices(options: ServicesOptions): Promise<RunningS
       maxDownloadBytes: browser.maxDownloadBytes,
       allowEvaluate: browser.allowEvaluate,
     });
-    services.browser = running.service;
-    closers.push(running.close);
-    options.log.info(
+    log.info(
       {
         chromium: findChromium({ executablePath: browser.executablePath }) ?? 'not found',
         pool: browser.poolSize,
       },
       'browser service ready (Chromium starts on the first browser step)',
     );
-  }
-  if (options.capabilities.includes('llm')) {
+    return { add: { browser: running.service }, close: running.close };
+  },
+  async llm({ config, log }) {
     // The model loads in the background: the worker polls at once and status() says `loading`.
-    const inference = createInference(options.config.llm, options.config.cacheDir, (level, message, fields) =>
-      options.log[level]({ ...fields }, message),
+    const inference = createInference(config.llm, config.cacheDir, (level, message, fields) =>
+      log[level]({ ...fields }, message),
     );
-    services.inference = inference;
-    closers.push(() => inference.close());
-  }
-  if (options.capabilities.includes('messaging')) {
+    return { add: { inference }, close: () => inference.close() };
+  },
+  async messaging({ config }, services) {
     const messaging = createMessaging({
       senders: sendersFromConfig(config.channels),
       ...(services.artifacts ? { artifacts: services.artifacts } : {}),
       publicUrl: config.server.publicUrl,
       maxAttachmentBytes: config.channels.maxAttachmentBytes,
     });
-    services.messaging = messaging;
-    closers.push(() => messaging.close());
+    return { add: { messaging }, close: () => messaging.close() };
+  },
+} satisfies Record<Exclude<Capability, 'core'>, ServiceStarter>;
+
+/**
+ * Builds what nodes get from this worker process: the artifact store, and the service of each
+ * capability this process serves (SERVICES), in the order of CAPABILITIES.
+ */
+export async function createServices(options: ServicesOptions): Promise<RunningServices> {
+  const { config, db } = options;
+  const services: NodeServices = {
+    artifacts: createArtifactStore({ db, dir: config.artifacts.dir, maxBytes: config.artifacts.maxBytes }),
+  };
+  const closers: (() => Promise<void>)[] = [];
+  for (const capability of CAPABILITIES) {
+    if (capability === 'core' || !options.capabilities.includes(capability)) continue;
+    const started = await SERVICES[capability](options, services);
+    Object.assign(services, started.add);
+    closers.push(started.close);
   }
   return {
     services,

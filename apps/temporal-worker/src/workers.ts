@@ -55,6 +55,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     ...createChatActivities({
       db: deps.db,
       services: deps.services,
+      registry: deps.registry,
       chat: deps.chat ?? { owners: [], workflows: [], allow: {} },
       log: deps.log,
     }),

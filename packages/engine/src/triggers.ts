@@ -1,32 +1,22 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { OverlapPolicy, PrismaClient } from '@pincer/db';
-import { parseDuration } from '@pincer/nodes';
+import { scheduleTrigger, TRIGGER_TYPES, webhookTrigger } from '@pincer/nodes';
 import { INTERPRETER_WORKFLOW, type ScheduledStart } from '@pincer/workflow/runtime';
 import { type Client, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import { z } from 'zod';
 import { EngineError } from './errors.ts';
 import { WORKFLOW_TASK_QUEUE } from './runs.ts';
 
-const WebhookConfig = z.object({
-  key: z.string(),
-  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('POST'),
-  respond: z.enum(['immediately', 'when_done']).default('immediately'),
-  timeout: z.number().int().positive().default(30_000),
-});
+/** A webhook as stored on its trigger row: the webhook trigger's config (timeout in ms) and its key. */
+const WebhookConfig = z.object({ ...webhookTrigger.config.shape, key: z.string() });
 export type WebhookConfig = z.output<typeof WebhookConfig>;
 
 const TriggerEntry = z
-  .object({ type: z.enum(['manual', 'webhook', 'schedule']), name: z.string().optional() })
+  .object({ type: z.enum(TRIGGER_TYPES), name: z.string().optional() })
   .catchall(z.unknown());
 
-const ScheduleEntry = z.object({
-  cron: z.string(),
-  timezone: z.string().default('UTC'),
-  overlap: z
-    .enum(['skip', 'buffer_one', 'buffer_all', 'cancel_other', 'terminate_other', 'allow_all'])
-    .default('skip'),
-  input: z.unknown().optional(),
-});
+/** A schedule trigger as written in the workflow (its `type`, `name` and `ui` left out). */
+const ScheduleEntry = z.object(scheduleTrigger.config.shape);
 
 const OVERLAP: Record<OverlapPolicy, ScheduleOverlapPolicy> = {
   skip: ScheduleOverlapPolicy.SKIP,
@@ -60,11 +50,6 @@ export interface PublishedSchedule {
 export interface PublishedTriggers {
   webhooks: PublishedWebhook[];
   schedules: PublishedSchedule[];
-}
-
-function durationMs(value: unknown, fallback: number): number {
-  if (typeof value === 'number') return value;
-  return typeof value === 'string' ? parseDuration(value) : fallback;
 }
 
 /**
@@ -110,7 +95,7 @@ async function syncWebhooks(
       key,
       method: trigger.method,
       respond: trigger.respond,
-      timeout: durationMs(trigger.timeout, 30_000),
+      timeout: trigger.timeout,
     });
     const found = existing.find((row) => keyOf(row.config) === key);
     if (found) {

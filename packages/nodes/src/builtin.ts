@@ -1,4 +1,4 @@
-import type { NodeDefinition } from './define.ts';
+import type { NodeDefinition, NodeDocs } from './define.ts';
 import { approval } from './nodes/approval.ts';
 import { browser } from './nodes/browser.ts';
 import { condition } from './nodes/condition.ts';
@@ -21,8 +21,14 @@ import { switchNode } from './nodes/switch.ts';
 import { transform } from './nodes/transform.ts';
 import { webhookTrigger } from './nodes/webhook-trigger.ts';
 
-/** Every node type Pincer ships; adding one is a file in nodes/ and a line here. */
-export const builtinNodes: readonly NodeDefinition[] = [
+/** A node type Pincer ships: it carries its docs (example, notes, minimal config). */
+type BuiltinDefinition = NodeDefinition & { docs: NodeDocs };
+
+/**
+ * Every node type Pincer ships; adding one is a file in nodes/ and a line here. The docs, the
+ * tests, the catalog and chat's side-effect check derive from the definitions.
+ */
+const BUILTIN = [
   manualTrigger,
   webhookTrigger,
   scheduleTrigger,
@@ -45,3 +51,17 @@ export const builtinNodes: readonly NodeDefinition[] = [
   llmSummarize,
   message,
 ];
+
+export const builtinNodes: readonly BuiltinDefinition[] = BUILTIN;
+
+type BuiltinNode = (typeof BUILTIN)[number];
+
+/**
+ * The built-in node types the interpreter workflow runs itself (control nodes that are not
+ * triggers). Its handlers are keyed by these with `satisfies`, so a new one without a handler
+ * does not compile.
+ */
+export type ControlNodeType = Extract<
+  BuiltinNode,
+  { execution: 'control'; category: Exclude<BuiltinNode['category'], 'trigger'> }
+>['type'];

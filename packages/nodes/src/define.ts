@@ -1,10 +1,7 @@
 import { z } from 'zod';
 import type { BrowserAction } from './browser-actions.ts';
+import type { Category, SideEffects } from './kinds.ts';
 import { PORT_NAME_MESSAGE, PORT_NAME_PATTERN } from './pure.ts';
-
-/** Palette groups of the studio. */
-export const CATEGORIES = ['trigger', 'ai', 'code', 'browser', 'messaging', 'logic', 'data'] as const;
-export type Category = (typeof CATEGORIES)[number];
 
 /** Each capability has its own Temporal task queue, so workers can be scaled per capability. */
 export const CAPABILITIES = ['core', 'sandbox', 'llm', 'browser', 'messaging'] as const;
@@ -334,14 +331,42 @@ export interface NodeSettings {
   allowPrivateHosts: readonly string[];
 }
 
-export interface NodeDefinition<Config extends z.ZodType = z.ZodType, Output = unknown> {
+/**
+ * A node's ports computed from its config. Method syntax on purpose, as for `run`: a list holds
+ * nodes of every config type.
+ */
+type PortsOf<Config extends z.ZodType> = {
+  ports(config: z.output<Config>): readonly string[];
+}['ports'];
+
+/** What docs/nodes.md and the tests take from a node type, kept with its definition. */
+export interface NodeDocs {
+  /** A whole workflow (YAML) using the node type; docs.test.ts compiles it. */
+  example: string;
+  /** What the node does with the step's common fields, where that is not the usual. */
+  notes?: string;
+  /** The smallest config a step of this type can have; schemas.test.ts parses it. */
+  minimal: Record<string, unknown>;
+}
+
+export interface NodeDefinition<
+  Config extends z.ZodType = z.ZodType,
+  Output = unknown,
+  Type extends string = string,
+  Exec extends Execution = Execution,
+  Cat extends Category = Category,
+> {
   /** Stable id used in YAML (`type: http_request`); snake_case, dotted for families (`llm.chat`). */
-  type: string;
+  type: Type;
   title: string;
   description: string;
-  category: Category;
+  category: Cat;
   capability: Capability;
-  execution: Execution;
+  execution: Exec;
+  /** Whether a step of this type may change something outside its run (see kinds.ts). */
+  sideEffects: SideEffects;
+  /** The example, notes and minimal config; every built-in node has them (builtin.ts). */
+  docs?: NodeDocs;
   /**
    * The step's own fields (everything but name/type/needs/when/on_error/retry/timeout). A strict
    * object: it validates YAML and API input, gives the TypeScript type, the studio's form and
@@ -352,7 +377,7 @@ export interface NodeDefinition<Config extends z.ZodType = z.ZodType, Output = u
    * Output ports; `main` for most nodes, `true`/`false` for a condition, computed from the config
    * for a switch. Every step also has the implicit `error` port.
    */
-  outputs: readonly string[] | ((config: z.output<Config>) => readonly string[]);
+  outputs: readonly string[] | PortsOf<Config>;
   /** Defaults for steps of this type that do not set their own. */
   defaults?: { timeoutMs?: number; retry?: Partial<RetryPolicy> };
   /** The work, for `activity` and `local` nodes. The config arrives with expressions resolved and re-validated. */
@@ -366,11 +391,22 @@ export interface NodeDefinition<Config extends z.ZodType = z.ZodType, Output = u
   pure?(config: z.output<Config>): Output;
 }
 
-/** Declares a node type; the identity function that lets TypeScript infer the config type for `run`. */
-export function defineNode<Config extends z.ZodType, Output>(
-  definition: NodeDefinition<Config, Output>,
-): NodeDefinition<Config, Output> {
-  return definition;
+/**
+ * Declares a node type; the identity function that lets TypeScript infer the config type for
+ * `run`, and keeps the type, execution and category literal (builtin.ts derives from them).
+ */
+export function defineNode<
+  Config extends z.ZodType,
+  Output,
+  const Type extends string,
+  const Exec extends Execution,
+  const Cat extends Category,
+  Docs extends NodeDocs | undefined = undefined,
+>(
+  definition: NodeDefinition<Config, Output, Type, Exec, Cat> & { docs?: Docs },
+): NodeDefinition<Config, Output, Type, Exec, Cat> & { docs: Docs } {
+  // An absent `docs` is the `undefined` Docs then stands for.
+  return definition as NodeDefinition<Config, Output, Type, Exec, Cat> & { docs: Docs };
 }
 
 /** Node type ids: snake_case, optionally in dotted families (`http_request`, `llm.chat`). */

@@ -4,7 +4,7 @@ export {
   type BrowserActionName,
   browserActionSchema,
 } from './browser-actions.ts';
-export { builtinNodes } from './builtin.ts';
+export { builtinNodes, type ControlNodeType } from './builtin.ts';
 export {
   type ArtifactRef,
   type ArtifactStore,
@@ -12,9 +12,7 @@ export {
   type BrowserScriptResult,
   type BrowserService,
   CAPABILITIES,
-  CATEGORIES,
   type Capability,
-  type Category,
   type ChatDelivery,
   type ChatFileStore,
   type DeliveryProgress,
@@ -32,6 +30,7 @@ export {
   NODE_TYPE_PATTERN,
   type NodeContext,
   type NodeDefinition,
+  type NodeDocs,
   type NodeServices,
   type NodeSettings,
   portName,
@@ -45,6 +44,16 @@ export {
 export { duration, parseDuration } from './duration.ts';
 export { NodeError, type NodeErrorOptions } from './errors.ts';
 export { GuardedProxy, type ProxyGate, resolveGuarded } from './guarded-proxy.ts';
+export {
+  CATEGORIES,
+  CATEGORY_LABELS,
+  type Category,
+  SIDE_EFFECTS,
+  type SideEffects,
+  TRIGGER_TYPES,
+  type TriggerType,
+  triggerNodeType,
+} from './kinds.ts';
 export { type ApprovalConfig, approval } from './nodes/approval.ts';
 export { type BrowserConfig, browser } from './nodes/browser.ts';
 export { condition } from './nodes/condition.ts';

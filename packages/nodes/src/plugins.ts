@@ -4,12 +4,12 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import {
   CAPABILITIES,
-  CATEGORIES,
   NODE_TYPE_PATTERN,
   type NodeContext,
   type NodeDefinition,
   portName,
 } from './define.ts';
+import { CATEGORIES, SIDE_EFFECTS } from './kinds.ts';
 import type { PluginNode } from './registry.ts';
 
 const PLUGIN_FILE = /\.(ts|mjs|js)$/;
@@ -36,6 +36,10 @@ const pluginDefinition = z.object({
   execution: z.enum(['activity', 'local'], {
     error: 'expected "activity" or "local" (control nodes are built in)',
   }),
+  sideEffects: z.enum(SIDE_EFFECTS).default('external'),
+  docs: z
+    .object({ example: z.string(), notes: z.string().optional(), minimal: z.record(z.string(), z.unknown()) })
+    .optional(),
   config: z.custom<z.ZodObject>((value) => value instanceof z.ZodObject, {
     error: "expected a zod object schema of the step's fields, e.g. z.strictObject({ ... })",
   }),

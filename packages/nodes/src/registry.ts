@@ -2,12 +2,12 @@ import { z } from 'zod';
 import { builtinNodes } from './builtin.ts';
 import {
   type Capability,
-  type Category,
   type Execution,
   NODE_TYPE_PATTERN,
   type NodeDefinition,
   taskQueueFor,
 } from './define.ts';
+import type { Category } from './kinds.ts';
 
 /** What the studio palette, the compiler's error messages and the LLM tool list show of a node type. */
 export interface CatalogEntry {
@@ -72,6 +72,16 @@ export class NodeRegistry {
 
   types(): string[] {
     return [...this.nodes.keys()].sort();
+  }
+
+  /**
+   * Which of these step types may change something outside the run (their `sideEffects` is not
+   * `none`), sorted; a type not installed here counts as one that may.
+   */
+  withSideEffects(types: Iterable<string>): string[] {
+    const found = new Set<string>();
+    for (const type of types) if (this.get(type)?.sideEffects !== 'none') found.add(type);
+    return [...found].sort();
   }
 
   catalog(): CatalogEntry[] {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import {
   approval,
   builtinNodes,
@@ -6,113 +7,67 @@ import {
   externalActivity,
   forEach,
   httpRequest,
+  type NodeDefinition,
   scheduleTrigger,
   subWorkflow,
   switchNode,
   webhookTrigger,
 } from '../src/index.ts';
 
-/** The smallest config users can write for each type, and what it parses to with defaults applied. */
-const MINIMAL: Record<string, { raw: Record<string, unknown>; parsed: Record<string, unknown> }> = {
-  manual_trigger: { raw: {}, parsed: { input_schema: {} } },
-  webhook_trigger: { raw: {}, parsed: { method: 'POST', respond: 'immediately', timeout: 30_000 } },
-  schedule_trigger: {
-    raw: { cron: '0 9 * * MON-FRI' },
-    parsed: { cron: '0 9 * * MON-FRI', timezone: 'UTC', overlap: 'skip' },
-  },
-  transform: { raw: { value: { a: 1 } }, parsed: { value: { a: 1 } } },
-  condition: { raw: { condition: true }, parsed: { condition: true } },
-  switch: {
-    raw: { value: 'a', cases: [{ name: 'a', equals: 'a' }] },
-    parsed: { value: 'a', cases: [{ name: 'a', equals: 'a' }] },
-  },
-  respond: { raw: {}, parsed: { status: 200, headers: {} } },
-  delay: { raw: { duration: '10m' }, parsed: { duration: 600_000 } },
-  approval: {
-    raw: {},
-    parsed: { message: 'Approve to continue', on_timeout: 'reject' },
-  },
-  for_each: {
-    raw: { items: [1, 2], step: { type: 'transform', value: '{{ item }}' } },
-    parsed: { items: [1, 2], concurrency: 4, step: { type: 'transform', value: '{{ item }}' } },
-  },
-  sub_workflow: { raw: { workflow: 'daily_report' }, parsed: { workflow: 'daily_report', wait: true } },
-  shell: {
-    raw: { command: 'echo hi' },
-    parsed: { command: 'echo hi', env: {}, files: {}, network: [], mounts: [], fail_on_error: true },
-  },
-  python: {
-    raw: { script: 'print(1)' },
-    parsed: { script: 'print(1)', env: {}, files: {}, network: [], mounts: [], fail_on_error: true },
-  },
-  external_activity: {
-    raw: { task_queue: 'python-tools', activity: 'score_lead' },
-    parsed: { task_queue: 'python-tools', activity: 'score_lead' },
-  },
-  browser: {
-    raw: { actions: [{ action: 'navigate', url: 'https://example.com/' }] },
-    parsed: {
-      actions: [{ action: 'navigate', url: 'https://example.com/', wait_until: 'load' }],
-      viewport: { width: 1280, height: 800 },
-    },
-  },
-  http_request: {
-    raw: { url: 'https://example.com/' },
-    parsed: {
-      url: 'https://example.com/',
-      method: 'GET',
-      headers: {},
-      query: {},
-      response_type: 'auto',
-      fail_on_status: true,
-      max_response_bytes: 5 * 1024 * 1024,
-      follow_redirects: true,
-    },
-  },
-  'llm.chat': {
-    raw: { prompt: 'Hello' },
-    parsed: { prompt: 'Hello', history: [], max_tokens: 512, temperature: 0.7 },
-  },
-  'llm.extract': {
-    raw: { text: 'Alice, 30', schema: { type: 'object' } },
-    parsed: { text: 'Alice, 30', schema: { type: 'object' }, max_tokens: 512, temperature: 0 },
-  },
-  'llm.classify': {
-    raw: { text: 'I love it', labels: ['good', 'bad'] },
-    parsed: { text: 'I love it', labels: ['good', 'bad'], max_tokens: 64, temperature: 0 },
-  },
-  'llm.summarize': {
-    raw: { text: 'A long text.' },
-    parsed: { text: 'A long text.', max_words: 60, chunk_chars: 3000, max_tokens: 256, temperature: 0.2 },
-  },
-  message: {
-    raw: { platform: 'telegram', channel: '42' },
-    parsed: { platform: 'telegram', channel: '42', text: '', files: [] },
-  },
-};
-
-function minimalFor(type: string) {
-  const minimal = MINIMAL[type];
-  if (!minimal) throw new Error(`add a minimal config for "${type}" to this test`);
-  return minimal;
+/** Every field with a default, as the JSON Schema of the config says (what users may leave out). */
+function defaulted(node: NodeDefinition): string[] {
+  const schema = z.toJSONSchema(node.config, { unrepresentable: 'any', io: 'input' });
+  return Object.entries(schema.properties ?? {})
+    .filter(([, field]) => typeof field === 'object' && field.default !== undefined)
+    .map(([key]) => key);
 }
 
-describe.each(builtinNodes.map((node) => [node.type, node] as const))('%s config', (type, node) => {
-  it('accepts a minimal config and applies the defaults', () => {
-    const { raw, parsed } = minimalFor(type);
-    expect(node.config.parse(raw)).toStrictEqual(parsed);
+describe.each(builtinNodes.map((node) => [node.type, node] as const))('%s config', (_type, node) => {
+  const { minimal } = node.docs;
+
+  it('accepts its minimal config and applies the defaults', () => {
+    const parsed = node.config.parse(minimal);
+    for (const key of defaulted(node)) expect(parsed, key).toHaveProperty([key]);
   });
 
   it('refuses an unknown key', () => {
-    const result = node.config.safeParse({ ...minimalFor(type).raw, colour: 'blue' });
+    const result = node.config.safeParse({ ...minimal, colour: 'blue' });
     expect(result.error?.issues).toEqual([
       expect.objectContaining({ code: 'unrecognized_keys', keys: ['colour'] }),
     ]);
   });
 
   it('accepts its own output again unchanged (the interpreter re-validates resolved configs)', () => {
-    const once = node.config.parse(minimalFor(type).raw);
+    const once = node.config.parse(minimal);
     expect(node.config.parse(once)).toStrictEqual(once);
+  });
+});
+
+describe('minimal configs with their defaults applied', () => {
+  it.each([
+    ['webhook_trigger', { method: 'POST', respond: 'immediately', timeout: 30_000 }],
+    ['schedule_trigger', { cron: '0 9 * * MON-FRI', timezone: 'UTC', overlap: 'skip' }],
+    ['delay', { duration: 600_000 }],
+    ['approval', { message: 'Approve to continue', on_timeout: 'reject' }],
+    ['for_each', { items: [1, 2], concurrency: 4, step: { type: 'transform', value: '{{ item }}' } }],
+    [
+      'http_request',
+      {
+        url: 'https://example.com/',
+        method: 'GET',
+        headers: {},
+        query: {},
+        response_type: 'auto',
+        fail_on_status: true,
+        max_response_bytes: 5 * 1024 * 1024,
+        follow_redirects: true,
+      },
+    ],
+    ['llm.chat', { prompt: 'Hello', history: [], max_tokens: 512, temperature: 0.7 }],
+    ['message', { platform: 'telegram', channel: '42', text: '', files: [] }],
+  ])('%s', (type, parsed) => {
+    const node = builtinNodes.find((candidate) => candidate.type === type);
+    expect(node?.config.parse(node.docs.minimal)).toStrictEqual(parsed);
   });
 });
 

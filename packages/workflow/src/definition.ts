@@ -1,3 +1,4 @@
+import { TRIGGER_TYPES } from '@pincer/nodes';
 import { z } from 'zod';
 import { needPattern } from './needs.ts';
 
@@ -65,7 +66,7 @@ export type StepDefinition = StepCommon & { [configKey: string]: unknown };
 
 export const TriggerDefinitionSchema = z
   .object({
-    type: z.enum(['manual', 'webhook', 'schedule']),
+    type: z.enum(TRIGGER_TYPES),
     name: name.optional(),
     ui: UiSchema.optional(),
   })

@@ -18,6 +18,7 @@ export {
   type WorkflowGraph,
 } from './graph.ts';
 // Everything workflow code may use (plan types, expressions, the run contract) is public here too.
+export { planNodeTypes } from './plan.ts';
 export { planFromJson } from './plan-json.ts';
 export * from './runtime.ts';
 export { fillSecretRefs, referencedSecrets, secretName } from './secret-refs.ts';

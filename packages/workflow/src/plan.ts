@@ -49,3 +49,8 @@ export interface Plan {
   /** In a topological order: every step comes after the steps it needs. */
   steps: PlanStep[];
 }
+
+/** The node types a plan runs: its steps' and the per-item steps of its for-eaches. */
+export function planNodeTypes(plan: Plan): string[] {
+  return [...new Set(plan.steps.flatMap((step) => [step.type, ...(step.each ? [step.each.type] : [])]))];
+}

@@ -9,33 +9,20 @@ import {
   getRun,
   requestPairing,
 } from '@pincer/engine';
-import { type ChatFileStore, NodeError, type NodeServices } from '@pincer/nodes';
+import { type ChatFileStore, NodeError, type NodeRegistry, type NodeServices } from '@pincer/nodes';
 import type { Logger } from '@pincer/runtime';
-import { planFromJson } from '@pincer/workflow';
+import { planFromJson, planNodeTypes } from '@pincer/workflow';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ChatActivities, ChatWorkflow, LlmDecision, StoredAttachments } from './chat-contract.ts';
 
 export interface ChatDeps {
   db: PrismaClient;
   services: NodeServices;
+  /** The installed node types: whether a workflow's steps have side effects comes from them. */
+  registry: NodeRegistry;
   chat: ChatAccessSettings;
   log: Logger;
 }
-
-/** Step types that change nothing outside the run: a chat may start workflows made only of these. */
-const WITHOUT_SIDE_EFFECTS = new Set([
-  'manual_trigger',
-  'webhook_trigger',
-  'schedule_trigger',
-  'chat_trigger',
-  'transform',
-  'condition',
-  'switch',
-  'respond',
-  'delay',
-  'approval',
-  'llm',
-]);
 
 function json(value: unknown): Prisma.InputJsonValue {
   return JSON.parse(JSON.stringify(value ?? null));
@@ -53,16 +40,6 @@ function failureOf(error: unknown): ApplicationFailure {
     });
   }
   return ApplicationFailure.retryable(error instanceof Error ? error.message : String(error), 'ChatFailed');
-}
-
-function sideEffectsOf(plan: ReturnType<typeof planFromJson>): string[] {
-  const types = new Set<string>();
-  for (const step of plan.steps) {
-    for (const task of [step, step.each]) {
-      if (task && !WITHOUT_SIDE_EFFECTS.has(task.type) && task.type !== 'for_each') types.add(task.type);
-    }
-  }
-  return [...types].sort();
 }
 
 export function createChatActivities(deps: ChatDeps): ChatActivities {
@@ -89,7 +66,7 @@ export function createChatActivities(deps: ChatDeps): ChatActivities {
       .map((version) => ({
         name: version.workflow.name,
         ...(version.workflow.description ? { description: version.workflow.description } : {}),
-        sideEffects: sideEffectsOf(planFromJson(version.plan)),
+        sideEffects: deps.registry.withSideEffects(planNodeTypes(planFromJson(version.plan))),
         allowListed: deps.chat.workflows.includes(version.workflow.name),
       }))
       .sort((a, b) => a.name.localeCompare(b.name));

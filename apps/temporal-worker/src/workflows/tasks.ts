@@ -3,6 +3,7 @@
  * workflow interprets itself. Shared by the interpreter and the long for-each loop workflow.
  * Deterministic workflow code.
  */
+import type { ControlNodeType } from '@pincer/nodes';
 import { PURE_NODES, type PureNode } from '@pincer/nodes/pure';
 import {
   type ApprovalDecision,
@@ -202,6 +203,14 @@ export interface TaskOwner {
   type: string;
 }
 
+/** Runs a control step, its config parsed by the node's schema. */
+type ControlHandler = (
+  step: TaskOwner,
+  task: PlanTask,
+  config: Record<string, unknown>,
+  iteration: string,
+) => Promise<unknown>;
+
 export function createTaskRunner(context: TaskContext) {
   const { runId, secretNonce } = context;
   let waitingApprovals = 0;
@@ -291,44 +300,39 @@ export function createTaskRunner(context: TaskContext) {
     config: Record<string, unknown>,
     iteration: string,
   ): Promise<unknown> {
+    /** What runStep gets, with the records kept back so far (it writes them). */
+    const input = () => {
+      const records = takeKept();
+      return {
+        runId,
+        step: step.name,
+        iteration,
+        type: task.type,
+        config,
+        secretNonce,
+        ...(records ? { records } : {}),
+      };
+    };
     switch (task.execution) {
       case 'activity': {
-        const records = takeKept();
         const activities = proxyActivities<InterpreterActivities>({
           taskQueue: task.taskQueue,
           startToCloseTimeout: task.timeoutMs,
           heartbeatTimeout: Math.min(task.timeoutMs, 60_000),
           retry: temporalRetry(task.retry),
         });
-        return activities.runStep({
-          runId,
-          step: step.name,
-          iteration,
-          type: task.type,
-          config,
-          secretNonce,
-          ...(records ? { records } : {}),
-        });
+        return activities.runStep(input());
       }
       case 'local': {
         const pure = context.inline ? PURE_NODES.get(task.type) : undefined;
         // A secret is filled in only inside an activity.
         if (pure && referencedSecrets(config, secretNonce).size === 0)
           return runInline(step, pure, config, iteration);
-        const records = takeKept();
         const activities = proxyLocalActivities<InterpreterActivities>({
           startToCloseTimeout: task.timeoutMs,
           retry: temporalRetry(task.retry),
         });
-        return activities.runStep({
-          runId,
-          step: step.name,
-          iteration,
-          type: task.type,
-          config,
-          secretNonce,
-          ...(records ? { records } : {}),
-        });
+        return activities.runStep(input());
       }
       case 'control':
         await flush();
@@ -355,22 +359,10 @@ export function createTaskRunner(context: TaskContext) {
         { status: 'running', startedAt: started },
         iteration,
       );
-    const output = await (async () => {
-      switch (task.type) {
-        case 'delay':
-          return runDelay(config);
-        case 'approval':
-          return runApproval(step, task, config, iteration);
-        case 'for_each':
-          return runForEach(step, task, config);
-        case 'sub_workflow':
-          return runSubWorkflow(step, config);
-        case 'external_activity':
-          return runExternal(task, config);
-        default:
-          throw new StepError(`no interpreter for control node "${task.type}"`, 'NonRetryableStepError');
-      }
-    })();
+    const handler = Object.hasOwn(CONTROL, task.type) ? CONTROL[task.type as ControlNodeType] : undefined;
+    if (!handler)
+      throw new StepError(`no interpreter for control node "${task.type}"`, 'NonRetryableStepError');
+    const output = await handler(step, task, config, iteration);
     await record(
       { name: step.name, type: task.type },
       { status: 'succeeded', output, startedAt: started, finishedAt: Date.now() },
@@ -378,6 +370,15 @@ export function createTaskRunner(context: TaskContext) {
     );
     return output;
   }
+
+  /** The interpreter of each built-in control node: one missing for a new control node does not compile. */
+  const CONTROL = {
+    delay: (_step, _task, config) => runDelay(config),
+    approval: runApproval,
+    for_each: (step, task, config) => runForEach(step, task, config),
+    sub_workflow: (step, _task, config) => runSubWorkflow(step, config),
+    external_activity: (_step, task, config) => runExternal(task, config),
+  } satisfies Record<ControlNodeType, ControlHandler>;
 
   async function runDelay(config: Record<string, unknown>): Promise<unknown> {
     const until = typeof config.until === 'string' ? Date.parse(config.until) : undefined;

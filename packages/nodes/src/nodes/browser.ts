@@ -36,7 +36,36 @@ export const browser = defineNode({
   category: 'browser',
   capability: 'browser',
   execution: 'activity',
+  sideEffects: 'external',
   config,
+  docs: {
+    example: `
+workflow:
+  name: dashboard_snapshot
+  steps:
+    - name: snapshot
+      type: browser
+      timeout: 2m
+      actions:
+        - { action: navigate, url: "https://shop.example.com/login" }
+        - { action: fill, selector: "#username", value: "{{ trigger.username }}" }
+        - { action: fill, selector: "#password", value: "{{ secrets.shop_password }}" }
+        - { action: click, selector: "role=button[name=\\"Sign in\\"]" }
+        - { action: wait_for_selector, selector: .dashboard, timeout_ms: 15000 }
+        - { action: screenshot, name: dashboard.png }
+        - { action: extract_table, selector: "#orders", as: orders }
+    - name: count
+      type: transform
+      value: "{{ $count(steps.snapshot.output.data.orders) }}"
+`,
+    notes:
+      'Every action has `timeout_ms` (default `browser.actionTimeoutMs`, 30 s) and `retries` (default 2, ' +
+      'with backoff); a failing action fails the step with the action, its selector, `failure-screenshot.png` ' +
+      'and `failure-page.html` kept as artifacts. Each step gets a fresh browser context, closed afterwards; ' +
+      'cookies come only from `profile`. Private addresses are refused unless `nodes.allowPrivateHosts` or ' +
+      '`browser.allowHosts` allows them; `evaluate` needs `browser.allowEvaluate`. See docs/browser.md.',
+    minimal: { actions: [{ action: 'navigate', url: 'https://example.com/' }] },
+  },
   outputs: ['main'],
   defaults: {
     timeoutMs: 300_000,

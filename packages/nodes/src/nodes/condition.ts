@@ -10,6 +10,7 @@ export const condition = defineNode({
   category: 'logic',
   capability: 'core',
   execution: 'local',
+  sideEffects: 'none',
   config: z.strictObject({
     condition: z
       .unknown()
@@ -17,6 +18,26 @@ export const condition = defineNode({
         'The value that picks the branch, usually a whole {{ expression }}, e.g. "{{ trigger.body.amount > 1000 }}". It is false when empty, 0, null or false (JSONata\'s $boolean), true otherwise.',
       ),
   }),
+  docs: {
+    example: `
+workflow:
+  name: big_orders
+  steps:
+    - name: is_big
+      type: condition
+      condition: "{{ trigger.amount > 1000 }}"
+    - name: flag
+      type: transform
+      needs: [is_big.true]
+      value: "{{ 'Big order: ' & $string(trigger.amount) }}"
+    - name: pass
+      type: transform
+      needs: [is_big.false]
+      value: ok
+`,
+    notes: 'Outputs `{ branch, value }`. Steps that need the port not taken are skipped.',
+    minimal: { condition: true },
+  },
   outputs: ['true', 'false'],
   defaults: { retry: { maximumAttempts: 1 } },
   pure: conditionBranch,

@@ -9,6 +9,7 @@ export const delay = defineNode({
   category: 'logic',
   capability: 'core',
   execution: 'control',
+  sideEffects: 'none',
   config: z
     .strictObject({
       duration: duration
@@ -24,6 +25,24 @@ export const delay = defineNode({
     .refine((config) => (config.duration === undefined) !== (config.until === undefined), {
       message: 'set exactly one of duration (e.g. 10m) or until (an ISO date-time)',
     }),
+  docs: {
+    example: `
+workflow:
+  name: follow_up
+  steps:
+    - name: cool_down
+      type: delay
+      duration: 2h
+    - name: until_send_time
+      type: delay
+      until: "{{ trigger.send_at }}"
+    - name: remind
+      type: transform
+      value: "{{ 'Reminder for ' & trigger.email }}"
+`,
+    notes: "Outputs `{ waitedMs }`. The step's `timeout` and `retry` do not apply.",
+    minimal: { duration: '10m' },
+  },
   outputs: ['main'],
 });
 

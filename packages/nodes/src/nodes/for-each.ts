@@ -9,6 +9,7 @@ export const forEach = defineNode({
   category: 'logic',
   capability: 'core',
   execution: 'control',
+  sideEffects: 'none',
   config: z.strictObject({
     items: z
       .unknown()
@@ -33,6 +34,30 @@ export const forEach = defineNode({
         "The step run for each item: a type and that type's own fields, whose expressions may read item (the item) and index (from 0). It takes no name, needs or when; the for_each step's retry and timeout apply to each item.",
       ),
   }),
+  docs: {
+    example: `
+workflow:
+  name: notify_users
+  steps:
+    - name: users
+      type: http_request
+      url: https://api.example.com/users
+    - name: each_user
+      type: for_each
+      items: "{{ steps.users.output.body }}"
+      concurrency: 5
+      step:
+        type: http_request
+        method: POST
+        url: https://api.example.com/notify
+        body: { user: "{{ item.id }}", position: "{{ index }}" }
+`,
+    notes:
+      "The step's `retry` and `timeout` apply to each item, with the per-item type's defaults otherwise. " +
+      'The first item that fails stops new items from starting; the step fails with `item <index>: <message>` ' +
+      'once those under way have ended.',
+    minimal: { items: [1, 2], step: { type: 'transform', value: '{{ item }}' } },
+  },
   outputs: ['main'],
 });
 

@@ -91,7 +91,32 @@ export const httpRequest = defineNode({
   category: 'data',
   capability: 'core',
   execution: 'activity',
+  sideEffects: 'external',
   config,
+  docs: {
+    example: `
+workflow:
+  name: create_issue
+  steps:
+    - name: create
+      type: http_request
+      method: POST
+      url: https://api.example.com/issues
+      headers: { Accept: application/json }
+      query: { notify: true }
+      body:
+        title: "{{ trigger.title }}"
+      retry: { max_attempts: 5, initial_interval: 2s }
+      timeout: 10s
+    - name: issue_id
+      type: transform
+      value: "{{ steps.create.output.body.id }}"
+`,
+    notes:
+      "The step's `timeout` covers the whole exchange of one attempt, redirects included. Network errors, " +
+      'timeouts and the statuses listed under `fail_on_status` are retried; other failures are not.',
+    minimal: { url: 'https://example.com/' },
+  },
   outputs: ['main'],
   defaults: {
     timeoutMs: 30_000,

@@ -36,7 +36,27 @@ export const llmChat = defineNode({
   category: 'ai',
   capability: 'llm',
   execution: 'activity',
+  sideEffects: 'none',
   config,
+  docs: {
+    example: `
+workflow:
+  name: answer
+  steps:
+    - name: reply
+      type: llm.chat
+      system: You answer in one short sentence.
+      prompt: "{{ trigger.question }}"
+      session: "{{ trigger.chat_id }}"
+      max_tokens: 200
+`,
+    notes:
+      'Outputs `text` with `finish_reason`, `model` (name, provider, file sha256), `sampling` (temperature, seed, ' +
+      'max_tokens: enough to replay the step), `usage` (prompt and completion tokens) and `timings` ' +
+      '(first_token_ms, total_ms, tokens_per_second). The model is configured under `llm` in pincer.yaml ' +
+      '(see docs/inference.md).',
+    minimal: { prompt: 'Hello' },
+  },
   outputs: ['main'],
   defaults: { timeoutMs: 300_000, retry: { maximumAttempts: 2 } },
   async run(config, context): Promise<{ text: string } & LlmRunFacts> {

@@ -26,7 +26,27 @@ export const llmClassify = defineNode({
   category: 'ai',
   capability: 'llm',
   execution: 'activity',
+  sideEffects: 'none',
   config,
+  docs: {
+    example: `
+workflow:
+  name: triage
+  steps:
+    - name: team
+      type: llm.classify
+      text: "{{ trigger.message }}"
+      labels: [billing, bug, question]
+    - name: route
+      type: switch
+      value: "{{ steps.team.output.label }}"
+      cases:
+        - { name: billing, equals: billing }
+        - { name: bug, equals: bug }
+`,
+    notes: 'The model can only produce one of `labels`; `label` is always one of them.',
+    minimal: { text: 'I love it', labels: ['good', 'bad'] },
+  },
   outputs: ['main'],
   defaults: { timeoutMs: 300_000, retry: { maximumAttempts: 2 } },
   async run(config, context): Promise<{ label: string } & LlmRunFacts> {

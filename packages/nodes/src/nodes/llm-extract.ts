@@ -30,7 +30,29 @@ export const llmExtract = defineNode({
   category: 'ai',
   capability: 'llm',
   execution: 'activity',
+  sideEffects: 'none',
   config,
+  docs: {
+    example: `
+workflow:
+  name: read_order
+  steps:
+    - name: order
+      type: llm.extract
+      text: "{{ trigger.email_body }}"
+      instructions: Extract the customer and the order number.
+      schema:
+        type: object
+        properties:
+          customer: { type: string }
+          order_number: { type: integer }
+        required: [customer, order_number]
+`,
+    notes:
+      'Generation is constrained by a grammar built from the schema, so `data` is always JSON valid for it. ' +
+      'An answer cut by `max_tokens` fails the step with `llm_output_truncated`.',
+    minimal: { text: 'Alice, 30', schema: { type: 'object' } },
+  },
   outputs: ['main'],
   defaults: { timeoutMs: 300_000, retry: { maximumAttempts: 2 } },
   async run(config, context): Promise<{ data: unknown } & LlmRunFacts> {

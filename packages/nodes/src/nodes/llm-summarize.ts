@@ -37,7 +37,27 @@ export const llmSummarize = defineNode({
   category: 'ai',
   capability: 'llm',
   execution: 'activity',
+  sideEffects: 'none',
   config,
+  docs: {
+    example: `
+workflow:
+  name: tldr
+  steps:
+    - name: fetch
+      type: http_request
+      url: https://example.com/report
+      response_type: text
+    - name: summary
+      type: llm.summarize
+      text: "{{ steps.fetch.output.body }}"
+      max_words: 50
+`,
+    notes:
+      'Text longer than `chunk_chars` is cut at paragraph or sentence ends; the chunks are summarized side by ' +
+      'side (one batch on the local model), then their summaries together. `chunks` says how many there were.',
+    minimal: { text: 'A long text.' },
+  },
   outputs: ['main'],
   defaults: { timeoutMs: 600_000, retry: { maximumAttempts: 2 } },
   async run(config, context): Promise<{ summary: string; chunks: number } & LlmRunFacts> {

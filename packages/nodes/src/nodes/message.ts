@@ -26,6 +26,7 @@ export const message = defineNode({
   category: 'messaging',
   capability: 'messaging',
   execution: 'activity',
+  sideEffects: 'external',
   config: z.strictObject({
     platform: z
       .enum(PLATFORMS)
@@ -44,6 +45,30 @@ export const message = defineNode({
       .default([])
       .describe('Files to attach; sent as files where the platform allows, else as links.'),
   }),
+  docs: {
+    example: `
+workflow:
+  name: daily_report
+  steps:
+    - name: count
+      type: transform
+      value: "day,errors\\nmonday,3\\n"
+    - name: send
+      type: message
+      platform: telegram
+      channel: "-1001234567890"
+      text: "Errors today, see the file"
+      files:
+        - name: report.csv
+          media_type: text/csv
+          content: "{{ steps.count.output }}"
+`,
+    notes:
+      'The platform must be configured under `channels` in pincer.yaml (see docs/channels.md). In a run ' +
+      'started from chat, `{{ trigger.reply.platform }}` and `{{ trigger.reply.chat_id }}` answer where the ' +
+      'message came from. A rate limit (Telegram retry_after, Slack Retry-After, Discord buckets) is retried.',
+    minimal: { platform: 'telegram', channel: '42' },
+  },
   outputs: ['main'],
   defaults: {
     timeoutMs: 120_000,

@@ -21,7 +21,30 @@ export const python = defineNode({
   category: 'code',
   capability: 'sandbox',
   execution: 'activity',
+  sideEffects: 'external',
   config,
+  docs: {
+    example: `
+workflow:
+  name: summarize_csv
+  steps:
+    - name: summary
+      type: python
+      timeout: 2m
+      memory_mb: 1024
+      files:
+        data.csv: "{{ trigger.csv }}"
+      script: |
+        import pandas
+        frame = pandas.read_csv("/in/data.csv")
+        frame.describe().to_csv("/out/summary.csv")
+        print(len(frame))
+`,
+    notes:
+      'Python 3 with pandas, requests and pyyaml in the default image. Files written to /out come back ' +
+      'as artifacts in `output.files`; see [sandbox.md](sandbox.md) for limits and the network allow-list.',
+    minimal: { script: 'print(1)' },
+  },
   outputs: ['main'],
   defaults: sandboxDefaults,
   async run(config, context) {

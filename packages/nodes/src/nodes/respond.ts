@@ -10,6 +10,7 @@ export const respond = defineNode({
   category: 'data',
   capability: 'core',
   execution: 'local',
+  sideEffects: 'none',
   config: z.strictObject({
     status: z.int().min(100).max(599).default(200).describe('The HTTP status of the answer, 100 to 599.'),
     headers: z
@@ -25,6 +26,29 @@ export const respond = defineNode({
         'The answer body, usually a {{ expression }}: a string is sent as text/plain, any other value as JSON.',
       ),
   }),
+  docs: {
+    example: `
+workflow:
+  name: lookup
+  triggers:
+    - type: webhook
+      method: GET
+      respond: when_done
+  steps:
+    - name: find
+      type: transform
+      value: "{{ trigger.query.id }}"
+    - name: answer
+      type: respond
+      headers: { Cache-Control: no-store }
+      body: { id: "{{ steps.find.output }}" }
+`,
+    notes:
+      'The webhook answers as soon as the first respond step has run; the steps after it go on running ' +
+      '(a later failure does not change the answer). Transform, condition, switch and respond run inside ' +
+      'the workflow, not as activities.',
+    minimal: {},
+  },
   outputs: ['main'],
   defaults: { retry: { maximumAttempts: 1 } },
   pure: respondAnswer,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineNode } from '../define.ts';
+import { triggerNodeType } from '../kinds.ts';
 
 interface CronField {
   name: string;
@@ -79,12 +80,13 @@ function isTimeZone(name: string): boolean {
 }
 
 export const scheduleTrigger = defineNode({
-  type: 'schedule_trigger',
+  type: triggerNodeType('schedule'),
   title: 'Schedule trigger',
   description: 'Starts the workflow on a cron schedule (a Temporal Schedule), in a time zone of your choice.',
   category: 'trigger',
   capability: 'core',
   execution: 'control',
+  sideEffects: 'none',
   config: z.strictObject({
     cron: z
       .string()
@@ -113,6 +115,26 @@ export const scheduleTrigger = defineNode({
         'The input every scheduled run starts with, read as trigger in expressions; {} when left out.',
       ),
   }),
+  docs: {
+    example: `
+workflow:
+  name: morning_check
+  triggers:
+    - type: schedule
+      cron: "0 9 * * MON-FRI"
+      timezone: Europe/Berlin
+      overlap: skip
+      input: { region: eu }
+  steps:
+    - name: check
+      type: http_request
+      url: "{{ 'https://status.example.com/api/' & trigger.region }}"
+`,
+    notes:
+      'A Temporal Schedule, made when the workflow is stored. ' +
+      "Scheduled runs start on the workflow's latest version; `input` is `trigger` in expressions.",
+    minimal: { cron: '0 9 * * MON-FRI' },
+  },
   outputs: ['main'],
 });
 

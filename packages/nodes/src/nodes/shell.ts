@@ -21,7 +21,28 @@ export const shell = defineNode({
   category: 'code',
   capability: 'sandbox',
   execution: 'activity',
+  sideEffects: 'external',
   config,
+  docs: {
+    example: `
+workflow:
+  name: count_errors
+  steps:
+    - name: errors
+      type: shell
+      mounts: [/var/log]
+      command: grep -c ERROR /var/log/app.log
+      fail_on_error: false
+    - name: count
+      type: transform
+      value: "{{ $number(steps.errors.output.stdout) }}"
+`,
+    notes:
+      'Each step runs in a fresh container (non-root, read-only root, no capabilities, memory/CPU/pids ' +
+      'limits, no network unless `network` lists hosts); see [sandbox.md](sandbox.md). Statuses: ok, ' +
+      'output_truncated, exit_nonzero, timeout, oom; the last three fail the step unless `fail_on_error: false`.',
+    minimal: { command: 'echo hi' },
+  },
   outputs: ['main'],
   defaults: sandboxDefaults,
   async run(config, context) {

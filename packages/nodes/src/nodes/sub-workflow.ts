@@ -8,6 +8,7 @@ export const subWorkflow = defineNode({
   category: 'logic',
   capability: 'core',
   execution: 'control',
+  sideEffects: 'external',
   config: z.strictObject({
     workflow: z
       .string()
@@ -34,6 +35,24 @@ export const subWorkflow = defineNode({
         'true: wait for the child run and output { runId, output }; a failed child fails this step. false: start it and go on at once with { runId }.',
       ),
   }),
+  docs: {
+    example: `
+workflow:
+  name: nightly
+  steps:
+    - name: report
+      type: sub_workflow
+      workflow: daily_report
+      input: { day: "{{ trigger.day }}" }
+    - name: headline
+      type: transform
+      value: "{{ steps.report.output.output.title }}"
+`,
+    notes:
+      "The child is a run of its own (its parent recorded). The step's `timeout` and `retry` do not apply; " +
+      'a failed child fails the step with error type `SubWorkflowFailed`.',
+    minimal: { workflow: 'daily_report' },
+  },
   outputs: ['main'],
 });
 

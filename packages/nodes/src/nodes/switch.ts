@@ -29,6 +29,7 @@ export const switchNode = defineNode({
   category: 'logic',
   capability: 'core',
   execution: 'local',
+  sideEffects: 'none',
   config: z.strictObject({
     value: z
       .unknown()
@@ -53,6 +54,32 @@ export const switchNode = defineNode({
         'The cases, tried in order. Each name is an output port a later step can need, e.g. needs: [route.premium].',
       ),
   }),
+  docs: {
+    example: `
+workflow:
+  name: route_by_plan
+  steps:
+    - name: route
+      type: switch
+      value: "{{ trigger.plan }}"
+      cases:
+        - { name: premium, equals: premium }
+        - { name: team, equals: team }
+    - name: priority
+      type: transform
+      needs: [route.premium, route.team]
+      join: any
+      value: priority support
+    - name: standard
+      type: transform
+      needs: [route.default]
+      value: standard support
+`,
+    notes:
+      'Its ports are the names of its cases and `default`. Outputs `{ branch, value }`. Steps that need a ' +
+      'port not taken are skipped.',
+    minimal: { value: 'a', cases: [{ name: 'a', equals: 'a' }] },
+  },
   outputs: (config) => [...config.cases.map((c) => c.name), 'default'],
   defaults: { retry: { maximumAttempts: 1 } },
   pure: switchBranch,

@@ -1,5 +1,6 @@
 'use client';
 
+import { CATEGORIES, CATEGORY_LABELS, TRIGGER_TYPES } from '@pincer/nodes/kinds';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useSubscription } from '@trpc/tanstack-react-query';
 import {
@@ -22,7 +23,6 @@ import { useRole } from '../role.tsx';
 import { ErrorState, Loading, StatusBadge, shortRunId } from '../ui/states.tsx';
 import {
   autoLayout,
-  CATEGORY_LABELS,
   type CatalogEntry,
   type CompileIssue,
   freeName,
@@ -222,8 +222,12 @@ function Editor({
     remember();
     if (entry.category === 'trigger') {
       const kind = entry.type.replace(/_trigger$/, '');
-      if (kind === 'manual' || kind === 'webhook' || kind === 'schedule')
-        setMeta((current) => ({ ...current, triggers: [...current.triggers, { type: kind, config: {} }] }));
+      const trigger = TRIGGER_TYPES.find((type) => type === kind);
+      if (trigger)
+        setMeta((current) => ({
+          ...current,
+          triggers: [...current.triggers, { type: trigger, config: {} }],
+        }));
       return;
     }
     const id = freeName(entry.type, new Set(nodes.map((node) => node.id)));
@@ -393,9 +397,10 @@ function Editor({
   const byCategory = useMemo(() => {
     const groups = new Map<string, CatalogEntry[]>();
     for (const entry of catalog) groups.set(entry.category, [...(groups.get(entry.category) ?? []), entry]);
-    return Object.keys(CATEGORY_LABELS)
-      .filter((category) => groups.has(category))
-      .map((category) => ({ category, entries: groups.get(category) ?? [] }));
+    return CATEGORIES.filter((category) => groups.has(category)).map((category) => ({
+      category,
+      entries: groups.get(category) ?? [],
+    }));
   }, [catalog]);
 
   return (

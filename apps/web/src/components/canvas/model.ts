@@ -116,13 +116,3 @@ export function freeName(base: string, taken: ReadonlySet<string>): string {
   while (taken.has(`${clean}_${n}`)) n += 1;
   return `${clean}_${n}`;
 }
-
-export const CATEGORY_LABELS: Record<string, string> = {
-  trigger: 'Triggers',
-  ai: 'AI',
-  code: 'Code',
-  browser: 'Browser',
-  messaging: 'Messaging',
-  logic: 'Logic',
-  data: 'Data',
-};

@@ -1,3 +1,4 @@
+import { TRIGGER_TYPES } from '@pincer/nodes';
 import { z } from 'zod';
 
 const Position = z.object({ x: z.number(), y: z.number() });
@@ -10,7 +11,7 @@ export const GraphInput = z.object({
   vars: z.record(z.string(), z.unknown()).optional(),
   triggers: z.array(
     z.object({
-      type: z.enum(['manual', 'webhook', 'schedule']),
+      type: z.enum(TRIGGER_TYPES),
       name: z.string().optional(),
       position: Position.optional(),
       config: z.record(z.string(), z.unknown()),

@@ -1,5 +1,6 @@
 import type { Prisma, PrismaClient } from '@pincer/db';
 import { checksumOf, findVersion, publishTriggers, saveWorkflow, startRun } from '@pincer/engine';
+import { TRIGGER_TYPES } from '@pincer/nodes';
 import {
   CompileError,
   type CompileIssue,
@@ -62,7 +63,7 @@ const DraftShape = z.object({
   description: z.string().optional(),
   tags: z.array(z.string()).optional(),
   vars: z.record(z.string(), z.unknown()).optional(),
-  triggers: z.array(z.looseObject({ type: z.enum(['manual', 'webhook', 'schedule']) })).optional(),
+  triggers: z.array(z.looseObject({ type: z.enum(TRIGGER_TYPES) })).optional(),
   steps: z.array(z.looseObject({ name: z.string(), type: z.string() })),
 });
 
