@@ -10,6 +10,7 @@ const nextConfig: NextConfig = {
   // No `output: 'standalone'`: src/server.ts serves .next/ in place, with the workspace's node_modules.
   // Our workspace packages export TypeScript source (with `.ts` import specifiers); Next compiles them.
   transpilePackages: [
+    '@pincer/api',
     '@pincer/config',
     '@pincer/provision',
     '@pincer/db',

@@ -448,6 +448,30 @@ describe('the studio', () => {
       .toEqual([expect.stringContaining('approval.approved')]);
   }, 240_000);
 
+  it('lets only the approvers a step names decide it, in the studio as over the API', async () => {
+    await studio.server.engine.save(
+      GATED.replace('name: gated', 'name: gated_named').replace(
+        'message: Ship it?',
+        'message: Ship it?\n      approvers: [finance@api.test]',
+      ),
+    );
+    const runId = await studio.server.engine.start('gated_named');
+    await expect
+      .poll(
+        async () =>
+          (await studio.server.engine.db.stepRun.findFirst({ where: { runId, stepName: 'ask' } }))?.status,
+        WAIT,
+      )
+      .toBe('waiting_approval');
+    const refused = await owner.request.post('/api/trpc/runs.decide', {
+      data: { json: { id: runId, step: 'ask', approved: true } },
+    });
+    expect(refused.status()).toBe(403);
+    expect(await refused.text()).toContain('may only be approved by finance@api.test');
+    const step = await studio.server.engine.db.stepRun.findFirst({ where: { runId, stepName: 'ask' } });
+    expect(step?.status).toBe('waiting_approval');
+  }, 240_000);
+
   it('follows runs on a phone-width screen', async () => {
     const { page, context } = await studio.signIn('viewer', { width: 390, height: 844 });
     await page.goto('/runs');

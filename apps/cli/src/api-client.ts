@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { type Endpoint, schemas } from '@pincer/api';
 import type { PincerConfig } from '@pincer/config';
 import { createDb, type Role } from '@pincer/db';
 import { createApiToken } from '@pincer/engine';
 import { embeddedDatabaseUrl } from '@pincer/provision';
 import type { z } from 'zod';
-import { ApiErrorBody } from './api-schemas.ts';
 
 /** An expected failure: printed as `pincer: <message>` (plus `details`, one per line). */
 export class CliError extends Error {
@@ -81,12 +81,40 @@ async function storeToken(config: PincerConfig, token: string): Promise<void> {
   await writeFile(file, `${token}\n`, { mode: 0o600 });
 }
 
-export interface RequestOptions {
+interface RequestOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** JSON-encoded unless `contentType` says otherwise (then sent as text). */
   body?: unknown;
   contentType?: string;
   query?: Record<string, string | number | undefined>;
+}
+
+/** A call to an endpoint of the contract: its path parameters, query and body. */
+export interface CallInput {
+  params?: Record<string, string>;
+  query?: Record<string, string | number | undefined>;
+  /** JSON-encoded unless `contentType` says otherwise (then sent as text). */
+  body?: unknown;
+  contentType?: string;
+}
+
+/** What a successful call answers: the JSON of one of the endpoint's 2xx answers (none: undefined). */
+export type SuccessOf<E extends Endpoint> = {
+  [S in keyof E['answers'] & number]: `${S}` extends `2${string}`
+    ? E['answers'][S] extends { json: infer T extends z.ZodType }
+      ? z.output<T>
+      : undefined
+    : never;
+}[keyof E['answers'] & number];
+
+/** The endpoint's path with its parameters filled in, e.g. `/workflows/greet/runs`. */
+function pathOf(spec: Endpoint, params: Record<string, string> = {}): string {
+  return spec.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = params[name];
+    if (value === undefined)
+      throw new Error(`internal: ${spec.operationId} needs the path parameter ${name}`);
+    return encodeURIComponent(value);
+  });
 }
 
 /** The running instance's REST API, authenticated as PINCER_TOKEN or the CLI's own token. */
@@ -102,31 +130,36 @@ export class PincerApi {
     return `${this.config.server.publicUrl.replace(/\/$/, '')}/api/v1`;
   }
 
-  /** Sends a request and returns the answer; an error answer throws ApiAnswerError. */
-  async request(pathname: string, options: RequestOptions = {}): Promise<Response> {
-    let response = await this.send(pathname, options, await this.currentToken());
+  /** Calls `spec` and returns the raw answer (for YAML and files); an error answer throws ApiAnswerError. */
+  async send(spec: Endpoint, input: CallInput = {}): Promise<Response> {
+    const options: RequestOptions = {
+      method: spec.method.toUpperCase() as RequestOptions['method'] & string,
+      ...(input.query ? { query: input.query } : {}),
+      ...(input.body !== undefined ? { body: input.body } : {}),
+      ...(input.contentType ? { contentType: input.contentType } : {}),
+    };
+    const pathname = pathOf(spec, input.params);
+    let response = await this.fetchWith(pathname, options, await this.currentToken());
     if (response.status === 401 && !this.env.PINCER_TOKEN) {
       // The stored token may belong to a database that was reset: make a new one, once.
-      response = await this.send(pathname, options, await this.freshToken());
+      response = await this.fetchWith(pathname, options, await this.freshToken());
     }
     if (!response.ok) throw await this.answerError(response);
     return response;
   }
 
-  /** The JSON answer, checked against `schema`. */
-  async json<T extends z.ZodType>(
-    pathname: string,
-    schema: T,
-    options: RequestOptions = {},
-  ): Promise<z.output<T>> {
-    const response = await this.request(pathname, options);
+  /** Calls `spec` and returns its JSON answer, checked against the schema the contract declares for it. */
+  async call<E extends Endpoint>(spec: E, input: CallInput = {}): Promise<SuccessOf<E>> {
+    const response = await this.send(spec, input);
+    const schema = spec.answers[response.status]?.json;
+    if (!schema) return undefined as SuccessOf<E>;
     const parsed = schema.safeParse(await response.json().catch(() => undefined));
     if (!parsed.success) {
       throw new CliError(
         `${response.url} answered with something else than Pincer's API (${parsed.error.issues[0]?.message ?? 'no JSON'}): is PINCER_PUBLIC_URL right?`,
       );
     }
-    return parsed.data;
+    return parsed.data as SuccessOf<E>;
   }
 
   private async currentToken(): Promise<string> {
@@ -156,7 +189,7 @@ export class PincerApi {
     }
   }
 
-  private async send(pathname: string, options: RequestOptions, token: string): Promise<Response> {
+  private async fetchWith(pathname: string, options: RequestOptions, token: string): Promise<Response> {
     const url = new URL(`${this.baseUrl}${pathname}`);
     for (const [key, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
@@ -181,7 +214,7 @@ export class PincerApi {
 
   private async answerError(response: Response): Promise<ApiAnswerError> {
     // Not one of ours (a proxy's error page, say): then the status is all there is to report.
-    const parsed = ApiErrorBody.safeParse(await response.json().catch(() => undefined));
+    const parsed = schemas.ApiErrorBody.safeParse(await response.json().catch(() => undefined));
     const error = parsed.success ? parsed.data.error : undefined;
     const message = error?.message ?? `${response.status} ${response.statusText}`;
     const details = (error?.issues ?? []).map((issue) => issue.message);

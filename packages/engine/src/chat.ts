@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
-import type { PrismaClient } from '@pincer/db';
+import type { Prisma, PrismaClient } from '@pincer/db';
+import { audit } from './audit.ts';
 import { EngineError } from './errors.ts';
 
 /** Who may talk to the assistant: the `channels` section of pincer.yaml, as the engine needs it. */
@@ -64,14 +65,11 @@ export async function requestPairing(
     },
     update: {},
   });
-  await db.auditEvent.create({
-    data: {
-      actor: `chat:${sender.platform}:${sender.userId}`,
-      action: 'chat.pairing_requested',
-      targetType: 'chat_pairing',
-      targetId: created.id,
-      data: { platform: sender.platform, userId: sender.userId },
-    },
+  await audit(db, {
+    actor: `chat:${sender.platform}:${sender.userId}`,
+    action: 'chat.pairing_requested',
+    targetId: created.id,
+    data: { platform: sender.platform, userId: sender.userId },
   });
   return { code: created.code, status: created.status, created: true };
 }
@@ -128,14 +126,11 @@ export async function decidePairing(
       decidedAt: new Date(),
     },
   });
-  await db.auditEvent.create({
-    data: {
-      actor: request.actor,
-      action: request.approved ? 'chat.pairing_approved' : 'chat.pairing_rejected',
-      targetType: 'chat_pairing',
-      targetId: row.id,
-      data: { platform: row.platform, userId: row.userId },
-    },
+  await audit(db, {
+    actor: request.actor,
+    action: request.approved ? 'chat.pairing_approved' : 'chat.pairing_rejected',
+    targetId: row.id,
+    data: { platform: row.platform, userId: row.userId },
   });
   return {
     code: row.code,
@@ -147,4 +142,136 @@ export async function decidePairing(
     decidedBy: row.decidedBy,
     createdAt: row.createdAt,
   };
+}
+
+function asJson(value: unknown): Prisma.InputJsonValue {
+  return JSON.parse(JSON.stringify(value ?? null));
+}
+
+/** The conversation of a chat (a session on a platform), created on its first message. */
+export async function conversationOf(
+  db: PrismaClient,
+  platform: string,
+  externalId: string,
+): Promise<string> {
+  const conversation = await db.conversation.upsert({
+    where: { platform_externalId: { platform, externalId } },
+    create: { platform, externalId, lastMessageAt: new Date() },
+    update: { lastMessageAt: new Date() },
+    select: { id: true },
+  });
+  return conversation.id;
+}
+
+/**
+ * Records a message someone sent, once: unique on (platform, platform message id), so a retried
+ * activity writes it once. Answers its conversation.
+ */
+export async function recordInboundMessage(
+  db: PrismaClient,
+  message: { platform: string; sessionId: string; messageId: string; sender: string; content: unknown },
+): Promise<string> {
+  const conversationId = await conversationOf(db, message.platform, message.sessionId);
+  await db.message.upsert({
+    where: {
+      platform_platformMessageId: { platform: message.platform, platformMessageId: message.messageId },
+    },
+    create: {
+      conversationId,
+      platform: message.platform,
+      direction: 'inbound',
+      platformMessageId: message.messageId,
+      sender: message.sender,
+      content: asJson(message.content),
+    },
+    update: {},
+  });
+  return conversationId;
+}
+
+/** Replaces the content of a recorded inbound message (its attachments once stored). */
+export async function updateInboundContent(
+  db: PrismaClient,
+  message: { platform: string; messageId: string; content: unknown },
+): Promise<void> {
+  await db.message.updateMany({
+    where: { platform: message.platform, platformMessageId: message.messageId },
+    data: { content: asJson(message.content) },
+  });
+}
+
+/** The latest version of every workflow that is not archived, by name: what a chat may start. */
+export async function latestVersions(db: PrismaClient) {
+  const versions = await db.workflowVersion.findMany({
+    where: { workflow: { archivedAt: null } },
+    orderBy: [{ workflowId: 'asc' }, { version: 'desc' }],
+    distinct: ['workflowId'],
+    include: { workflow: { select: { name: true, description: true } } },
+  });
+  return versions
+    .map((version) => ({
+      name: version.workflow.name,
+      description: version.workflow.description,
+      plan: version.plan,
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The platform's message id of an outbox message already delivered (so a retry sends nothing), if it was. */
+export async function deliveredMessageId(db: PrismaClient, key: string): Promise<string | undefined> {
+  const delivered = await db.auditEvent.findFirst({
+    where: { targetType: 'chat_outbox', targetId: key, action: 'chat.delivered' },
+    select: { data: true },
+  });
+  if (!delivered) return undefined;
+  const { data } = delivered;
+  return data !== null &&
+    typeof data === 'object' &&
+    !Array.isArray(data) &&
+    typeof data.messageId === 'string'
+    ? data.messageId
+    : '';
+}
+
+/** Records a delivered outbox message: the outbound message and its `chat.delivered` event, together. */
+export async function recordDelivery(
+  db: PrismaClient,
+  delivery: {
+    key: string;
+    platform: string;
+    sessionId: string;
+    chatId: string;
+    messageId: string;
+    content: unknown;
+    attempt: number;
+  },
+): Promise<void> {
+  const conversationId = await conversationOf(db, delivery.platform, delivery.sessionId);
+  await db.$transaction([
+    db.message.upsert({
+      where: {
+        platform_platformMessageId: { platform: delivery.platform, platformMessageId: delivery.messageId },
+      },
+      create: {
+        conversationId,
+        platform: delivery.platform,
+        direction: 'outbound',
+        platformMessageId: delivery.messageId,
+        sender: 'assistant',
+        content: asJson(delivery.content),
+      },
+      update: {},
+    }),
+    audit(db, {
+      actor: 'assistant',
+      action: 'chat.delivered',
+      targetId: delivery.key,
+      data: {
+        platform: delivery.platform,
+        chatId: delivery.chatId,
+        messageId: delivery.messageId,
+        attempt: delivery.attempt,
+      },
+    }),
+  ]);
 }

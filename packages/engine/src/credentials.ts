@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { PrismaClient } from '@pincer/db';
+import { audit } from './audit.ts';
 import { EngineError } from './errors.ts';
 
 /**
@@ -69,14 +70,11 @@ export async function setCredential(
     create: { name: input.name, ...fields, ...(input.userId ? { createdById: input.userId } : {}) },
     update: fields,
   });
-  await db.auditEvent.create({
-    data: {
-      actor: input.actor,
-      action: existing ? 'credential.updated' : 'credential.created',
-      targetType: 'credential',
-      targetId: input.name,
-      data: { type: fields.type },
-    },
+  await audit(db, {
+    actor: input.actor,
+    action: existing ? 'credential.updated' : 'credential.created',
+    targetId: input.name,
+    data: { type: fields.type },
   });
   return { name: input.name, created: !existing };
 }
@@ -104,7 +102,5 @@ export async function listCredentials(db: PrismaClient) {
 export async function deleteCredential(db: PrismaClient, name: string, actor: string): Promise<void> {
   const deleted = await db.credential.deleteMany({ where: { name } });
   if (deleted.count === 0) throw new EngineError('credential_not_found', `No credential named "${name}".`);
-  await db.auditEvent.create({
-    data: { actor, action: 'credential.deleted', targetType: 'credential', targetId: name, data: {} },
-  });
+  await audit(db, { actor, action: 'credential.deleted', targetId: name });
 }

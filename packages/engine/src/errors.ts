@@ -8,7 +8,13 @@ export type EngineErrorCode =
   | 'credential_not_found'
   | 'credential_unreadable'
   | 'input_invalid'
-  | 'pairing_not_found';
+  | 'pairing_not_found'
+  | 'workflow_exists'
+  | 'name_mismatch'
+  | 'run_finished'
+  | 'not_an_approver'
+  | 'user_exists'
+  | 'self_demotion';
 
 /** A request the engine cannot serve; the message says what to do. */
 export class EngineError extends Error {

@@ -1,12 +1,19 @@
+export { AUDIT_ACTIONS, type AuditAction, type AuditEventInput, audit } from './audit.ts';
 export {
   type ChatAccess,
   type ChatAccessSettings,
   type ChatSenderRef,
   chatAccessOf,
+  conversationOf,
   decidePairing,
+  deliveredMessageId,
+  latestVersions,
   listPairings,
   type PairingView,
+  recordDelivery,
+  recordInboundMessage,
   requestPairing,
+  updateInboundContent,
 } from './chat.ts';
 export {
   CREDENTIAL_NAME,
@@ -17,6 +24,21 @@ export {
   readCredential,
   setCredential,
 } from './credentials.ts';
+export {
+  createWorkflow,
+  type Editor,
+  getDraft,
+  graphOf,
+  issuesOf,
+  outputPaths,
+  type PublishedWorkflow,
+  pathsOf,
+  publishDraft,
+  publishWorkflow,
+  rollbackWorkflow,
+  saveDraft,
+  workflowDetail,
+} from './drafts.ts';
 export { EngineError, type EngineErrorCode } from './errors.ts';
 export {
   type RecordBatch,
@@ -31,10 +53,12 @@ export {
   createRun,
   decideApproval,
   getRun,
+  isFinished,
   listRuns,
   type RerunRequest,
   type RunView,
   rerunRun,
+  runWithLogs,
   type StartRunRequest,
   startRun,
   WORKFLOW_TASK_QUEUE,
@@ -70,6 +94,7 @@ export {
   type WebhookConfig,
   type WebhookView,
 } from './triggers.ts';
+export { createUser, listAuditEvents, listUsers, setUserRole } from './users.ts';
 export {
   archiveWorkflow,
   checksumOf,
@@ -79,4 +104,6 @@ export {
   prepareDefinition,
   type SavedWorkflow,
   saveWorkflow,
+  type WorkflowFilter,
+  workflowTags,
 } from './workflows.ts';

@@ -13,6 +13,7 @@ import {
 } from '@pincer/workflow';
 import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { z } from 'zod';
+import { audit } from './audit.ts';
 import { EngineError } from './errors.ts';
 import { uuidv7 } from './ids.ts';
 import { findVersionRef, type VersionRef } from './workflows.ts';
@@ -374,6 +375,20 @@ export async function getRun(db: PrismaClient, runId: string): Promise<RunView> 
   };
 }
 
+/** A run with each step's logs, as the studio's run page shows it. */
+export async function runWithLogs(db: PrismaClient, runId: string) {
+  const view = await getRun(db, runId);
+  const extra = await db.stepRun.findMany({
+    where: { runId },
+    select: { stepName: true, iterationKey: true, logs: true },
+  });
+  const logs = new Map(extra.map((row) => [`${row.stepName}/${row.iterationKey}`, row.logs]));
+  return {
+    ...view,
+    steps: view.steps.map((step) => ({ ...step, logs: logs.get(`${step.name}/${step.iteration}`) ?? null })),
+  };
+}
+
 export async function listRuns(
   db: PrismaClient,
   filter: {
@@ -409,27 +424,55 @@ export async function listRuns(
   }));
 }
 
+const FINISHED: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'cancelled', 'timed_out']);
+
+/** Whether a run has ended (whatever its outcome): nothing more happens to it. */
+export function isFinished(status: RunStatus): boolean {
+  return FINISHED.has(status);
+}
+
+/** Asks a run to stop; refuses a run that has already finished. Answers its status when asked. */
 export async function cancelRun(
   db: PrismaClient,
   temporal: Client,
   runId: string,
   actor: string,
-): Promise<void> {
+): Promise<{ id: string; status: RunStatus }> {
+  const run = await db.run.findUnique({ where: { id: runId }, select: { status: true } });
+  if (run && isFinished(run.status)) {
+    throw new EngineError(
+      'run_finished',
+      `Run ${runId} has already finished (${run.status}): there is nothing to cancel.`,
+    );
+  }
   const handle = await handleOf(db, temporal, runId);
   try {
     await handle.cancel();
   } catch (error) {
     if (!(error instanceof WorkflowNotFoundError)) throw error;
   }
-  await db.auditEvent.create({
-    data: { actor, action: 'run.cancel_requested', targetType: 'run', targetId: runId, data: {} },
-  });
+  await audit(db, { actor, action: 'run.cancel_requested', targetId: runId });
+  return { id: runId, status: run?.status ?? 'queued' };
 }
 
+/** What an approval step records as its input: who may answer (null: any editor or owner). */
+const ApprovalStepInput = z.object({ approvers: z.array(z.string()).nullish() });
+
+/**
+ * Delivers an approval decision to a waiting step. A step that names its approvers may only be
+ * decided by them: `email` is the decider's (none: only steps that name nobody).
+ */
 export async function decideApproval(
   db: PrismaClient,
   temporal: Client,
-  request: { runId: string; step: string; approved: boolean; actor: string; comment?: string },
+  request: {
+    runId: string;
+    step: string;
+    approved: boolean;
+    actor: string;
+    email?: string;
+    comment?: string;
+  },
 ): Promise<void> {
   // `step` or `step[3]`: the approval of one item of a for-each.
   const [, stepName = request.step, iteration = ''] = request.step.match(/^(.+?)(?:\[(\d+)\])?$/) ?? [];
@@ -442,19 +485,25 @@ export async function decideApproval(
       `Run ${request.runId} has no step "${request.step}" waiting for approval.`,
     );
   }
+  const parsed = ApprovalStepInput.safeParse(waiting.input);
+  const approvers = parsed.success ? parsed.data.approvers : undefined;
+  const email = request.email?.toLowerCase();
+  if (approvers && approvers.length > 0 && !approvers.some((approver) => approver.toLowerCase() === email)) {
+    throw new EngineError(
+      'not_an_approver',
+      `Step "${request.step}" may only be approved by ${approvers.join(', ')}; ${request.email ?? request.actor} is not one of them.`,
+    );
+  }
   await (await handleOf(db, temporal, request.runId)).signal(approveSignal, {
     step: request.step,
     approved: request.approved,
     by: request.actor,
     ...(request.comment ? { comment: request.comment } : {}),
   });
-  await db.auditEvent.create({
-    data: {
-      actor: request.actor,
-      action: request.approved ? 'approval.approved' : 'approval.rejected',
-      targetType: 'run',
-      targetId: request.runId,
-      data: { step: request.step, ...(request.comment ? { comment: request.comment } : {}) },
-    },
+  await audit(db, {
+    actor: request.actor,
+    action: request.approved ? 'approval.approved' : 'approval.rejected',
+    targetId: request.runId,
+    data: { step: request.step, ...(request.comment ? { comment: request.comment } : {}) },
   });
 }

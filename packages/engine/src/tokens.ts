@@ -1,5 +1,6 @@
 import { createHash, randomInt } from 'node:crypto';
 import type { ApiToken, PrismaClient, Role, User } from '@pincer/db';
+import { audit } from './audit.ts';
 
 /**
  * API tokens: `pcr_<prefix>_<secret>`. Only the SHA-256 of the whole token is stored, so a
@@ -97,19 +98,16 @@ export async function createApiToken(db: PrismaClient, input: CreateApiTokenInpu
       ...(input.expiresAt ? { expiresAt: input.expiresAt } : {}),
     },
   });
-  await db.auditEvent.create({
+  await audit(db, {
+    actor: input.actor ?? `user:${user.email}`,
+    action: 'token.created',
+    targetId: created.id,
     data: {
-      actor: input.actor ?? `user:${user.email}`,
-      action: 'token.created',
-      targetType: 'api_token',
-      targetId: created.id,
-      data: {
-        name: input.name,
-        prefix,
-        role,
-        user: user.email,
-        ...(input.expiresAt ? { expiresAt: input.expiresAt.toISOString() } : {}),
-      },
+      name: input.name,
+      prefix,
+      role,
+      user: user.email,
+      ...(input.expiresAt ? { expiresAt: input.expiresAt.toISOString() } : {}),
     },
   });
   return { token, id: created.id, prefix };
@@ -190,24 +188,30 @@ export async function listApiTokens(
 }
 
 /** Revokes a token for good; revoking a revoked token changes nothing. */
-export async function revokeApiToken(db: PrismaClient, input: { id: string; actor: string }): Promise<void> {
+export async function revokeApiToken(
+  db: PrismaClient,
+  input: {
+    id: string;
+    actor: string;
+    /** Who asks: someone other than an owner may only revoke their own tokens. */
+    by?: { userId: string; role: Role };
+  },
+): Promise<void> {
   const token = UUID_PATTERN.test(input.id)
     ? await db.apiToken.findUnique({ where: { id: input.id } })
     : null;
-  if (!token)
+  const allowed = !input.by || input.by.role === 'owner' || token?.userId === input.by.userId;
+  if (!token || !allowed)
     throw new TokenError(
       'token_not_found',
       `No API token with id ${input.id}: list them with GET /api/v1/tokens.`,
     );
   if (token.revokedAt) return;
   await db.apiToken.update({ where: { id: token.id }, data: { revokedAt: new Date() } });
-  await db.auditEvent.create({
-    data: {
-      actor: input.actor,
-      action: 'token.revoked',
-      targetType: 'api_token',
-      targetId: token.id,
-      data: { name: token.name, prefix: token.prefix },
-    },
+  await audit(db, {
+    actor: input.actor,
+    action: 'token.revoked',
+    targetId: token.id,
+    data: { name: token.name, prefix: token.prefix },
   });
 }

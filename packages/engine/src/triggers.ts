@@ -4,6 +4,7 @@ import { scheduleTrigger, TRIGGER_TYPES, webhookTrigger } from '@pincer/nodes';
 import { INTERPRETER_WORKFLOW, type ScheduledStart } from '@pincer/workflow/runtime';
 import { type Client, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import { z } from 'zod';
+import { audit } from './audit.ts';
 import { EngineError } from './errors.ts';
 import { WORKFLOW_TASK_QUEUE } from './runs.ts';
 
@@ -67,14 +68,11 @@ export async function publishTriggers(
   const definition = z.object({ triggers: z.array(TriggerEntry).default([]) }).parse(workflow.definition);
   const webhooks = await syncWebhooks(db, workflow.id, definition.triggers);
   const schedules = await syncSchedules(db, temporal, workflow.id, workflow.name, definition.triggers);
-  await db.auditEvent.create({
-    data: {
-      actor,
-      action: 'workflow.triggers.published',
-      targetType: 'workflow',
-      targetId: workflow.id,
-      data: { webhooks: webhooks.length, schedules: schedules.length },
-    },
+  await audit(db, {
+    actor,
+    action: 'workflow.triggers.published',
+    targetId: workflow.id,
+    data: { webhooks: webhooks.length, schedules: schedules.length },
   });
   return { webhooks, schedules };
 }
@@ -223,14 +221,10 @@ export async function setSchedulePaused(
   if (paused) await handle.pause(`paused by ${actor}`);
   else await handle.unpause(`resumed by ${actor}`);
   await db.schedule.update({ where: { id: row.id }, data: { paused } });
-  await db.auditEvent.create({
-    data: {
-      actor,
-      action: paused ? 'schedule.paused' : 'schedule.resumed',
-      targetType: 'schedule',
-      targetId: row.id,
-      data: {},
-    },
+  await audit(db, {
+    actor,
+    action: paused ? 'schedule.paused' : 'schedule.resumed',
+    targetId: row.id,
   });
 }
 
@@ -343,8 +337,6 @@ export async function rotateWebhookSecret(
     );
   const secret = randomBytes(24).toString('base64url');
   await db.trigger.update({ where: { id: row.id }, data: { secretHash: hashSecret(secret) } });
-  await db.auditEvent.create({
-    data: { actor, action: 'webhook.secret_rotated', targetType: 'trigger', targetId: row.id, data: {} },
-  });
+  await audit(db, { actor, action: 'webhook.secret_rotated', targetId: row.id });
   return { id: row.id, secret };
 }

@@ -8,6 +8,7 @@ import {
   toWorkflowYaml,
   type WorkflowDefinition,
 } from '@pincer/workflow';
+import { audit } from './audit.ts';
 import { EngineError } from './errors.ts';
 
 export interface SavedWorkflow {
@@ -97,14 +98,11 @@ export async function saveWorkflow(
         ...(input.userId ? { createdById: input.userId } : {}),
       },
     });
-    await tx.auditEvent.create({
-      data: {
-        actor: input.actor,
-        action: 'workflow.version.created',
-        targetType: 'workflow',
-        targetId: workflow.id,
-        data: { name: workflow.name, version: version.version },
-      },
+    await audit(tx, {
+      actor: input.actor,
+      action: 'workflow.version.created',
+      targetId: workflow.id,
+      data: { name: workflow.name, version: version.version },
     });
     return {
       id: workflow.id,
@@ -182,10 +180,31 @@ export async function exportWorkflowYaml(
   return toWorkflowYaml(compile(found.version.definition, catalog).definition);
 }
 
-export async function listWorkflows(db: PrismaClient) {
+export interface WorkflowFilter {
+  /** Part of the name or description, any case. */
+  search?: string;
+  tag?: string;
+  /** By name (the default), or the most recently changed first. */
+  order?: 'name' | 'updated';
+}
+
+/** The workflows that are not archived, with their latest version and last run. */
+export async function listWorkflows(db: PrismaClient, filter: WorkflowFilter = {}) {
+  const search = filter.search?.trim();
   const workflows = await db.workflow.findMany({
-    where: { archivedAt: null },
-    orderBy: { name: 'asc' },
+    where: {
+      archivedAt: null,
+      ...(search
+        ? {
+            OR: [
+              { name: { contains: search, mode: 'insensitive' } },
+              { description: { contains: search, mode: 'insensitive' } },
+            ],
+          }
+        : {}),
+      ...(filter.tag ? { tags: { has: filter.tag } } : {}),
+    },
+    orderBy: filter.order === 'updated' ? { updatedAt: 'desc' } : { name: 'asc' },
     include: {
       versions: { orderBy: { version: 'desc' }, take: 1, select: { version: true, createdAt: true } },
       runs: { orderBy: { createdAt: 'desc' }, take: 1, select: { id: true, status: true, createdAt: true } },
@@ -202,17 +221,21 @@ export async function listWorkflows(db: PrismaClient) {
   }));
 }
 
+/** Every tag the workflows that are not archived carry, sorted. */
+export async function workflowTags(db: PrismaClient): Promise<string[]> {
+  const rows = await db.workflow.findMany({ where: { archivedAt: null }, select: { tags: true } });
+  return [...new Set(rows.flatMap((row) => row.tags))].sort();
+}
+
 export async function archiveWorkflow(db: PrismaClient, name: string, actor: string): Promise<void> {
   const workflow = await db.workflow.findUnique({ where: { name } });
-  if (!workflow) throw new EngineError('workflow_not_found', `No workflow named "${name}".`);
+  if (!workflow || workflow.archivedAt)
+    throw new EngineError('workflow_not_found', `No workflow named "${name}".`);
   await db.workflow.update({ where: { id: workflow.id }, data: { archivedAt: new Date() } });
-  await db.auditEvent.create({
-    data: {
-      actor,
-      action: 'workflow.archived',
-      targetType: 'workflow',
-      targetId: workflow.id,
-      data: { name },
-    },
+  await audit(db, {
+    actor,
+    action: 'workflow.archived',
+    targetId: workflow.id,
+    data: { name },
   });
 }

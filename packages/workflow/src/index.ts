@@ -16,6 +16,7 @@ export {
   type GraphTrigger,
   graphToDefinition,
   type WorkflowGraph,
+  WorkflowGraphSchema,
 } from './graph.ts';
 // Everything workflow code may use (plan types, expressions, the run contract) is public here too.
 export { planNodeTypes } from './plan.ts';

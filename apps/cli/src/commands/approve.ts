@@ -1,3 +1,4 @@
+import { endpoints } from '@pincer/api';
 import type { PincerConfig } from '@pincer/config';
 import { PincerApi } from '../api-client.ts';
 import { say } from '../output.ts';
@@ -15,13 +16,10 @@ export async function approve(config: PincerConfig, args: string[]): Promise<num
   const runId = required(positionals, 0, 'the RUN id', USAGE);
   const step = required(positionals, 1, 'the STEP name', USAGE);
   const approved = !values.reject;
-  await new PincerApi(config).request(
-    `/runs/${encodeURIComponent(runId)}/approvals/${encodeURIComponent(step)}`,
-    {
-      method: 'POST',
-      body: { approved, ...(values.comment ? { comment: values.comment } : {}) },
-    },
-  );
+  await new PincerApi(config).call(endpoints.decideApproval, {
+    params: { id: runId, step },
+    body: { approved, ...(values.comment ? { comment: values.comment } : {}) },
+  });
   say(`${approved ? 'approved' : 'rejected'} step ${step} of run ${runId}`);
   return 0;
 }

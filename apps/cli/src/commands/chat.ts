@@ -1,20 +1,10 @@
+import { endpoints } from '@pincer/api';
 import type { PincerConfig } from '@pincer/config';
-import { z } from 'zod';
 import { PincerApi } from '../api-client.ts';
 import { say } from '../output.ts';
 import { parseCommand, required, table, usageError } from './args.ts';
 
 const USAGE = 'pincer chat pairings [--status pending|approved|rejected] | approve CODE | reject CODE';
-
-const Pairing = z.object({
-  code: z.string(),
-  platform: z.string(),
-  userId: z.string(),
-  name: z.string().nullable(),
-  status: z.string(),
-  createdAt: z.string(),
-});
-const PairingList = z.object({ pairings: z.array(Pairing) });
 
 /** `pincer chat`: owners approve the pairing codes unknown chat senders get. */
 export async function chat(config: PincerConfig, args: string[]): Promise<number> {
@@ -23,8 +13,7 @@ export async function chat(config: PincerConfig, args: string[]): Promise<number
   const api = new PincerApi(config);
   switch (action) {
     case 'pairings': {
-      const query = values.status ? `?status=${encodeURIComponent(values.status)}` : '';
-      const { pairings } = await api.json(`/chat/pairings${query}`, PairingList);
+      const { pairings } = await api.call(endpoints.listPairings, { query: { status: values.status } });
       say(
         pairings.length === 0
           ? 'no pairings: unknown chat senders get a code to show here'
@@ -45,8 +34,8 @@ export async function chat(config: PincerConfig, args: string[]): Promise<number
     case 'approve':
     case 'reject': {
       const code = required(positionals, 1, 'the pairing CODE', USAGE);
-      const decided = await api.json(`/chat/pairings/${encodeURIComponent(code)}`, Pairing, {
-        method: 'POST',
+      const decided = await api.call(endpoints.decidePairing, {
+        params: { code },
         body: { approved: action === 'approve' },
       });
       say(

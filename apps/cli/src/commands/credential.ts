@@ -1,15 +1,10 @@
+import { endpoints } from '@pincer/api';
 import type { PincerConfig } from '@pincer/config';
-import { z } from 'zod';
 import { CliError, PincerApi } from '../api-client.ts';
 import { say } from '../output.ts';
 import { parseCommand, required, table, usageError } from './args.ts';
 
 const USAGE = 'pincer credential set NAME [--type T] (value on stdin) | list | delete NAME';
-
-const CredentialList = z.object({
-  credentials: z.array(z.object({ name: z.string(), type: z.string(), updatedAt: z.string() })),
-});
-const CredentialSaved = z.object({ name: z.string(), created: z.boolean() });
 
 /** The secret from stdin: never from an argument, which would land in the shell history. */
 async function readValue(): Promise<string> {
@@ -36,8 +31,8 @@ export async function credential(config: PincerConfig, args: string[]): Promise<
     case 'set': {
       const name = required(positionals, 1, 'the credential NAME', USAGE);
       const value = await readValue();
-      const saved = await api.json(`/credentials/${encodeURIComponent(name)}`, CredentialSaved, {
-        method: 'PUT',
+      const saved = await api.call(endpoints.setCredential, {
+        params: { name },
         body: { value, ...(values.type ? { type: values.type } : {}) },
       });
       say(
@@ -46,7 +41,7 @@ export async function credential(config: PincerConfig, args: string[]): Promise<
       return 0;
     }
     case 'list': {
-      const { credentials } = await api.json('/credentials', CredentialList);
+      const { credentials } = await api.call(endpoints.listCredentials);
       say(
         credentials.length === 0
           ? 'no credentials (add one with `pincer credential set NAME`)'
@@ -59,7 +54,7 @@ export async function credential(config: PincerConfig, args: string[]): Promise<
     }
     case 'delete': {
       const name = required(positionals, 1, 'the credential NAME', USAGE);
-      await api.request(`/credentials/${encodeURIComponent(name)}`, { method: 'DELETE' });
+      await api.call(endpoints.deleteCredential, { params: { name } });
       say(`deleted credential ${name}`);
       return 0;
     }

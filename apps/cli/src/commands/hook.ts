@@ -1,12 +1,10 @@
+import { endpoints } from '@pincer/api';
 import type { PincerConfig } from '@pincer/config';
-import { z } from 'zod';
 import { PincerApi } from '../api-client.ts';
 import { say } from '../output.ts';
 import { parseCommand, required, usageError } from './args.ts';
 
 const USAGE = 'pincer hook rotate ID|URL';
-
-const WebhookSecret = z.object({ id: z.string(), url: z.string(), secret: z.string() });
 
 /** The webhook id from its id or its URL (`…/api/v1/hooks/<id>`, as `workflow import` prints it). */
 function webhookId(given: string): string {
@@ -25,7 +23,7 @@ export async function hook(config: PincerConfig, args: string[]): Promise<number
   if (action !== 'rotate') throw usageError(USAGE);
   const id = webhookId(required(positionals, 1, 'the webhook ID or URL', USAGE));
   const api = new PincerApi(config);
-  const rotated = await api.json(`/hooks/${id}/rotate`, WebhookSecret, { method: 'POST' });
+  const rotated = await api.call(endpoints.rotateWebhookSecret, { params: { id } });
   say(`new secret for ${rotated.url} (shown once; the old one no longer works):`);
   say(`  ${rotated.secret}`);
   say('send it as header X-Pincer-Secret');

@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { endpoints } from '@pincer/api';
 import type { PincerConfig } from '@pincer/config';
-import { ApiAnswerError, CliError, PincerApi } from '../api-client.ts';
-import { Run, RunAccepted } from '../api-schemas.ts';
+import { isFinished } from '@pincer/engine';
+import { ApiAnswerError, CliError, PincerApi, type SuccessOf } from '../api-client.ts';
 import { say } from '../output.ts';
 import { parseCommand, required, usageError } from './args.ts';
 
 const USAGE = 'pincer run NAME [--input JSON] [--version N] [--wait]';
-const FINISHED = new Set(['succeeded', 'failed', 'cancelled', 'timed_out']);
 /** How often to look at a run that outlasted the server's wait limit. */
 const POLL_MS = 1000;
 
@@ -21,7 +21,7 @@ function parseInput(text: string | undefined): unknown {
 }
 
 /** The run as `--wait` prints it: what scripts check, without timings and bookkeeping. */
-export function runSummary(run: Run) {
+export function runSummary(run: SuccessOf<typeof endpoints.getRun>) {
   return {
     id: run.id,
     status: run.status,
@@ -39,17 +39,16 @@ export function runSummary(run: Run) {
 }
 
 /** Waits server-side; a run that outlasts the server's limit (504) is followed by polling. */
-async function startAndWait(api: PincerApi, name: string, body: object): Promise<Run> {
+async function startAndWait(api: PincerApi, name: string, body: object) {
   try {
-    return await api.json(`/workflows/${encodeURIComponent(name)}/runs`, Run, {
-      method: 'POST',
-      body: { ...body, wait: true },
-    });
+    const answer = await api.call(endpoints.startRun, { params: { name }, body: { ...body, wait: true } });
+    if ('steps' in answer) return answer;
+    throw new CliError(`the server started run ${answer.id} without waiting for it: is it an older Pincer?`);
   } catch (error) {
     if (!(error instanceof ApiAnswerError && error.status === 504 && error.runId)) throw error;
     for (;;) {
-      const run = await api.json(`/runs/${error.runId}`, Run);
-      if (FINISHED.has(run.status)) return run;
+      const run = await api.call(endpoints.getRun, { params: { id: error.runId } });
+      if (isFinished(run.status)) return run;
       await sleep(POLL_MS);
     }
   }
@@ -74,10 +73,7 @@ export async function run(config: PincerConfig, args: string[]): Promise<number>
   };
   const api = new PincerApi(config);
   if (!values.wait) {
-    const started = await api.json(`/workflows/${encodeURIComponent(name)}/runs`, RunAccepted, {
-      method: 'POST',
-      body,
-    });
+    const started = await api.call(endpoints.startRun, { params: { name }, body });
     say(started.id);
     return 0;
   }

@@ -1,7 +1,6 @@
+import { endpoints } from '@pincer/api';
 import type { PincerConfig } from '@pincer/config';
-import { z } from 'zod';
 import { PincerApi } from '../api-client.ts';
-import { RunList } from '../api-schemas.ts';
 import { say } from '../output.ts';
 import { parseCommand, required, table, usageError } from './args.ts';
 
@@ -9,7 +8,7 @@ const USAGE =
   'pincer runs list [--workflow W] [--status S] [--limit N] | show ID | cancel ID | rerun ID [--from STEP]';
 
 async function listRuns(api: PincerApi, filter: { workflow?: string; status?: string; limit?: string }) {
-  const { runs } = await api.json('/runs', RunList, { query: filter });
+  const { runs } = await api.call(endpoints.listRuns, { query: filter });
   if (runs.length === 0) {
     say('no runs');
     return 0;
@@ -45,19 +44,19 @@ export async function runs(config: PincerConfig, args: string[]): Promise<number
       return listRuns(api, values);
     case 'show': {
       const id = required(positionals, 1, 'the run ID', USAGE);
-      say(JSON.stringify(await api.json(`/runs/${encodeURIComponent(id)}`, z.unknown()), null, 2));
+      say(JSON.stringify(await api.call(endpoints.getRun, { params: { id } }), null, 2));
       return 0;
     }
     case 'cancel': {
       const id = required(positionals, 1, 'the run ID', USAGE);
-      await api.request(`/runs/${encodeURIComponent(id)}/cancel`, { method: 'POST' });
+      await api.call(endpoints.cancelRun, { params: { id } });
       say(`cancelling run ${id}`);
       return 0;
     }
     case 'rerun': {
       const id = required(positionals, 1, 'the run ID', USAGE);
-      const started = await api.json(`/runs/${encodeURIComponent(id)}/rerun`, z.object({ id: z.string() }), {
-        method: 'POST',
+      const started = await api.call(endpoints.rerunRun, {
+        params: { id },
         body: values.from ? { fromStep: values.from } : {},
       });
       say(

@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { endpoints } from '@pincer/api';
 import type { PincerConfig } from '@pincer/config';
-import type { z } from 'zod';
-import { ApiAnswerError, CliError, PincerApi } from '../api-client.ts';
-import { SavedWorkflow, WorkflowList } from '../api-schemas.ts';
+import { ApiAnswerError, CliError, PincerApi, type SuccessOf } from '../api-client.ts';
 import { say } from '../output.ts';
 import { parseCommand, required, table, usageError } from './args.ts';
 
@@ -18,9 +17,9 @@ async function importWorkflow(api: PincerApi, file: string): Promise<number> {
     throw new CliError(`Cannot read ${file} (${code}): give the path of a workflow YAML or JSON file.`);
   }
   const contentType = path.extname(file).toLowerCase() === '.json' ? 'application/json' : 'application/yaml';
-  let saved: z.output<typeof SavedWorkflow>;
+  let saved: SuccessOf<typeof endpoints.createWorkflow>;
   try {
-    saved = await api.json('/workflows', SavedWorkflow, { method: 'POST', body: text, contentType });
+    saved = await api.call(endpoints.createWorkflow, { body: text, contentType });
   } catch (error) {
     if (error instanceof ApiAnswerError && error.code === 'workflow_invalid') {
       const count = error.details.length;
@@ -50,7 +49,8 @@ async function importWorkflow(api: PincerApi, file: string): Promise<number> {
 async function exportWorkflow(api: PincerApi, name: string, version: string | undefined): Promise<number> {
   if (version !== undefined && !/^[1-9]\d*$/.test(version))
     throw usageError(`--version must be a positive integer, not "${version}".`);
-  const response = await api.request(`/workflows/${encodeURIComponent(name)}`, {
+  const response = await api.send(endpoints.getWorkflow, {
+    params: { name },
     query: { format: 'yaml', version },
   });
   process.stdout.write(await response.text());
@@ -58,7 +58,7 @@ async function exportWorkflow(api: PincerApi, name: string, version: string | un
 }
 
 async function listWorkflows(api: PincerApi): Promise<number> {
-  const { workflows } = await api.json('/workflows', WorkflowList);
+  const { workflows } = await api.call(endpoints.listWorkflows);
   if (workflows.length === 0) {
     say('no workflows yet: import one with `pincer workflow import FILE`');
     return 0;

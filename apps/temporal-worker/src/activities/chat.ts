@@ -1,13 +1,20 @@
 import { ArtifactError } from '@pincer/artifacts';
 import { type Attachment, attachmentsInRunInput, type InboundMessage } from '@pincer/channels';
-import type { Prisma, PrismaClient } from '@pincer/db';
+import type { PrismaClient } from '@pincer/db';
 import {
+  audit,
   type ChatAccessSettings,
   chatAccessOf,
+  conversationOf,
   createRun,
+  deliveredMessageId,
   EngineError,
   getRun,
+  latestVersions,
+  recordDelivery,
+  recordInboundMessage,
   requestPairing,
+  updateInboundContent,
 } from '@pincer/engine';
 import { type ChatFileStore, NodeError, type NodeRegistry, type NodeServices } from '@pincer/nodes';
 import type { Logger } from '@pincer/runtime';
@@ -22,10 +29,6 @@ export interface ChatDeps {
   registry: NodeRegistry;
   chat: ChatAccessSettings;
   log: Logger;
-}
-
-function json(value: unknown): Prisma.InputJsonValue {
-  return JSON.parse(JSON.stringify(value ?? null));
 }
 
 function failureOf(error: unknown): ApplicationFailure {
@@ -45,31 +48,13 @@ function failureOf(error: unknown): ApplicationFailure {
 export function createChatActivities(deps: ChatDeps): ChatActivities {
   const { db } = deps;
 
-  async function conversationOf(platform: string, externalId: string): Promise<string> {
-    const conversation = await db.conversation.upsert({
-      where: { platform_externalId: { platform, externalId } },
-      create: { platform, externalId, lastMessageAt: new Date() },
-      update: { lastMessageAt: new Date() },
-      select: { id: true },
-    });
-    return conversation.id;
-  }
-
   async function chatWorkflows(): Promise<ChatWorkflow[]> {
-    const versions = await db.workflowVersion.findMany({
-      where: { workflow: { archivedAt: null } },
-      orderBy: [{ workflowId: 'asc' }, { version: 'desc' }],
-      distinct: ['workflowId'],
-      include: { workflow: { select: { name: true, description: true } } },
-    });
-    return versions
-      .map((version) => ({
-        name: version.workflow.name,
-        ...(version.workflow.description ? { description: version.workflow.description } : {}),
-        sideEffects: deps.registry.withSideEffects(planNodeTypes(planFromJson(version.plan))),
-        allowListed: deps.chat.workflows.includes(version.workflow.name),
-      }))
-      .sort((a, b) => a.name.localeCompare(b.name));
+    return (await latestVersions(db)).map((version) => ({
+      name: version.name,
+      ...(version.description ? { description: version.description } : {}),
+      sideEffects: deps.registry.withSideEffects(planNodeTypes(planFromJson(version.plan))),
+      allowListed: deps.chat.workflows.includes(version.name),
+    }));
   }
 
   /** The files of the message that started a run are listed among the run's artifacts too. */
@@ -85,21 +70,12 @@ export function createChatActivities(deps: ChatDeps): ChatActivities {
   return {
     async admit({ message }: { message: InboundMessage }) {
       const platform = message.sender.platform;
-      const conversationId = await conversationOf(platform, message.session_id);
-      // Unique on (platform, platform message id): a retried activity writes it once.
-      await db.message.upsert({
-        where: {
-          platform_platformMessageId: { platform, platformMessageId: message.platform_ids.message_id },
-        },
-        create: {
-          conversationId,
-          platform,
-          direction: 'inbound',
-          platformMessageId: message.platform_ids.message_id,
-          sender: message.sender.user_id,
-          content: json(message.content),
-        },
-        update: {},
+      await recordInboundMessage(db, {
+        platform,
+        sessionId: message.session_id,
+        messageId: message.platform_ids.message_id,
+        sender: message.sender.user_id,
+        content: message.content,
       });
       const sender = {
         platform,
@@ -128,7 +104,7 @@ export function createChatActivities(deps: ChatDeps): ChatActivities {
           'chat_files_unavailable',
         );
       const files = store as ChatFileStore;
-      const conversationId = await conversationOf(platform, message.session_id);
+      const conversationId = await conversationOf(db, platform, message.session_id);
       const attachments: Attachment[] = [];
       const refused: StoredAttachments['refused'] = [];
       for (const attachment of message.content.attachments) {
@@ -166,19 +142,17 @@ export function createChatActivities(deps: ChatDeps): ChatActivities {
           throw failureOf(error);
         }
       }
-      await db.message.updateMany({
-        where: { platform, platformMessageId: message.platform_ids.message_id },
-        data: { content: json({ ...message.content, attachments }) },
+      await updateInboundContent(db, {
+        platform,
+        messageId: message.platform_ids.message_id,
+        content: { ...message.content, attachments },
       });
       if (refused.length > 0)
-        await db.auditEvent.create({
-          data: {
-            actor: `chat:${platform}:${message.sender.user_id}`,
-            action: 'chat.files_refused',
-            targetType: 'conversation',
-            targetId: conversationId,
-            data: { messageId: message.platform_ids.message_id, refused },
-          },
+        await audit(db, {
+          actor: `chat:${platform}:${message.sender.user_id}`,
+          action: 'chat.files_refused',
+          targetId: conversationId,
+          data: { messageId: message.platform_ids.message_id, refused },
         });
       return { attachments, refused };
     },
@@ -218,14 +192,11 @@ export function createChatActivities(deps: ChatDeps): ChatActivities {
           actor: `chat:${request.sender.platform}:${request.sender.user_id}`,
         });
         if (request.approvedBy)
-          await db.auditEvent.create({
-            data: {
-              actor: request.approvedBy,
-              action: 'chat.run_approved',
-              targetType: 'run',
-              targetId: run.runId,
-              data: { workflow: workflow.name },
-            },
+          await audit(db, {
+            actor: request.approvedBy,
+            action: 'chat.run_approved',
+            targetId: run.runId,
+            data: { workflow: workflow.name },
           });
         await listChatFiles(run.runId, request.input);
         return { kind: 'start', run };
@@ -236,21 +207,8 @@ export function createChatActivities(deps: ChatDeps): ChatActivities {
     },
 
     async deliver({ key, sessionId, message }) {
-      const delivered = await db.auditEvent.findFirst({
-        where: { targetType: 'chat_outbox', targetId: key, action: 'chat.delivered' },
-        select: { data: true },
-      });
-      if (delivered) {
-        const data = delivered.data;
-        const messageId =
-          data !== null &&
-          typeof data === 'object' &&
-          !Array.isArray(data) &&
-          typeof data.messageId === 'string'
-            ? data.messageId
-            : '';
-        return { messageId };
-      }
+      const deliveredId = await deliveredMessageId(db, key);
+      if (deliveredId !== undefined) return { messageId: deliveredId };
       const messaging = deps.services.messaging;
       if (!messaging)
         throw ApplicationFailure.nonRetryable(
@@ -272,52 +230,27 @@ export function createChatActivities(deps: ChatDeps): ChatActivities {
           ...progress,
           onPart: (done, lastId) => context.heartbeat({ done, lastId }),
         });
-        const conversationId = await conversationOf(message.platform, sessionId);
-        await db.$transaction([
-          db.message.upsert({
-            where: {
-              platform_platformMessageId: { platform: message.platform, platformMessageId: result.messageId },
-            },
-            create: {
-              conversationId,
-              platform: message.platform,
-              direction: 'outbound',
-              platformMessageId: result.messageId,
-              sender: 'assistant',
-              content: json({ text: message.text, files: (message.files ?? []).map((file) => file.name) }),
-            },
-            update: {},
-          }),
-          db.auditEvent.create({
-            data: {
-              actor: 'assistant',
-              action: 'chat.delivered',
-              targetType: 'chat_outbox',
-              targetId: key,
-              data: {
-                platform: message.platform,
-                chatId: message.chat_id,
-                messageId: result.messageId,
-                attempt: context.info.attempt,
-              },
-            },
-          }),
-        ]);
+        await recordDelivery(db, {
+          key,
+          platform: message.platform,
+          sessionId,
+          chatId: message.chat_id,
+          messageId: result.messageId,
+          content: { text: message.text, files: (message.files ?? []).map((file) => file.name) },
+          attempt: context.info.attempt,
+        });
         return result;
       } catch (error) {
         const failure = failureOf(error);
-        await db.auditEvent.create({
+        await audit(db, {
+          actor: 'assistant',
+          action: failure.nonRetryable ? 'chat.delivery_failed' : 'chat.delivery_retrying',
+          targetId: key,
           data: {
-            actor: 'assistant',
-            action: failure.nonRetryable ? 'chat.delivery_failed' : 'chat.delivery_retrying',
-            targetType: 'chat_outbox',
-            targetId: key,
-            data: {
-              platform: message.platform,
-              chatId: message.chat_id,
-              error: failure.message,
-              attempt: context.info.attempt,
-            },
+            platform: message.platform,
+            chatId: message.chat_id,
+            error: failure.message,
+            attempt: context.info.attempt,
           },
         });
         throw failure;
@@ -339,14 +272,11 @@ export function createChatActivities(deps: ChatDeps): ChatActivities {
     },
 
     async recordChatDecision({ runId, step, approved, actor }) {
-      await db.auditEvent.create({
-        data: {
-          actor,
-          action: approved ? 'approval.approved' : 'approval.rejected',
-          targetType: 'run',
-          targetId: runId,
-          data: { step, via: 'chat' },
-        },
+      await audit(db, {
+        actor,
+        action: approved ? 'approval.approved' : 'approval.rejected',
+        targetId: runId,
+        data: { step, via: 'chat' },
       });
     },
 

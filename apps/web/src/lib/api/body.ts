@@ -1,9 +1,7 @@
-import { MAX_YAML_BYTES, parseWorkflowYaml } from '@pincer/workflow';
+import { MAX_BODY_BYTES } from '@pincer/api';
+import { parseWorkflowYaml } from '@pincer/workflow';
 import type { z } from 'zod';
 import { ApiError, requestInvalid } from './errors.ts';
-
-/** Request bodies are definitions or small JSON documents; the limit is the YAML one (1 MiB). */
-export const MAX_BODY_BYTES = MAX_YAML_BYTES;
 
 const YAML_TYPES = new Set([
   'application/yaml',

@@ -28,8 +28,17 @@ export class ApiError extends Error {
 /** Every `*_not_found` is a 404; the rest are conflicts with the run's state or bad input. */
 function engineStatus(code: EngineErrorCode): number {
   if (code.endsWith('_not_found')) return 404;
-  return code === 'run_not_waiting' ? 409 : 400;
+  if (code === 'not_an_approver') return 403;
+  return CONFLICTS.has(code) ? 409 : 400;
 }
+
+/** Codes that are about the state of a thing rather than about the request. */
+const CONFLICTS: ReadonlySet<EngineErrorCode> = new Set([
+  'run_not_waiting',
+  'run_finished',
+  'workflow_exists',
+  'user_exists',
+]);
 
 const TOKEN_STATUS: Record<TokenErrorCode, number> = {
   token_not_found: 404,

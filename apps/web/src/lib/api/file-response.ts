@@ -1,7 +1,8 @@
+import type { Endpoint } from '@pincer/api';
 import type { ArtifactRef } from '@pincer/nodes';
 import { sessionUserFromCookies } from '../auth/session.ts';
 import { errorResponse } from './errors.ts';
-import type { RouteContext } from './handler.ts';
+import { pathParams, type RequestOf, type RouteContext } from './handler.ts';
 
 // Media types a browser may show inline; anything else (HTML, SVG, scripts) is a download, so a
 // page a step captured (or a file sent by chat) cannot run in the studio's origin.
@@ -25,28 +26,30 @@ export function fileResponse(ref: ArtifactRef, data: Buffer): Response {
 
 /**
  * A file download with a bearer token (API, CLI) or, for the studio's pages, a signed-in session:
- * `withToken` checks the token and role; `download` runs directly for a session's user.
+ * `withToken` is the endpoint's handler (token and role checked); `download` runs directly, with
+ * the path parameters parsed by the spec, for a session's user.
  */
-export async function withTokenOrSession(
-  request: Request,
-  route: RouteContext,
+export function withTokenOrSession<E extends Endpoint>(
+  spec: E,
   withToken: (request: Request, route: RouteContext) => Promise<Response>,
-  download: (rawParams: Record<string, string>) => Promise<Response>,
-): Promise<Response> {
-  if (request.headers.has('authorization')) return withToken(request, route);
-  try {
-    const cookies = (request.headers.get('cookie') ?? '')
-      .split(';')
-      .map((pair) => pair.trim())
-      .filter((pair) => pair.includes('='))
-      .map((pair) => {
-        const at = pair.indexOf('=');
-        return { name: pair.slice(0, at), value: decodeURIComponent(pair.slice(at + 1)) };
-      });
-    const user = cookies.length > 0 ? await sessionUserFromCookies(cookies) : null;
-    if (!user) return withToken(request, route);
-    return await download(await route.params);
-  } catch (error) {
-    return errorResponse(error);
-  }
+  download: (params: RequestOf<E>['params']) => Promise<Response>,
+) {
+  return async (request: Request, route: RouteContext): Promise<Response> => {
+    if (request.headers.has('authorization')) return withToken(request, route);
+    try {
+      const cookies = (request.headers.get('cookie') ?? '')
+        .split(';')
+        .map((pair) => pair.trim())
+        .filter((pair) => pair.includes('='))
+        .map((pair) => {
+          const at = pair.indexOf('=');
+          return { name: pair.slice(0, at), value: decodeURIComponent(pair.slice(at + 1)) };
+        });
+      const user = cookies.length > 0 ? await sessionUserFromCookies(cookies) : null;
+      if (!user) return withToken(request, route);
+      return await download(pathParams(spec, await route.params));
+    } catch (error) {
+      return errorResponse(error);
+    }
+  };
 }

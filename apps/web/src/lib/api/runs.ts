@@ -1,35 +1,10 @@
 import type { PrismaClient } from '@pincer/db';
-import { getRun, type RunView, startRun, waitForRun } from '@pincer/engine';
+import { getRun, type RunView, waitForRun } from '@pincer/engine';
 import { type Client, WorkflowFailedError } from '@temporalio/client';
-import { z } from 'zod';
-import type { Caller } from './auth.ts';
 import { ApiError } from './errors.ts';
 
 /** How long `wait: true` holds the request open before answering 504 with the run id. */
 export const MAX_WAIT_MS = 5 * 60_000;
-
-const FINISHED = new Set(['succeeded', 'failed', 'cancelled', 'timed_out']);
-
-export function isFinished(status: string): boolean {
-  return FINISHED.has(status);
-}
-
-export async function startManualRun(
-  db: PrismaClient,
-  temporal: Client,
-  caller: Caller,
-  request: { workflow: string; version?: number; input?: unknown },
-): Promise<string> {
-  const started = await startRun(db, temporal, {
-    workflow: request.workflow,
-    ...(request.version !== undefined ? { version: request.version } : {}),
-    input: request.input ?? {},
-    triggerKind: 'manual',
-    actor: caller.actor,
-    userId: caller.user.id,
-  });
-  return started.runId;
-}
 
 /**
  * Waits until the run has finished and returns its record; a run that fails or is cancelled is
@@ -56,27 +31,4 @@ export async function waitForFinishedRun(
     if (!(error instanceof WorkflowFailedError)) throw error;
   }
   return getRun(db, runId);
-}
-
-/** What an approval step records as its input: who may answer (null: any editor or owner). */
-const ApprovalStepInput = z.object({ approvers: z.array(z.string()).nullish() });
-
-/** An approval step that names its approvers may only be answered by them. */
-export async function assertMayApprove(
-  db: PrismaClient,
-  caller: Caller,
-  runId: string,
-  step: string,
-): Promise<void> {
-  const waiting = await db.stepRun.findFirst({
-    where: { runId, stepName: step, status: 'waiting_approval' },
-  });
-  const parsed = ApprovalStepInput.safeParse(waiting?.input);
-  const approvers = parsed.success ? parsed.data.approvers : undefined;
-  if (!approvers || approvers.some((email) => email.toLowerCase() === caller.user.email)) return;
-  throw new ApiError(
-    403,
-    'not_an_approver',
-    `Step "${step}" may only be approved by ${approvers.join(', ')}; ${caller.user.email} is not one of them.`,
-  );
 }

@@ -1,48 +1,22 @@
 import type { PrismaClient } from '@pincer/db';
-import {
-  findVersion,
-  type PublishedSchedule,
-  type PublishedWebhook,
-  publishTriggers,
-  type SavedWorkflow,
-  saveWorkflow,
-} from '@pincer/engine';
-import { WorkflowDefinitionSchema } from '@pincer/workflow';
+import { publishWorkflow } from '@pincer/engine';
 import { getConfig } from '../config.ts';
 import { getRegistry, getTemporal } from '../services.ts';
 import type { Caller } from './auth.ts';
 import { ApiError } from './errors.ts';
 
-/** A workflow's definition at one version (the latest by default) and its version list. */
-export async function workflowDetail(db: PrismaClient, name: string, version?: number) {
-  const found = await findVersion(db, name, version);
-  const versions = await db.workflowVersion.findMany({
-    where: { workflowId: found.workflow.id },
-    orderBy: { version: 'desc' },
-    select: { version: true, createdAt: true },
-  });
-  return {
-    name: found.workflow.name,
-    description: found.workflow.description,
-    tags: found.workflow.tags,
-    version: found.version.version,
-    // Stored compiled, so this only gives the JSON its type.
-    definition: WorkflowDefinitionSchema.parse(found.version.definition),
-    versions,
-  };
+/** Where a webhook is called: the public URL, as imports and secret rotations answer it. */
+export function hookUrl(id: string): string {
+  return `${getConfig().server.publicUrl}/api/v1/hooks/${id}`;
 }
 
-/** Stores a parsed definition as the workflow's next version; `expectedName` guards PUT. */
-export async function storeDefinition(
+/** Publishes an imported definition; `expectedName` (PUT) is the name the URL gives. */
+export async function importDefinition(
   db: PrismaClient,
   caller: Caller,
   definition: unknown,
   expectedName?: string,
-): Promise<
-  SavedWorkflow & {
-    triggers: { webhooks: (PublishedWebhook & { url: string })[]; schedules: PublishedSchedule[] };
-  }
-> {
+) {
   if (expectedName !== undefined) {
     const name =
       definition !== null && typeof definition === 'object' && 'name' in definition
@@ -58,26 +32,12 @@ export async function storeDefinition(
       );
     }
   }
-  const saved = await saveWorkflow(db, {
+  const { name, version, created, triggers } = await publishWorkflow(db, await getTemporal(), {
     source: definition,
     catalog: await getRegistry(),
     actor: caller.actor,
     userId: caller.user.id,
   });
-  // Webhooks and schedules follow the latest version.
-  const published = await publishTriggers(db, await getTemporal(), saved.name, caller.actor);
-  const base = getConfig().server.publicUrl;
-  return {
-    ...saved,
-    triggers: {
-      webhooks: published.webhooks.map((hook) => ({ ...hook, url: `${base}/api/v1/hooks/${hook.id}` })),
-      schedules: published.schedules,
-    },
-  };
-}
-
-/** The answer to an import: the saved version and its published triggers. */
-export function savedAnswer(saved: Awaited<ReturnType<typeof storeDefinition>>) {
-  const { name, version, created, triggers } = saved;
-  return { name, version, created, triggers };
+  const webhooks = triggers.webhooks.map((hook) => ({ ...hook, url: hookUrl(hook.id) }));
+  return { name, version, created, triggers: { webhooks, schedules: triggers.schedules } };
 }

@@ -1,4 +1,5 @@
 import { type Role, verifyPassword } from '@pincer/db';
+import { audit } from '@pincer/engine';
 import type { AuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
 import { z } from 'zod';
@@ -17,9 +18,7 @@ async function checkPassword(raw: unknown) {
   const user = await db.user.findUnique({ where: { email: parsed.data.email.toLowerCase() } });
   if (!user?.passwordHash || user.disabledAt) return null;
   if (!(await verifyPassword(parsed.data.password, user.passwordHash))) return null;
-  await db.auditEvent.create({
-    data: { actor: `user:${user.email}`, action: 'user.signed_in', targetType: 'user', targetId: user.id },
-  });
+  await audit(db, { actor: `user:${user.email}`, action: 'user.signed_in', targetId: user.id });
   return { id: user.id, email: user.email, name: user.name ?? user.email, role: user.role };
 }
 

@@ -33,14 +33,23 @@ const t = initTRPC.context<Context>().create({
 
 export const router = t.router;
 
+/** Codes about the state of a thing (not the request), and refusals of who asks. */
+const CONFLICTS = new Set(['workflow_exists', 'user_exists', 'run_finished', 'run_not_waiting']);
+const REFUSALS = new Set(['not_an_approver']);
+
+function trpcCode(code: string): TRPCError['code'] {
+  if (code.endsWith('_not_found')) return 'NOT_FOUND';
+  if (CONFLICTS.has(code)) return 'CONFLICT';
+  return REFUSALS.has(code) ? 'FORBIDDEN' : 'BAD_REQUEST';
+}
+
 /** Turns engine failures into tRPC errors whose message says what to do. */
 const translateErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (result.ok) return result;
   const cause = result.error.cause;
   if (cause instanceof CompileError || cause instanceof EngineError || cause instanceof TokenError) {
-    const notFound = 'code' in cause && String(cause.code).endsWith('_not_found');
-    throw new TRPCError({ code: notFound ? 'NOT_FOUND' : 'BAD_REQUEST', message: cause.message, cause });
+    throw new TRPCError({ code: trpcCode(cause.code), message: cause.message, cause });
   }
   return result;
 });

@@ -1,14 +1,17 @@
-import { hashPassword, normalizeEmail, Role } from '@pincer/db';
+import { Role } from '@pincer/db';
 import {
   createApiToken,
+  createUser,
   deleteCredential,
   listApiTokens,
+  listAuditEvents,
   listCredentials,
+  listUsers,
   revokeApiToken,
   setCredential,
   setSchedulePaused,
+  setUserRole,
 } from '@pincer/engine';
-import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { getConfig } from '../../config.ts';
 import { getRegistry, getSecretKey, getTemporal } from '../../services.ts';
@@ -87,10 +90,11 @@ export const tokensRouter = router({
       return { token: created.token, prefix: created.prefix, id: created.id };
     }),
   revoke: viewerProcedure.input(z.object({ id: z.uuid() })).mutation(async ({ ctx, input }) => {
-    const token = await ctx.db.apiToken.findUnique({ where: { id: input.id } });
-    if (!token || (token.userId !== ctx.user.id && ctx.user.role !== 'owner'))
-      throw new TRPCError({ code: 'NOT_FOUND', message: `No API token with id ${input.id} of yours.` });
-    await revokeApiToken(ctx.db, { id: input.id, actor: ctx.actor });
+    await revokeApiToken(ctx.db, {
+      id: input.id,
+      actor: ctx.actor,
+      by: { userId: ctx.user.id, role: ctx.user.role },
+    });
     return { id: input.id };
   }),
 });
@@ -107,17 +111,7 @@ export const auditRouter = router({
         })
         .default({ limit: 100 }),
     )
-    .query(({ ctx, input }) =>
-      ctx.db.auditEvent.findMany({
-        where: {
-          ...(input.actor ? { actor: { contains: input.actor, mode: 'insensitive' } } : {}),
-          ...(input.action ? { action: { startsWith: input.action } } : {}),
-          ...(input.before ? { createdAt: { lt: input.before } } : {}),
-        },
-        orderBy: { createdAt: 'desc' },
-        take: input.limit,
-      }),
-    ),
+    .query(({ ctx, input }) => listAuditEvents(ctx.db, input)),
 });
 
 const ModelStatusShape = z.looseObject({
@@ -153,12 +147,7 @@ export const modelsRouter = router({
 
 export const usersRouter = router({
   me: viewerProcedure.query(({ ctx }) => ({ id: ctx.user.id, email: ctx.user.email, role: ctx.user.role })),
-  list: ownerProcedure.query(({ ctx }) =>
-    ctx.db.user.findMany({
-      orderBy: { createdAt: 'asc' },
-      select: { id: true, email: true, name: true, role: true, disabledAt: true, createdAt: true },
-    }),
-  ),
+  list: ownerProcedure.query(({ ctx }) => listUsers(ctx.db)),
   create: ownerProcedure
     .input(
       z.object({
@@ -167,42 +156,8 @@ export const usersRouter = router({
         role: z.enum(Role),
       }),
     )
-    .mutation(async ({ ctx, input }) => {
-      const email = normalizeEmail(input.email);
-      if (await ctx.db.user.findUnique({ where: { email } }))
-        throw new TRPCError({ code: 'CONFLICT', message: `A user ${email} exists already.` });
-      const user = await ctx.db.user.create({
-        data: { email, role: input.role, passwordHash: await hashPassword(input.password) },
-      });
-      await ctx.db.auditEvent.create({
-        data: {
-          actor: ctx.actor,
-          action: 'user.created',
-          targetType: 'user',
-          targetId: user.id,
-          data: { email, role: input.role },
-        },
-      });
-      return { id: user.id };
-    }),
+    .mutation(({ ctx, input }) => createUser(ctx.db, { ...input, actor: ctx.actor })),
   setRole: ownerProcedure
     .input(z.object({ id: z.uuid(), role: z.enum(Role) }))
-    .mutation(async ({ ctx, input }) => {
-      if (input.id === ctx.user.id && input.role !== 'owner')
-        throw new TRPCError({
-          code: 'BAD_REQUEST',
-          message: 'You cannot demote yourself: ask another owner.',
-        });
-      await ctx.db.user.update({ where: { id: input.id }, data: { role: input.role } });
-      await ctx.db.auditEvent.create({
-        data: {
-          actor: ctx.actor,
-          action: 'user.role_changed',
-          targetType: 'user',
-          targetId: input.id,
-          data: { role: input.role },
-        },
-      });
-      return { id: input.id };
-    }),
+    .mutation(({ ctx, input }) => setUserRole(ctx.db, { ...input, actor: ctx.actor, by: ctx.user.id })),
 });

@@ -1,36 +1,21 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type PrismaClient, RunStatus, TriggerKind } from '@pincer/db';
+import { RunStatus, TriggerKind } from '@pincer/db';
 import {
   cancelRun,
   decideApproval,
-  EngineError,
-  getRun,
+  isFinished,
   listRuns,
   type RunView,
   rerunRun,
+  runWithLogs,
 } from '@pincer/engine';
-import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { getTemporal } from '../../services.ts';
 import { editorProcedure, router, viewerProcedure } from '../init.ts';
 
 const RunId = z.uuid();
-const FINISHED: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'cancelled', 'timed_out']);
 /** How often one open run view re-reads its run (one loop per watcher, on the server). */
 const WATCH_INTERVAL_MS = 400;
-
-async function runDetail(db: PrismaClient, runId: string) {
-  const view = await getRun(db, runId);
-  const extra = await db.stepRun.findMany({
-    where: { runId },
-    select: { stepName: true, iterationKey: true, logs: true },
-  });
-  const logs = new Map(extra.map((row) => [`${row.stepName}/${row.iterationKey}`, row.logs]));
-  return {
-    ...view,
-    steps: view.steps.map((step) => ({ ...step, logs: logs.get(`${step.name}/${step.iteration}`) ?? null })),
-  };
-}
 
 /** A fingerprint of what the UI shows: a new one means there is something new to send. */
 function fingerprint(view: RunView): string {
@@ -56,7 +41,9 @@ export const runsRouter = router({
     )
     .query(({ ctx, input }) => listRuns(ctx.db, input)),
 
-  get: viewerProcedure.input(z.object({ id: RunId })).query(({ ctx, input }) => runDetail(ctx.db, input.id)),
+  get: viewerProcedure
+    .input(z.object({ id: RunId }))
+    .query(({ ctx, input }) => runWithLogs(ctx.db, input.id)),
 
   /**
    * The run as it changes, pushed over server-sent events: one server-side loop per open view,
@@ -69,13 +56,13 @@ export const runsRouter = router({
   }) {
     let last = '';
     while (!signal?.aborted) {
-      const view = await runDetail(ctx.db, input.id);
+      const view = await runWithLogs(ctx.db, input.id);
       const print = fingerprint(view);
       if (print !== last) {
         last = print;
         yield view;
       }
-      if (FINISHED.has(view.status)) return;
+      if (isFinished(view.status)) return;
       await sleep(WATCH_INTERVAL_MS, undefined, { signal }).catch(() => undefined);
     }
   }),
@@ -100,6 +87,7 @@ export const runsRouter = router({
         step: input.step,
         approved: input.approved,
         actor: ctx.actor,
+        email: ctx.user.email,
         ...(input.comment ? { comment: input.comment } : {}),
       });
       return { id: input.id };
@@ -109,22 +97,12 @@ export const runsRouter = router({
   rerun: editorProcedure
     .input(z.object({ id: RunId, fromStep: z.string().min(1).max(100).optional() }))
     .mutation(async ({ ctx, input }) => {
-      try {
-        const started = await rerunRun(ctx.db, await getTemporal(), {
-          runId: input.id,
-          actor: ctx.actor,
-          userId: ctx.user.id,
-          ...(input.fromStep ? { fromStep: input.fromStep } : {}),
-        });
-        return { runId: started.runId };
-      } catch (error) {
-        if (error instanceof EngineError) {
-          throw new TRPCError({
-            code: error.code === 'run_not_found' ? 'NOT_FOUND' : 'BAD_REQUEST',
-            message: error.message,
-          });
-        }
-        throw error;
-      }
+      const started = await rerunRun(ctx.db, await getTemporal(), {
+        runId: input.id,
+        actor: ctx.actor,
+        userId: ctx.user.id,
+        ...(input.fromStep ? { fromStep: input.fromStep } : {}),
+      });
+      return { runId: started.runId };
     }),
 });

@@ -1,4 +1,4 @@
-import { openApiDocument } from '../../../../lib/api/openapi.ts';
+import { openApiDocument } from '@pincer/api';
 import { getConfig } from '../../../../lib/config.ts';
 
 export const dynamic = 'force-dynamic';

@@ -1,14 +1,11 @@
+import { endpoints } from '@pincer/api';
 import { createApiToken, listApiTokens } from '@pincer/engine';
-import { readJson } from '../../../../lib/api/body.ts';
-import * as api from '../../../../lib/api/endpoints.ts';
-import { handler, json } from '../../../../lib/api/handler.ts';
-import { TokenCreated, TokenList } from '../../../../lib/api/schemas.ts';
+import { handler } from '../../../../lib/api/handler.ts';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
 
-export const POST = handler(api.createToken, async ({ request, db, caller }) => {
-  const body = await readJson(request, api.createToken.body);
+export const POST = handler(endpoints.createToken)(async ({ db, caller, body }) => {
   const role = body.role ?? caller.role;
   const expiresAt = body.expiresAt ? new Date(body.expiresAt) : undefined;
   const created = await createApiToken(db, {
@@ -18,9 +15,10 @@ export const POST = handler(api.createToken, async ({ request, db, caller }) => 
     ...(expiresAt ? { expiresAt } : {}),
     actor: caller.actor,
   });
-  return json(TokenCreated, { ...created, name: body.name, role, expiresAt: expiresAt ?? null }, 201);
+  return { status: 201, body: { ...created, name: body.name, role, expiresAt: expiresAt ?? null } };
 });
 
-export const GET = handler(api.listTokens, async ({ db }) =>
-  json(TokenList, { tokens: await listApiTokens(db) }),
-);
+export const GET = handler(endpoints.listTokens)(async ({ db }) => ({
+  status: 200,
+  body: { tokens: await listApiTokens(db) },
+}));

@@ -1,18 +1,17 @@
+import { endpoints } from '@pincer/api';
 import { listWorkflows } from '@pincer/engine';
-import { readDefinition } from '../../../../lib/api/body.ts';
-import * as api from '../../../../lib/api/endpoints.ts';
-import { handler, json } from '../../../../lib/api/handler.ts';
-import { SavedWorkflow, WorkflowList } from '../../../../lib/api/schemas.ts';
-import { savedAnswer, storeDefinition } from '../../../../lib/api/workflows.ts';
+import { handler } from '../../../../lib/api/handler.ts';
+import { importDefinition } from '../../../../lib/api/workflows.ts';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
 
-export const GET = handler(api.listWorkflows, async ({ db }) =>
-  json(WorkflowList, { workflows: await listWorkflows(db) }),
-);
+export const GET = handler(endpoints.listWorkflows)(async ({ db }) => ({
+  status: 200,
+  body: { workflows: await listWorkflows(db) },
+}));
 
-export const POST = handler(api.createWorkflow, async ({ request, db, caller }) => {
-  const saved = await storeDefinition(db, caller, await readDefinition(request));
-  return json(SavedWorkflow, savedAnswer(saved), saved.created ? 201 : 200);
+export const POST = handler(endpoints.createWorkflow)(async ({ db, caller, body }) => {
+  const saved = await importDefinition(db, caller, body);
+  return saved.created ? { status: 201, body: saved } : { status: 200, body: saved };
 });

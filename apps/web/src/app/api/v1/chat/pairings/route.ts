@@ -1,14 +1,11 @@
+import { endpoints } from '@pincer/api';
 import { listPairings } from '@pincer/engine';
-import * as api from '../../../../../lib/api/endpoints.ts';
-import { handler, json, queryParams } from '../../../../../lib/api/handler.ts';
-import { PairingList } from '../../../../../lib/api/schemas.ts';
+import { handler } from '../../../../../lib/api/handler.ts';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
 
-export const GET = handler(api.listPairings, async ({ request, db }) => {
-  const filter = queryParams(api.listPairings.query, request);
-  return json(PairingList, {
-    pairings: await listPairings(db, filter.status ? { status: filter.status } : {}),
-  });
-});
+export const GET = handler(endpoints.listPairings)(async ({ db, query }) => ({
+  status: 200,
+  body: { pairings: await listPairings(db, query.status ? { status: query.status } : {}) },
+}));

@@ -1,28 +1,23 @@
+import { endpoints } from '@pincer/api';
 import { deleteCredential, setCredential } from '@pincer/engine';
-import { readJson } from '../../../../../lib/api/body.ts';
-import * as api from '../../../../../lib/api/endpoints.ts';
-import { handler, json, pathParams } from '../../../../../lib/api/handler.ts';
-import { CredentialSaved, SetCredentialRequest } from '../../../../../lib/api/schemas.ts';
+import { handler } from '../../../../../lib/api/handler.ts';
 import { getSecretKey } from '../../../../../lib/services.ts';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
 
-export const PUT = handler(api.setCredential, async ({ request, db, caller, rawParams }) => {
-  const { name } = pathParams(api.setCredential, api.setCredential.params, rawParams);
-  const body = await readJson(request, SetCredentialRequest);
+export const PUT = handler(endpoints.setCredential)(async ({ db, caller, params, body }) => {
   const saved = await setCredential(db, await getSecretKey(), {
-    name,
+    name: params.name,
     value: body.value,
     ...(body.type ? { type: body.type } : {}),
     actor: caller.actor,
     userId: caller.user.id,
   });
-  return json(CredentialSaved, saved, saved.created ? 201 : 200);
+  return saved.created ? { status: 201, body: saved } : { status: 200, body: saved };
 });
 
-export const DELETE = handler(api.deleteCredential, async ({ db, caller, rawParams }) => {
-  const { name } = pathParams(api.deleteCredential, api.deleteCredential.params, rawParams);
-  await deleteCredential(db, name, caller.actor);
-  return new Response(null, { status: 204 });
+export const DELETE = handler(endpoints.deleteCredential)(async ({ db, caller, params }) => {
+  await deleteCredential(db, params.name, caller.actor);
+  return { status: 204 };
 });

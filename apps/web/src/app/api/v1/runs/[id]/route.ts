@@ -1,12 +1,11 @@
+import { endpoints } from '@pincer/api';
 import { getRun } from '@pincer/engine';
-import * as api from '../../../../../lib/api/endpoints.ts';
-import { handler, json, pathParams } from '../../../../../lib/api/handler.ts';
-import { RunView } from '../../../../../lib/api/schemas.ts';
+import { handler } from '../../../../../lib/api/handler.ts';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
 
-export const GET = handler(api.getRun, async ({ db, rawParams }) => {
-  const { id } = pathParams(api.getRun, api.getRun.params, rawParams);
-  return json(RunView, await getRun(db, id));
-});
+export const GET = handler(endpoints.getRun)(async ({ db, params }) => ({
+  status: 200,
+  body: await getRun(db, params.id),
+}));

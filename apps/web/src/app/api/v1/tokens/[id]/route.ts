@@ -1,12 +1,11 @@
+import { endpoints } from '@pincer/api';
 import { revokeApiToken } from '@pincer/engine';
-import * as api from '../../../../../lib/api/endpoints.ts';
-import { handler, noContent, pathParams } from '../../../../../lib/api/handler.ts';
+import { handler } from '../../../../../lib/api/handler.ts';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
 
-export const DELETE = handler(api.revokeToken, async ({ db, caller, rawParams }) => {
-  const { id } = pathParams(api.revokeToken, api.revokeToken.params, rawParams);
-  await revokeApiToken(db, { id, actor: caller.actor });
-  return noContent();
+export const DELETE = handler(endpoints.revokeToken)(async ({ db, caller, params }) => {
+  await revokeApiToken(db, { id: params.id, actor: caller.actor });
+  return { status: 204 };
 });

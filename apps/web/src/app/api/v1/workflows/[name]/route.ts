@@ -1,34 +1,28 @@
-import { archiveWorkflow, exportWorkflowYaml } from '@pincer/engine';
-import { readDefinition } from '../../../../../lib/api/body.ts';
-import * as api from '../../../../../lib/api/endpoints.ts';
-import { handler, json, noContent, pathParams, queryParams } from '../../../../../lib/api/handler.ts';
-import { SavedWorkflow, WorkflowDetail } from '../../../../../lib/api/schemas.ts';
-import { savedAnswer, storeDefinition, workflowDetail } from '../../../../../lib/api/workflows.ts';
+import { endpoints } from '@pincer/api';
+import { archiveWorkflow, exportWorkflowYaml, workflowDetail } from '@pincer/engine';
+import { handler } from '../../../../../lib/api/handler.ts';
+import { importDefinition } from '../../../../../lib/api/workflows.ts';
 import { getRegistry } from '../../../../../lib/services.ts';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
 
-export const GET = handler(api.getWorkflow, async ({ request, db, rawParams }) => {
-  const { name } = pathParams(api.getWorkflow, api.getWorkflow.params, rawParams);
-  const { format, version } = queryParams(api.getWorkflow.query, request);
-  if (format === 'yaml') {
-    const yaml = await exportWorkflowYaml(db, await getRegistry(), name, version);
+export const GET = handler(endpoints.getWorkflow)(async ({ db, params, query }) => {
+  if (query.format === 'yaml') {
+    const yaml = await exportWorkflowYaml(db, await getRegistry(), params.name, query.version);
     return new Response(yaml, {
       headers: { 'Content-Type': 'application/yaml; charset=utf-8', 'Cache-Control': 'no-store' },
     });
   }
-  return json(WorkflowDetail, await workflowDetail(db, name, version));
+  return { status: 200, body: await workflowDetail(db, params.name, query.version) };
 });
 
-export const PUT = handler(api.updateWorkflow, async ({ request, db, caller, rawParams }) => {
-  const { name } = pathParams(api.updateWorkflow, api.updateWorkflow.params, rawParams);
-  const saved = await storeDefinition(db, caller, await readDefinition(request), name);
-  return json(SavedWorkflow, savedAnswer(saved), saved.created ? 201 : 200);
+export const PUT = handler(endpoints.updateWorkflow)(async ({ db, caller, params, body }) => {
+  const saved = await importDefinition(db, caller, body, params.name);
+  return saved.created ? { status: 201, body: saved } : { status: 200, body: saved };
 });
 
-export const DELETE = handler(api.archiveWorkflow, async ({ db, caller, rawParams }) => {
-  const { name } = pathParams(api.archiveWorkflow, api.archiveWorkflow.params, rawParams);
-  await archiveWorkflow(db, name, caller.actor);
-  return noContent();
+export const DELETE = handler(endpoints.archiveWorkflow)(async ({ db, caller, params }) => {
+  await archiveWorkflow(db, params.name, caller.actor);
+  return { status: 204 };
 });

@@ -1,15 +1,13 @@
+import { endpoints } from '@pincer/api';
 import { describeSchedule, setSchedulePaused } from '@pincer/engine';
-import * as api from '../../../../../../lib/api/endpoints.ts';
-import { handler, json, pathParams } from '../../../../../../lib/api/handler.ts';
-import { ScheduleDetail } from '../../../../../../lib/api/schemas.ts';
+import { handler } from '../../../../../../lib/api/handler.ts';
 import { getTemporal } from '../../../../../../lib/services.ts';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
 
-export const POST = handler(api.pauseSchedule, async ({ db, caller, rawParams }) => {
-  const { id } = pathParams(api.pauseSchedule, api.pauseSchedule.params, rawParams);
+export const POST = handler(endpoints.pauseSchedule)(async ({ db, caller, params }) => {
   const temporal = await getTemporal();
-  await setSchedulePaused(db, temporal, id, true, caller.actor);
-  return json(ScheduleDetail, await describeSchedule(db, temporal, id));
+  await setSchedulePaused(db, temporal, params.id, true, caller.actor);
+  return { status: 200, body: await describeSchedule(db, temporal, params.id) };
 });

@@ -1,23 +1,22 @@
-import { readJson } from '../../../../../../lib/api/body.ts';
-import * as api from '../../../../../../lib/api/endpoints.ts';
-import { handler, json, pathParams } from '../../../../../../lib/api/handler.ts';
-import { startManualRun, waitForFinishedRun } from '../../../../../../lib/api/runs.ts';
-import { RunAccepted, RunView } from '../../../../../../lib/api/schemas.ts';
+import { endpoints } from '@pincer/api';
+import { startRun } from '@pincer/engine';
+import { handler } from '../../../../../../lib/api/handler.ts';
+import { waitForFinishedRun } from '../../../../../../lib/api/runs.ts';
 import { getTemporal } from '../../../../../../lib/services.ts';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
 
-export const POST = handler(api.startRun, async ({ request, db, caller, rawParams }) => {
-  const { name } = pathParams(api.startRun, api.startRun.params, rawParams);
-  const body = await readJson(request, api.startRun.body);
+export const POST = handler(endpoints.startRun)(async ({ db, caller, params, body }) => {
   const temporal = await getTemporal();
-  const id = await startManualRun(db, temporal, caller, {
-    workflow: name,
-    version: body.version,
-    input: body.input,
+  const { runId } = await startRun(db, temporal, {
+    workflow: params.name,
+    ...(body.version !== undefined ? { version: body.version } : {}),
+    input: body.input ?? {},
+    triggerKind: 'manual',
+    actor: caller.actor,
+    userId: caller.user.id,
   });
-  if (body.wait) return json(RunView, await waitForFinishedRun(db, temporal, id));
-  const run = await db.run.findUniqueOrThrow({ where: { id }, select: { status: true } });
-  return json(RunAccepted, { id, status: run.status }, 202);
+  if (body.wait) return { status: 200, body: await waitForFinishedRun(db, temporal, runId) };
+  return { status: 202, body: { id: runId, status: 'queued' } };
 });

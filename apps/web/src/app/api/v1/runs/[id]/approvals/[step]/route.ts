@@ -1,24 +1,19 @@
+import { endpoints } from '@pincer/api';
 import { decideApproval } from '@pincer/engine';
-import { readJson } from '../../../../../../../lib/api/body.ts';
-import * as api from '../../../../../../../lib/api/endpoints.ts';
-import { handler, json, pathParams } from '../../../../../../../lib/api/handler.ts';
-import { assertMayApprove } from '../../../../../../../lib/api/runs.ts';
-import { ApprovalAccepted } from '../../../../../../../lib/api/schemas.ts';
+import { handler } from '../../../../../../../lib/api/handler.ts';
 import { getTemporal } from '../../../../../../../lib/services.ts';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
 
-export const POST = handler(api.decideApproval, async ({ request, db, caller, rawParams }) => {
-  const { id, step } = pathParams(api.decideApproval, api.decideApproval.params, rawParams);
-  const { approved, comment } = await readJson(request, api.decideApproval.body);
-  await assertMayApprove(db, caller, id, step);
+export const POST = handler(endpoints.decideApproval)(async ({ db, caller, params, body }) => {
   await decideApproval(db, await getTemporal(), {
-    runId: id,
-    step,
-    approved,
+    runId: params.id,
+    step: params.step,
+    approved: body.approved,
     actor: caller.actor,
-    ...(comment ? { comment } : {}),
+    email: caller.user.email,
+    ...(body.comment ? { comment: body.comment } : {}),
   });
-  return json(ApprovalAccepted, { id, step, approved }, 202);
+  return { status: 202, body: { ...params, approved: body.approved } };
 });

@@ -1,7 +1,6 @@
 import { PINCER_VERSION } from '@pincer/config';
 import { z } from 'zod';
-import { MAX_BODY_BYTES } from './body.ts';
-import { type Answer, ENDPOINTS, type Endpoint } from './endpoints.ts';
+import { type Answer, ENDPOINTS, type Endpoint, MAX_BODY_BYTES, TAGS } from './endpoints.ts';
 import { ApiErrorBody, requestSchemas, responseSchemas, WorkflowDefinition } from './schemas.ts';
 
 type JsonSchema = z.core.JSONSchema.BaseSchema;
@@ -144,18 +143,7 @@ export function openApiDocument(serverUrl: string) {
     },
     servers: [{ url: `${serverUrl.replace(/\/$/, '')}/api/v1` }],
     security: [{ bearer: [] }],
-    tags: [
-      { name: 'workflows', description: 'Definitions and their immutable versions' },
-      { name: 'runs', description: 'Starting, following, cancelling and approving runs' },
-      { name: 'tokens', description: 'API tokens (owners only)' },
-      { name: 'schedules', description: "Cron schedules from workflows' schedule triggers" },
-      { name: 'nodes', description: 'The step types this Pincer knows' },
-      { name: 'chat', description: 'Who may talk to the assistant on chat platforms (pairings)' },
-      {
-        name: 'hooks',
-        description: 'Webhooks: start a run from any HTTP client, authenticated by its secret',
-      },
-    ],
+    tags: Object.entries(TAGS).map(([name, { description }]) => ({ name, description })),
     paths,
     components: {
       securitySchemes: {

@@ -4,8 +4,53 @@
  * so the document cannot drift from what the handlers do.
  */
 import type { Role } from '@pincer/db';
+import { MAX_YAML_BYTES } from '@pincer/workflow';
 import type { z } from 'zod';
 import * as schemas from './schemas.ts';
+
+/** Request bodies are definitions or small JSON documents; the limit is the YAML one (1 MiB). */
+export const MAX_BODY_BYTES = MAX_YAML_BYTES;
+
+/**
+ * The endpoint groups: what the OpenAPI document says of each, and what a path parameter that
+ * names nothing answers (a malformed id names nothing either: 404, not 400).
+ */
+export const TAGS = {
+  workflows: {
+    description: 'Definitions and their immutable versions',
+    notFound: { code: 'workflow_not_found', what: 'workflow' },
+  },
+  runs: {
+    description: 'Starting, following, cancelling and approving runs',
+    notFound: { code: 'run_not_found', what: 'run' },
+  },
+  tokens: {
+    description: 'API tokens (owners only)',
+    notFound: { code: 'token_not_found', what: 'API token' },
+  },
+  schedules: {
+    description: "Cron schedules from workflows' schedule triggers",
+    notFound: { code: 'schedule_not_found', what: 'schedule' },
+  },
+  nodes: {
+    description: 'The step types this Pincer knows',
+    notFound: { code: 'node_type_not_found', what: 'node type' },
+  },
+  credentials: {
+    description: 'Credentials steps read as {{ secrets.NAME }} (write-only)',
+    notFound: { code: 'credential_not_found', what: 'credential' },
+  },
+  chat: {
+    description: 'Who may talk to the assistant on chat platforms (pairings), and the files they sent',
+    notFound: { code: 'pairing_not_found', what: 'pairing' },
+  },
+  hooks: {
+    description: 'Webhooks: start a run from any HTTP client, authenticated by its secret',
+    notFound: { code: 'webhook_not_found', what: 'webhook' },
+  },
+} as const satisfies Record<string, { description: string; notFound: { code: string; what: string } }>;
+
+export type EndpointTag = keyof typeof TAGS;
 
 export type Method = 'get' | 'post' | 'put' | 'delete';
 
@@ -24,7 +69,7 @@ export interface Endpoint {
   method: Method;
   /** OpenAPI path under /api/v1, e.g. `/workflows/{name}`. */
   path: string;
-  tag: 'workflows' | 'runs' | 'tokens' | 'schedules' | 'nodes' | 'hooks' | 'credentials' | 'chat';
+  tag: EndpointTag;
   summary: string;
   /** The least role a token needs. */
   role: Role;
@@ -378,7 +423,8 @@ export const deleteCredential = endpoint({
   answers: { 204: none('Deleted') },
 });
 
-export const ENDPOINTS: readonly Endpoint[] = [
+/** Every endpoint by name: the one list the handlers, the CLI, the document and the tests use. */
+export const endpoints = {
   listWorkflows,
   createWorkflow,
   getWorkflow,
@@ -406,4 +452,6 @@ export const ENDPOINTS: readonly Endpoint[] = [
   listCredentials,
   setCredential,
   deleteCredential,
-];
+};
+
+export const ENDPOINTS: readonly Endpoint[] = Object.values(endpoints);
