@@ -1,4 +1,19 @@
 export {
+  AccountError,
+  type AccountErrorCode,
+  type ChangePasswordInput,
+  changePassword,
+  MAX_FAILURES_PER_ACCOUNT,
+  MAX_FAILURES_PER_ADDRESS,
+  MIN_PASSWORD_LENGTH,
+  revokeSession,
+  SIGN_IN_WINDOW_MS,
+  type SignInRequest,
+  sessionUser,
+  setUserDisabled,
+  signIn,
+} from './accounts.ts';
+export {
   type ChatAccess,
   type ChatAccessSettings,
   type ChatSenderRef,

@@ -11,8 +11,10 @@ const CredentialList = z.object({
 });
 const CredentialSaved = z.object({ name: z.string(), created: z.boolean() });
 
-/** The secret from stdin: never from an argument, which would land in the shell history. */
-async function readValue(): Promise<string> {
+/** A secret from stdin: never from an argument, which would land in the shell history. */
+export async function readValue(
+  missing = 'No value on stdin: pipe it in, e.g. `printf %s "$TOKEN" | pincer credential set api_token`.',
+): Promise<string> {
   if (process.stdin.isTTY) process.stderr.write('value (end with Ctrl-D): ');
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin)
@@ -20,10 +22,7 @@ async function readValue(): Promise<string> {
   const value = Buffer.concat(chunks)
     .toString('utf8')
     .replace(/\r?\n$/, '');
-  if (!value)
-    throw new CliError(
-      'No value on stdin: pipe it in, e.g. `printf %s "$TOKEN" | pincer credential set api_token`.',
-    );
+  if (!value) throw new CliError(missing);
   return value;
 }
 
