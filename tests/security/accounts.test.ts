@@ -1,7 +1,12 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { hashPassword } from '@pincer/db';
-import { createApiToken, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS, requestPairing } from '@pincer/engine';
+import {
+  createApiToken,
+  MAX_FAILURES_PER_ACCOUNT,
+  MAX_FAILURES_PER_ADDRESS,
+  requestPairing,
+} from '@pincer/engine';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/api.ts';
 import { repoRoot } from '../support/pincer.ts';
@@ -132,10 +137,14 @@ describe('sign-in throttling', () => {
   it('refuses an account after repeated wrong passwords, even the right one, and audits it', async () => {
     await newUser('guessed@accounts.test');
     for (let attempt = 0; attempt < MAX_FAILURES_PER_ACCOUNT; attempt++) {
-      expect(await signIn('guessed@accounts.test', `wrong ${attempt}`)).toEqual({ error: 'CredentialsSignin' });
+      expect(await signIn('guessed@accounts.test', `wrong ${attempt}`)).toEqual({
+        error: 'CredentialsSignin',
+      });
     }
     const refused = await signIn('guessed@accounts.test', PASSWORD);
-    expect(refused).toEqual({ error: expect.stringMatching(/^Too many failed sign-ins for this account: try again in \d+ minutes/) });
+    expect(refused).toEqual({
+      error: expect.stringMatching(/^Too many failed sign-ins for this account: try again in \d+ minutes/),
+    });
     expect(await audit('user.sign_in_failed', 'guessed@accounts.test')).toBe(MAX_FAILURES_PER_ACCOUNT);
     expect(await audit('user.sign_in_throttled', 'guessed@accounts.test')).toBe(1);
     // Other accounts are not locked by it.
@@ -146,7 +155,10 @@ describe('sign-in throttling', () => {
   it('refuses an address that tries many accounts, whatever address header it sends', async () => {
     await newUser('target@accounts.test');
     for (let attempt = 0; attempt < MAX_FAILURES_PER_ADDRESS; attempt++) {
-      const spoofed = { 'x-pincer-client-address': `10.0.0.${attempt}`, 'x-forwarded-for': `10.0.1.${attempt}` };
+      const spoofed = {
+        'x-pincer-client-address': `10.0.0.${attempt}`,
+        'x-forwarded-for': `10.0.1.${attempt}`,
+      };
       expect(await signIn(`nobody${attempt}@accounts.test`, 'guess', spoofed)).toEqual({
         error: 'CredentialsSignin',
       });
@@ -183,7 +195,9 @@ describe('sessions', () => {
     expect(await wrong.text()).toContain('The current password is not right');
     const short = await mutate(jar, 'users.changePassword', { current: PASSWORD, password: 'short' });
     expect(await short.text()).toContain('use at least 8');
-    expect((await mutate(jar, 'users.changePassword', { current: PASSWORD, password: NEW_PASSWORD })).status).toBe(200);
+    expect(
+      (await mutate(jar, 'users.changePassword', { current: PASSWORD, password: NEW_PASSWORD })).status,
+    ).toBe(200);
     expect((await query(jar, 'users.me')).status).toBe(401);
     expect((await query(other, 'users.me')).status).toBe(401);
     expect(await signIn('changer@accounts.test', PASSWORD)).toEqual({ error: 'CredentialsSignin' });
@@ -194,26 +208,36 @@ describe('sessions', () => {
     const owner = await signedIn('owner@api.test', await ownerPassword());
     const user = await newUser('disabled@accounts.test', 'editor');
     const jar = await signedIn('disabled@accounts.test', PASSWORD);
-    const { token } = await createApiToken(server.engine.db, { userId: user.id, name: 'disabled user token' });
+    const { token } = await createApiToken(server.engine.db, {
+      userId: user.id,
+      name: 'disabled user token',
+    });
     const viewer = await signedIn('viewer@api.test', await ownerPassword());
     expect((await mutate(viewer, 'users.setDisabled', { id: user.id, disabled: true })).status).toBe(403);
 
     expect((await mutate(owner, 'users.setDisabled', { id: user.id, disabled: true })).status).toBe(200);
     expect((await query(jar, 'users.me')).status).toBe(401);
-    expect((await server.api('/runs', { headers: { authorization: `Bearer ${token}` }, as: null })).status).toBe(401);
+    expect(
+      (await server.api('/runs', { headers: { authorization: `Bearer ${token}` }, as: null })).status,
+    ).toBe(401);
     expect(await signIn('disabled@accounts.test', PASSWORD)).toEqual({ error: 'CredentialsSignin' });
     expect(await audit('user.disabled', user.id)).toBe(1);
 
     expect((await mutate(owner, 'users.setDisabled', { id: user.id, disabled: false })).status).toBe(200);
     await signedIn('disabled@accounts.test', PASSWORD);
-    expect((await server.api('/runs', { headers: { authorization: `Bearer ${token}` }, as: null })).status).toBe(200);
+    expect(
+      (await server.api('/runs', { headers: { authorization: `Bearer ${token}` }, as: null })).status,
+    ).toBe(200);
   });
 
   it('the CLI sets a password (ending sessions) and disables and enables a user', async () => {
     await newUser('operator@accounts.test');
     const jar = await signedIn('operator@accounts.test', PASSWORD);
     const changed = await pincerUser(['password', 'operator@accounts.test'], NEW_PASSWORD);
-    expect(changed).toEqual({ code: 0, output: expect.stringContaining('Password of operator@accounts.test changed') });
+    expect(changed).toEqual({
+      code: 0,
+      output: expect.stringContaining('Password of operator@accounts.test changed'),
+    });
     expect((await query(jar, 'users.me')).status).toBe(401);
     const fresh = await signedIn('operator@accounts.test', NEW_PASSWORD);
 
@@ -269,7 +293,9 @@ describe('a NUL character', () => {
   it('in run input is a 400 that says where it is, not a 500', async () => {
     const imported = await server.api(
       '/workflows',
-      yaml('workflow:\n  name: nul_input\n  steps:\n    - { name: a, type: transform, value: "{{ trigger.name }}" }\n'),
+      yaml(
+        'workflow:\n  name: nul_input\n  steps:\n    - { name: a, type: transform, value: "{{ trigger.name }}" }\n',
+      ),
     );
     expect(imported.status).toBe(201);
     const started = await server.api('/workflows/nul_input/runs', {
@@ -292,8 +318,8 @@ describe('a NUL character', () => {
       ),
     );
     expect(imported.status).toBe(201);
-    const hook = ((await imported.json()) as { triggers: { webhooks: { url: string; secret: string }[] } }).triggers
-      .webhooks[0];
+    const hook = ((await imported.json()) as { triggers: { webhooks: { url: string; secret: string }[] } })
+      .triggers.webhooks[0];
     const answer = await fetch(`${server.url}${new URL(hook?.url ?? '').pathname}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-pincer-secret': hook?.secret ?? '' },

@@ -29,7 +29,10 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   browser = await createBrowserService({ size: 1, maxConcurrent: 1, warm: false, retries: 0 });
-  engine = await startTestEngine({ allowPrivateHosts: ['127.0.0.1'], services: { browser: browser.service } });
+  engine = await startTestEngine({
+    allowPrivateHosts: ['127.0.0.1'],
+    services: { browser: browser.service },
+  });
   await setCredential(engine.db, engine.secretKey, { name: 'bot_token', value: SECRET, actor: 'test' });
 });
 

@@ -140,7 +140,10 @@ export async function sessionUser(db: PrismaClient, sessionId: string, userId: s
 
 /** Signing out: the session's cookie stops working, even a copy of it. */
 export async function revokeSession(db: PrismaClient, sessionId: string): Promise<void> {
-  await db.studioSession.updateMany({ where: { id: sessionId, revokedAt: null }, data: { revokedAt: new Date() } });
+  await db.studioSession.updateMany({
+    where: { id: sessionId, revokedAt: null },
+    data: { revokedAt: new Date() },
+  });
 }
 
 async function revokeSessionsOf(db: PrismaClient, userId: string): Promise<number> {
@@ -174,7 +177,10 @@ export async function changePassword(db: PrismaClient, input: ChangePasswordInpu
       `The new password has ${input.password.length} characters: use at least ${MIN_PASSWORD_LENGTH}.`,
     );
   }
-  await db.user.update({ where: { id: user.id }, data: { passwordHash: await hashPassword(input.password) } });
+  await db.user.update({
+    where: { id: user.id },
+    data: { passwordHash: await hashPassword(input.password) },
+  });
   const revoked = await revokeSessionsOf(db, user.id);
   await db.auditEvent.create({
     data: {
@@ -200,7 +206,10 @@ export async function setUserDisabled(
   if (input.disabled && user.role === 'owner') {
     const owners = await db.user.count({ where: { role: 'owner', disabledAt: null, id: { not: user.id } } });
     if (owners === 0)
-      throw new AccountError('last_owner', `${user.email} is the only active owner: make another owner first.`);
+      throw new AccountError(
+        'last_owner',
+        `${user.email} is the only active owner: make another owner first.`,
+      );
   }
   await db.user.update({
     where: { id: user.id },

@@ -1,4 +1,13 @@
-import { type Document, isAlias, isCollection, isMap, isPair, isScalar, parseDocument, stringify } from 'yaml';
+import {
+  type Document,
+  isAlias,
+  isCollection,
+  isMap,
+  isPair,
+  isScalar,
+  parseDocument,
+  stringify,
+} from 'yaml';
 import type { WorkflowDefinition } from './definition.ts';
 import { CompileError } from './errors.ts';
 

@@ -78,8 +78,8 @@ function secretScope(read: (name: string) => Promise<string>, artifacts: NodeSer
       ? error
       : ApplicationFailure.create({
           message: mask(error.message),
-          type: error.type,
-          nonRetryable: error.nonRetryable,
+          type: error.type ?? 'StepFailed',
+          nonRetryable: error.nonRetryable ?? false,
           details: (error.details ?? []).map((detail) => masked(detail)),
         });
   const maskedArtifacts: NodeServices['artifacts'] = artifacts && {

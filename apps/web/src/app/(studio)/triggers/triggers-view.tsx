@@ -312,7 +312,8 @@ function Channels() {
       <h2>Pairings waiting for approval</h2>
       {!isOwner && (
         <p className="muted">
-          Pairings and their codes are shown to owners, who decide them (or <code>pincer chat approve CODE</code>).
+          Pairings and their codes are shown to owners, who decide them (or{' '}
+          <code>pincer chat approve CODE</code>).
         </p>
       )}
       {pairings.error && <ErrorState error={pairings.error} retry={() => pairings.refetch()} />}

@@ -46,7 +46,10 @@ export const schedulesRouter = router({
     .input(z.object({ id: z.uuid(), disabled: z.boolean() }))
     .mutation(async ({ ctx, input }) => {
       if (input.id === ctx.user.id && input.disabled)
-        throw new TRPCError({ code: 'BAD_REQUEST', message: 'You cannot disable yourself: ask another owner.' });
+        throw new TRPCError({
+          code: 'BAD_REQUEST',
+          message: 'You cannot disable yourself: ask another owner.',
+        });
       await setUserDisabled(ctx.db, { userId: input.id, disabled: input.disabled, actor: ctx.actor });
       return { id: input.id };
     }),
@@ -233,7 +236,10 @@ export const usersRouter = router({
     .input(z.object({ id: z.uuid(), disabled: z.boolean() }))
     .mutation(async ({ ctx, input }) => {
       if (input.id === ctx.user.id && input.disabled)
-        throw new TRPCError({ code: 'BAD_REQUEST', message: 'You cannot disable yourself: ask another owner.' });
+        throw new TRPCError({
+          code: 'BAD_REQUEST',
+          message: 'You cannot disable yourself: ask another owner.',
+        });
       await setUserDisabled(ctx.db, { userId: input.id, disabled: input.disabled, actor: ctx.actor });
       return { id: input.id };
     }),
