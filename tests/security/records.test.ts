@@ -6,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEngine, type TestEngine } from '../support/engine.ts';
 
 /**
- * Finding 5 of issue 13: a secret a step resolved never reaches what is recorded about the step:
- * its output, the run's output, the Temporal history, its error, or its text artifacts.
+ * Issue 13, finding 5: a secret a step resolved never reaches what is recorded about the step
+ * (its output, the run's output, the Temporal history, its error, its text artifacts); and
+ * finding 12: output holding a NUL character is stored, not lost.
  */
 const SECRET = 'bot-token-7f3a9c2e1b5d';
 let engine: TestEngine;
@@ -18,6 +19,11 @@ let base: string;
 beforeAll(async () => {
   // Echoes the path it was asked for, as many error pages do; /fail answers 500.
   server = createServer((request, response) => {
+    if (request.url === '/nul') {
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      response.end('before\u0000after');
+      return;
+    }
     if (request.url?.startsWith('/page')) {
       response.writeHead(200, { 'content-type': 'text/html' });
       response.end(`<html><body><p>You asked for ${request.url}</p></body></html>`);
@@ -112,5 +118,27 @@ workflow:
     expect(html).toEqual([expect.stringContaining('You asked for /page/****')]);
     expect(JSON.stringify(run.steps.find((step) => step.name === 'open')?.error)).toContain('/page/****');
     expect(await records(run)).not.toContain(SECRET);
+  });
+});
+
+describe('a NUL character in step output', () => {
+  it('is stored as U+FFFD: the step and the run succeed and keep the rest of the output', async () => {
+    await engine.save(`
+workflow:
+  name: nul_output
+  steps:
+    - name: fetch
+      type: http_request
+      url: "${base}/nul"
+    - name: after
+      type: transform
+      value: "{{ steps.fetch.output.body }}"
+`);
+    const run = await engine.run('nul_output');
+    expect(run.status).toBe('succeeded');
+    expect(run.steps.find((step) => step.name === 'fetch')?.output).toMatchObject({
+      body: 'before\uFFFDafter',
+    });
+    expect(run.output).toBe('before\uFFFDafter');
   });
 });
