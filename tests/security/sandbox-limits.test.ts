@@ -96,4 +96,23 @@ describe('sandbox limits', () => {
     expect(b.stdout).toMatch(/ip=10\.\d+\.\d+\.\d+/);
     expect(b.stdout).toContain('reached=no');
   });
+
+  it('runs each container in a user namespace: container uid 1000 is not host uid 1000', async () => {
+    const result = await shell(
+      'userns',
+      'echo uid=$(id -u); cat /proc/self/uid_map; touch /out/written && echo out=yes',
+    );
+    expect(result.stdout).toContain('uid=1000');
+    expect(result.stdout).toContain('out=yes');
+    const [inside, outside, size] = (
+      result.stdout.split('\n').find((line) => /^\s*0\s+\d+\s+\d+/.test(line)) ?? ''
+    )
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    expect(inside).toBe(0);
+    // Container uid 1000 is host uid outside + 1000: far above any real user's.
+    expect(outside).toBeGreaterThanOrEqual(100_000);
+    expect(size).toBeLessThan(4294967295);
+  });
 });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { realpathSync } from 'node:fs';
-import { chown, lstat, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +14,7 @@ import { parseEgressEntry } from './egress.ts';
 import { SandboxError } from './errors.ts';
 import { SANDBOX_UID } from './image.ts';
 import { CappedOutput, demultiplex } from './output.ts';
+import { hasSubordinateIds } from './podman.ts';
 
 export const SANDBOX_LABEL = 'pincer.sandbox';
 const OWNER_LABEL = 'pincer.owner';
@@ -117,6 +118,8 @@ export class Sandbox {
   private filling = 0;
   private closed = false;
   private readonly pending = new Set<Promise<unknown>>();
+  /** Each container in a user namespace of its own (rootful podman with subordinate ids). */
+  private userNamespaces = false;
 
   constructor(
     private readonly docker: Docker,
@@ -129,7 +132,9 @@ export class Sandbox {
   /** Removes containers and /out directories left by Pincer processes that are gone, then fills the pool. */
   async start(): Promise<void> {
     await sweepLeftovers(this.docker, this.workDir);
-    await mkdir(this.ownDir(), { recursive: true });
+    // Only Pincer (root) may enter: the /out directories below are open to the container's user.
+    await mkdir(this.ownDir(), { recursive: true, mode: 0o700 });
+    this.userNamespaces = (await isPodman(this.docker)) && hasSubordinateIds();
     this.refill();
   }
 
@@ -170,7 +175,13 @@ export class Sandbox {
   private async create(shape: Shape): Promise<Prepared> {
     const outDir = path.join(this.ownDir(), randomBytes(8).toString('hex'));
     await mkdir(outDir, { recursive: true, mode: 0o700 });
-    await chown(outDir, SANDBOX_UID, SANDBOX_UID);
+    if (this.userNamespaces) {
+      // The container's user is some high host uid chosen by podman: open /out to it. Its parent
+      // (this process's directory) is root's alone, so no host user gets in.
+      await chmod(outDir, 0o777);
+    } else {
+      await chown(outDir, SANDBOX_UID, SANDBOX_UID);
+    }
     const { tmpMb } = this.settings.limits;
     const memory = Math.round(shape.limits.memoryMb * 1024 * 1024);
     try {
@@ -203,6 +214,8 @@ export class Sandbox {
           PidsLimit: shape.limits.pids,
           Privileged: false,
           IpcMode: 'private',
+          // Container uid 1000 is not host uid 1000: a breakout lands on an id nobody uses.
+          ...(this.userNamespaces ? { UsernsMode: 'auto' } : {}),
         },
       });
       return { container, outDir };
@@ -481,6 +494,12 @@ async function collectOutFiles(
   await walk(outDir, '');
   if (unlisted > 0) skipped.push(`… and ${unlisted} more`);
   return { files, skipped };
+}
+
+/** Whether the engine is podman (Docker's user namespaces are the daemon's `userns-remap`). */
+async function isPodman(docker: Docker): Promise<boolean> {
+  const version = await docker.version().catch(() => undefined);
+  return (version?.Components ?? []).some((component) => /podman/i.test(component.Name));
 }
 
 /** Turns an engine failure into an error that says what to do. */
