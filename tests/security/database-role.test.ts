@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '@pincer/config';
@@ -26,6 +26,8 @@ let port: number;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'pincer-role-'));
+  // The server runs as the "postgres" user, who must be able to walk down to its cluster.
+  await chmod(dataDir, 0o755);
   port = await freePort();
   const dir = path.join(dataDir, 'postgres');
   await provision([embeddedPostgresStep({ dir, port })], consoleReporter());
