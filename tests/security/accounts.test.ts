@@ -119,7 +119,8 @@ async function repeatFailure(email: string, count: number, like = email): Promis
     orderBy: { createdAt: 'desc' },
   });
   const data = real.data;
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new Error('no address recorded');
+  if (data === null || typeof data !== 'object' || Array.isArray(data))
+    throw new Error('no address recorded');
   await db.auditEvent.createMany({
     data: Array.from({ length: count }, () => ({
       actor: real.actor,
