@@ -691,8 +691,13 @@ describe('the studio', () => {
     const { page: viewer, context } = await studio.signIn('viewer');
     await viewer.goto('/triggers');
     await visible(viewer.getByLabel('Webhook URL of hooked github_push'));
-    await visible(viewer.locator('tr[data-pairing]').getByText('Ada'));
-    await visible(viewer.getByText('an owner decides'));
+    // Pairing codes approve people: a viewer sees neither them nor who asked (issue 13, finding 13).
+    await visible(viewer.getByText('Pairings and their codes are shown to owners'));
+    expect(await viewer.locator('tr[data-pairing]').count()).toBe(0);
+    const codes = await viewer.request.get(
+      `/api/trpc/channels.pairings?input=${encodeURIComponent(JSON.stringify({ json: {} }))}`,
+    );
+    expect(codes.status()).toBe(403);
     expect(await viewer.getByRole('button', { name: /Rotate secret|Pause|Approve|Reject/ }).count()).toBe(0);
     const refused = await viewer.request.post('/api/trpc/channels.decidePairing', {
       data: { json: { code: 'ABC', approved: true } },

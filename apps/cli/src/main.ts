@@ -15,6 +15,7 @@ import { runs } from './commands/runs.ts';
 import { sandbox } from './commands/sandbox.ts';
 import { start } from './commands/start.ts';
 import { token } from './commands/token.ts';
+import { user } from './commands/user.ts';
 import { workflow } from './commands/workflow.ts';
 
 const COMMANDS = {
@@ -47,6 +48,10 @@ const COMMANDS = {
   token: {
     run: token,
     summary: 'create [--name N] [--role R]: print a new API token of the owner (shown once)',
+  },
+  user: {
+    run: user,
+    summary: 'password EMAIL (on stdin) | disable EMAIL | enable EMAIL: studio accounts',
   },
 } as const satisfies Record<
   string,

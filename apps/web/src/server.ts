@@ -102,6 +102,8 @@ async function main(): Promise<void> {
   await app.prepare();
   const handle = app.getRequestHandler();
   server.on('request', (req, res) => {
+    // The sign-in throttle counts by this address: what the connection says, never the client.
+    req.headers['x-pincer-client-address'] = req.socket.remoteAddress ?? 'unknown';
     handle(req, res).catch((error: unknown) => {
       log.error({ event: 'request_failed', err: error, url: req.url }, 'request handler failed');
       if (!res.headersSent) res.statusCode = 500;

@@ -7,11 +7,15 @@ declare module 'next-auth' {
   }
   interface User {
     role?: Role;
+    /** The StudioSession row a sign-in created. */
+    sessionId?: string;
   }
 }
 
 declare module 'next-auth/jwt' {
   interface JWT {
     role?: Role;
+    /** The StudioSession the cookie stands for: revoked sessions are refused. */
+    sid?: string;
   }
 }

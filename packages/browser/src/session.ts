@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { chown, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -21,6 +21,7 @@ import {
 } from 'playwright-core';
 import { describeUrl, NetworkPolicy } from './network.ts';
 import { GuardProxy } from './proxy.ts';
+import { rootLauncher } from './sandbox-user.ts';
 
 /** Chromium flags for a quiet headless browser that phones nowhere. */
 export const CHROMIUM_ARGS = [
@@ -566,12 +567,34 @@ export async function launchChromium(executablePath?: string, downloadsPath?: st
   }
   const dir = downloadsPath ?? path.join(os.tmpdir(), `pincer-downloads-${process.pid}-${Date.now()}`);
   await mkdir(dir, { recursive: true });
-  const browser = await chromium.launch({
-    executablePath: binary,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    downloadsPath: dir,
-  });
+  const launcher = await rootLauncher(binary);
+  if (launcher) await chown(dir, launcher.uid, launcher.gid);
+  let browser: Browser;
+  try {
+    browser = await chromium.launch({
+      executablePath: launcher?.executable ?? binary,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      // Chromium's own sandbox (Playwright turns it off unless asked): renderers get no access to
+      // the worker's files, processes or network beyond what the browser process gives them.
+      chromiumSandbox: true,
+      // Not the worker's environment: it holds DATABASE_URL and the credentials key.
+      env: {
+        PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+        LANG: 'C.UTF-8',
+        ...(launcher ? {} : { HOME: process.env.HOME ?? os.tmpdir() }),
+      },
+      downloadsPath: dir,
+    });
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new NodeError(
+      'browser_unavailable',
+      `browser: Chromium did not start with its sandbox (${reason}); it needs unprivileged user namespaces (in Docker: a seccomp profile that allows them)`,
+      { retryable: false, cause: error },
+    );
+  }
   DOWNLOAD_DIRS.set(browser, dir);
   browser.on('disconnected', () => void rm(dir, { recursive: true, force: true }));
   return browser;

@@ -109,12 +109,20 @@ export const ConfigSchema = z.strictObject({
        * `pincer sandbox build-image`. Name another image your engine has (or can pull).
        */
       image: z.string().min(1).optional(),
-      /** Memory per container in MiB, swap included (no swap beyond it); a step may ask for less or more. */
+      /** Memory per container in MiB, swap included (no swap beyond it); a step may ask for less or more, up to maxMemoryMb. */
       memoryMb: z.number().int().min(16).max(65536).default(512),
-      /** CPUs per container (fractions allowed). */
+      /** CPUs per container (fractions allowed); a step may ask for up to maxCpus. */
       cpus: z.number().min(0.1).max(64).default(1),
-      /** Processes and threads per container (contains fork bombs). */
+      /** Processes and threads per container (contains fork bombs); a step may ask for up to maxPids. */
       pids: z.number().int().min(8).max(32768).default(128),
+      /** The most memory (MiB) a step may ask for with `memory_mb`: the operator's cap, not the editor's. */
+      maxMemoryMb: z.number().int().min(16).max(1_048_576).default(2048),
+      /** The most CPUs a step may ask for with `cpus`. */
+      maxCpus: z.number().min(0.1).max(1024).default(2),
+      /** The most processes a step may ask for with `pids`. */
+      maxPids: z.number().int().min(8).max(4_194_304).default(1024),
+      /** Files returned from /out per step (each becomes an artifact); the rest are listed as skipped. */
+      maxOutFiles: z.number().int().min(0).max(10_000).default(100),
       /** Size of the writable /tmp (tmpfs) in MiB. */
       tmpMb: z.number().int().min(1).max(16384).default(64),
       /** Bytes of stdout and of stderr kept per step; the rest is dropped with a marker. */
@@ -125,6 +133,21 @@ export const ConfigSchema = z.strictObject({
       poolSize: z.number().int().min(0).max(32).default(2),
       /** Host paths steps may mount read-only (`mounts: [/var/log]`), and everything below them. */
       mounts: z.array(z.string().regex(/^\//, 'expected an absolute path, e.g. /var/log')).default([]),
+    })
+    .superRefine((sandbox, context) => {
+      for (const [value, max] of [
+        ['memoryMb', 'maxMemoryMb'],
+        ['cpus', 'maxCpus'],
+        ['pids', 'maxPids'],
+      ] as const) {
+        if (sandbox[value] > sandbox[max]) {
+          context.addIssue({
+            code: 'custom',
+            path: [value],
+            message: `sandbox.${value} (${sandbox[value]}) is above sandbox.${max} (${sandbox[max]}): lower it or raise ${max}`,
+          });
+        }
+      }
     })
     .prefault({}),
   browser: z

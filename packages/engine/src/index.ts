@@ -1,5 +1,18 @@
 export { AUDIT_ACTIONS, type AuditAction, type AuditEventInput, audit } from './audit.ts';
 export {
+  AccountError,
+  type AccountErrorCode,
+  type ChangePasswordInput,
+  changePassword,
+  MAX_FAILURES_PER_ACCOUNT,
+  MAX_FAILURES_PER_ADDRESS,
+  revokeSession,
+  type SignInRequest,
+  sessionUser,
+  setUserDisabled,
+  signIn,
+} from './accounts.ts';
+export {
   type ChatAccess,
   type ChatAccessSettings,
   type ChatSenderRef,

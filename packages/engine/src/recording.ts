@@ -1,6 +1,7 @@
 import type { PrismaClient, RunStatus, StepStatus } from '@pincer/db';
 import { EngineError } from './errors.ts';
 import { uuidv7 } from './ids.ts';
+import { jsonForRecord } from './nul.ts';
 
 /** What the interpreter and its activities report about a step; written idempotently. */
 export interface StepRecordInput {
@@ -165,8 +166,8 @@ export async function recordBatch(db: PrismaClient, batch: RecordBatch): Promise
   const runs = runRows(batch.runs);
   const [written] = await db.$queryRawUnsafe<{ steps: bigint; runs: bigint }[]>(
     RECORD_SQL,
-    JSON.stringify(stepRows(batch.steps)),
-    JSON.stringify(runs),
+    jsonForRecord(stepRows(batch.steps)),
+    jsonForRecord(runs),
   );
   if (Number(written?.runs ?? 0) !== runs.length) {
     const ids = runs.map((run) => run.runId).join(', ');

@@ -16,6 +16,7 @@ import { z } from 'zod';
 import { audit } from './audit.ts';
 import { EngineError } from './errors.ts';
 import { uuidv7 } from './ids.ts';
+import { nulPath } from './nul.ts';
 import { findVersionRef, type VersionRef } from './workflows.ts';
 
 /** The task queue the interpreter workflows run on. */
@@ -115,6 +116,14 @@ export async function createRun(db: PrismaClient, request: StartRunRequest): Pro
   const trigger = request.triggerKind ?? 'manual';
   if (plan.inputSchema && trigger !== 'webhook' && trigger !== 'schedule')
     checkInput(version.versionId, version.workflow, plan.inputSchema, request.input ?? {});
+  const input = JSON.stringify(request.input ?? {});
+  const nul = input.includes('\\u0000') ? nulPath(request.input) : null;
+  if (nul) {
+    throw new EngineError(
+      'input_invalid',
+      `The run input has a NUL character (\\u0000) in ${nul}, which cannot be stored: remove it, or send binary data base64-encoded.`,
+    );
+  }
   const id = uuidv7();
   const audit = {
     workflow: version.workflow,
@@ -137,7 +146,7 @@ export async function createRun(db: PrismaClient, request: StartRunRequest): Pro
     request.userId ?? null,
     request.parentRunId ?? null,
     request.actor,
-    JSON.stringify(request.input ?? {}),
+    input,
     uuidv7(),
     JSON.stringify(audit),
   );

@@ -2,15 +2,16 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { PincerConfig } from '@pincer/config';
 import { layout } from './embedded.ts';
-import { EMBEDDED_DATABASE, SUPERUSER } from './postgres.ts';
+import { APP_PASSWORD_FILE, APP_ROLE, EMBEDDED_DATABASE } from './postgres.ts';
 import { ProvisionError } from './steps.ts';
 
 /**
- * The URL of the embedded PostgreSQL that `npm start` runs (superuser password from
- * dataDir/postgres/password), for tools that work beside it. Use DATABASE_URL instead when set.
+ * The URL of the embedded PostgreSQL that `npm start` runs, as Pincer's least-privileged app role
+ * (password from dataDir/postgres/app-password), for tools that work beside it. Use DATABASE_URL
+ * instead when set.
  */
 export async function embeddedDatabaseUrl(config: PincerConfig): Promise<string> {
-  const file = path.join(layout(config).postgres, 'password');
+  const file = path.join(layout(config).postgres, APP_PASSWORD_FILE);
   let password: string;
   try {
     password = (await readFile(file, 'utf8')).trim();
@@ -23,5 +24,5 @@ export async function embeddedDatabaseUrl(config: PincerConfig): Promise<string>
       { cause: error },
     );
   }
-  return `postgresql://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${config.database.embedded.port}/${EMBEDDED_DATABASE}`;
+  return `postgresql://${APP_ROLE}:${encodeURIComponent(password)}@127.0.0.1:${config.database.embedded.port}/${EMBEDDED_DATABASE}`;
 }

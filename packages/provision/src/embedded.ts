@@ -83,7 +83,10 @@ export function provisioningSteps(config: PincerConfig): ProvisionStep[] {
 }
 
 export interface EmbeddedServices {
+  /** What Pincer's processes connect with (the embedded database's least-privileged app role). */
   databaseUrl: string;
+  /** What migrations run with: the schema's owner (DATABASE_URL itself for an external database). */
+  migrationUrl: string;
   temporalAddress: string;
   /** The services this call started, in start order; stop them in reverse. */
   services: RunningService[];
@@ -101,6 +104,7 @@ export async function startEmbeddedServices(
   const services: RunningService[] = [];
   try {
     let databaseUrl = config.database.url;
+    let migrationUrl = databaseUrl;
     if (!databaseUrl) {
       const postgres = await startEmbeddedPostgres({
         dir: paths.postgres,
@@ -108,7 +112,8 @@ export async function startEmbeddedServices(
         onLog: (line) => onLog('postgres', line),
       });
       services.push(postgres);
-      databaseUrl = postgres.url;
+      databaseUrl = postgres.appUrl;
+      migrationUrl = postgres.url;
     }
     let temporalAddress = config.temporal.address;
     if (!temporalAddress) {
@@ -135,7 +140,7 @@ export async function startEmbeddedServices(
       services.push(temporal);
       temporalAddress = temporal.address;
     }
-    return { databaseUrl, temporalAddress, services };
+    return { databaseUrl, migrationUrl: migrationUrl ?? databaseUrl, temporalAddress, services };
   } catch (error) {
     for (const service of services.reverse()) await service.stop();
     throw error;

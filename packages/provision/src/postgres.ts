@@ -9,6 +9,10 @@ import { ProvisionError, type ProvisionStep, type StepStatus } from './steps.ts'
 
 export const EMBEDDED_DATABASE = 'pincer';
 export const SUPERUSER = 'postgres';
+/** The role Pincer's processes connect as: rows only (no DDL, no superuser powers). */
+export const APP_ROLE = 'pincer_app';
+/** Beside `password` (the superuser's): the app role's password. */
+export const APP_PASSWORD_FILE = 'app-password';
 
 export interface EmbeddedPostgresOptions {
   /** Directory that holds `data/` (the cluster) and `password`. */
@@ -26,7 +30,10 @@ export interface RunningService {
 }
 
 export interface RunningPostgres extends RunningService {
+  /** As the superuser, who owns the schema: for migrations and creating databases. */
   url: string;
+  /** As the app role, which may read and write rows and nothing else: for Pincer's processes. */
+  appUrl: string;
 }
 
 interface Binaries {
@@ -200,10 +207,64 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   await waitForReady(child, options);
   const adminUrl = `postgresql://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${options.port}`;
   await ensureDatabase(`${adminUrl}/postgres`, EMBEDDED_DATABASE);
-  return serviceFor('postgres', child, pid, `${adminUrl}/${EMBEDDED_DATABASE}`);
+  const appPassword = await ensureAppPassword(options.dir);
+  await ensureAppRole(`${adminUrl}/${EMBEDDED_DATABASE}`, appPassword);
+  return serviceFor('postgres', child, pid, {
+    url: `${adminUrl}/${EMBEDDED_DATABASE}`,
+    appUrl: `postgresql://${APP_ROLE}:${encodeURIComponent(appPassword)}@127.0.0.1:${options.port}/${EMBEDDED_DATABASE}`,
+  });
 }
 
-function serviceFor(name: string, child: ChildProcess, pid: number, url: string): RunningPostgres {
+async function ensureAppPassword(dir: string): Promise<string> {
+  const file = path.join(dir, APP_PASSWORD_FILE);
+  const existing = await readFile(file, 'utf8').catch(() => '');
+  if (existing.trim()) return existing.trim();
+  const password = randomBytes(24).toString('base64url');
+  await writeFile(file, `${password}\n`, { mode: 0o600 });
+  return password;
+}
+
+/**
+ * The app role: may connect and use rows of the tables and sequences the superuser's migrations
+ * create, now and later (default privileges), and nothing else: no DDL, no roles, no COPY
+ * PROGRAM, no reading server files. Safe to run on every start (it also upgrades installations
+ * made before the role existed).
+ */
+async function ensureAppRole(adminUrl: string, password: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  const role = pg.escapeIdentifier(APP_ROLE);
+  const database = pg.escapeIdentifier(EMBEDDED_DATABASE);
+  try {
+    const found = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [APP_ROLE]);
+    const verb = found.rowCount === 0 ? 'CREATE' : 'ALTER';
+    await client.query(
+      `${verb} ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD ${pg.escapeLiteral(password)}`,
+    );
+    await client.query(`REVOKE CREATE ON SCHEMA public FROM PUBLIC`);
+    await client.query(`REVOKE TEMPORARY ON DATABASE ${database} FROM PUBLIC`);
+    await client.query(`GRANT CONNECT ON DATABASE ${database} TO ${role}`);
+    await client.query(`GRANT USAGE ON SCHEMA public TO ${role}`);
+    await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${role}`);
+    await client.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${role}`);
+    const owner = pg.escapeIdentifier(SUPERUSER);
+    await client.query(
+      `ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${role}`,
+    );
+    await client.query(
+      `ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO ${role}`,
+    );
+  } finally {
+    await client.end();
+  }
+}
+
+function serviceFor(
+  name: string,
+  child: ChildProcess,
+  pid: number,
+  urls: { url: string; appUrl: string },
+): RunningPostgres {
   let stopping = false;
   const exited = new Promise<number | null>((resolve) => {
     child.on('exit', (code) => {
@@ -213,7 +274,7 @@ function serviceFor(name: string, child: ChildProcess, pid: number, url: string)
   return {
     name,
     pid,
-    url,
+    ...urls,
     exited,
     async stop() {
       stopping = true;

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
+import os from 'node:os';
 import { promisify } from 'node:util';
 import { GuardedProxy, privateAddressGuard, resolveGuarded } from '@pincer/nodes';
 import { isAlive } from '@pincer/provision';
@@ -9,7 +10,13 @@ import ipaddr from 'ipaddr.js';
 
 const run = promisify(execFile);
 
-export const EGRESS_NETWORK = 'pincer-egress';
+/**
+ * Every run with network gets its own internal network (no route out), carved as a /24 from this
+ * range: containers of different runs cannot reach each other, only the proxy on their gateway.
+ */
+export const EGRESS_RANGE = '10.213.0.0/16';
+const NETWORK_PREFIX = 'pincer-run-';
+const NETWORK_OWNER_LABEL = 'pincer.egress.owner';
 
 /**
  * One allow-list entry: `host` (ports 80 and 443), `host:port`, or `*.domain[:port]` (any
@@ -44,39 +51,85 @@ function matches(rules: readonly EgressRule[], host: string, port: number): bool
 interface Grant {
   rules: readonly EgressRule[];
   allowPrivateHosts: readonly string[];
+  /** The run network's subnet: the token works only from there. */
+  subnet: [ipaddr.IPv4 | ipaddr.IPv6, number];
+}
+
+export interface EgressGrant {
+  /** The run's network: the container joins it. */
+  network: string;
+  /** The proxy URL the container uses (its token names this step's allow-list). */
+  proxyUrl: string;
+  /** Call once the container is gone: the token stops, and the run's last step removes the network. */
+  release(): Promise<void>;
 }
 
 export interface EgressProxy {
-  network: string;
-  /** Registers a run's allow-list; returns the proxy URL its container uses, and a release. */
+  /** Registers a step's allow-list on its run's network (created for the run's first such step). */
   grant(
+    runId: string,
     rules: readonly EgressRule[],
     allowPrivateHosts: readonly string[],
-  ): { proxyUrl: string; release(): void };
+  ): Promise<EgressGrant>;
   close(): Promise<void>;
 }
 
-/** The internal network (no route out) whose gateway is the host, where the proxy listens. */
-async function ensureNetwork(docker: Docker): Promise<{ subnet: string; gateway: string }> {
-  const read = async () => {
-    const info = await docker.getNetwork(EGRESS_NETWORK).inspect();
-    const config = info.IPAM?.Config?.[0];
-    if (!config?.Subnet || !config.Gateway) throw new Error(`network ${EGRESS_NETWORK} has no subnet`);
-    return { subnet: config.Subnet as string, gateway: config.Gateway as string };
-  };
-  try {
-    return await read();
-  } catch {
-    await docker
-      .createNetwork({
-        Name: EGRESS_NETWORK,
+interface RunNetwork {
+  name: string;
+  subnet: string;
+  gateway: string;
+  users: number;
+}
+
+/** The /24s of EGRESS_RANGE that networks of the engine use already. */
+async function usedSubnets(docker: Docker): Promise<Set<string>> {
+  const networks = await docker.listNetworks();
+  return new Set(
+    networks.flatMap((network) => (network.IPAM?.Config ?? []).map((config) => config.Subnet ?? '')),
+  );
+}
+
+/** Creates an internal network on a free /24 of EGRESS_RANGE (retrying when another process took it). */
+async function createRunNetwork(docker: Docker, owner: string): Promise<Omit<RunNetwork, 'users'>> {
+  const [base] = ipaddr.parseCIDR(EGRESS_RANGE);
+  const [first, second] = base.toByteArray();
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const used = await usedSubnets(docker);
+    const third = Array.from({ length: 256 }, (_, index) => index).find(
+      (index) => !used.has(`${first}.${second}.${index}.0/24`),
+    );
+    if (third === undefined) throw new Error(`no free /24 left in ${EGRESS_RANGE} for a run network`);
+    const subnet = `${first}.${second}.${third}.0/24`;
+    const gateway = `${first}.${second}.${third}.1`;
+    const name = `${NETWORK_PREFIX}${randomBytes(6).toString('hex')}`;
+    try {
+      await docker.createNetwork({
+        Name: name,
         Driver: 'bridge',
         Internal: true,
-        Labels: { 'pincer.sandbox': '1' },
-      })
-      // Another Pincer process may have created it meanwhile.
+        IPAM: { Driver: 'default', Config: [{ Subnet: subnet, Gateway: gateway }] },
+        Labels: { 'pincer.sandbox': '1', [NETWORK_OWNER_LABEL]: owner },
+      });
+      return { name, subnet, gateway };
+    } catch (error) {
+      if (attempt === 4) throw error;
+    }
+  }
+  throw new Error('unreachable');
+}
+
+/** Removes run networks whose Pincer process (on this host) is gone. */
+async function sweepNetworks(docker: Docker): Promise<void> {
+  const host = os.hostname();
+  const networks = await docker.listNetworks({ filters: JSON.stringify({ label: [NETWORK_OWNER_LABEL] }) });
+  for (const network of networks) {
+    const [ownerHost, ownerPid] = (network.Labels?.[NETWORK_OWNER_LABEL] ?? '').split('/');
+    const pid = Number(ownerPid);
+    if (ownerHost !== host || !Number.isInteger(pid) || pid <= 0 || isAlive(pid)) continue;
+    await docker
+      .getNetwork(network.Id)
+      .remove()
       .catch(() => undefined);
-    return read();
   }
 }
 
@@ -87,20 +140,23 @@ async function ensureNetwork(docker: Docker): Promise<{ subnet: string; gateway:
  * the proxy URL, which names its allow-list; connections from outside the network are refused.
  */
 export async function startEgressProxy(docker: Docker): Promise<EgressProxy> {
-  const { subnet, gateway } = await ensureNetwork(docker);
-  const range = ipaddr.parseCIDR(subnet);
+  const owner = `${os.hostname()}/${process.pid}`;
+  await sweepNetworks(docker);
   const grants = new Map<string, Grant>();
+  const networks = new Map<string, Promise<RunNetwork>>();
 
   const grantFor = (request: http.IncomingMessage): Grant | undefined => {
     const remote = request.socket.remoteAddress ?? '';
-    const address = ipaddr.process(remote);
-    if (address.kind() !== range[0].kind() || !address.match(range)) return undefined;
     const header = request.headers['proxy-authorization'] ?? '';
     const token =
       Buffer.from(header.replace(/^Basic\s+/i, ''), 'base64')
         .toString()
         .split(':')[1] ?? '';
-    return grants.get(token);
+    const grant = grants.get(token);
+    if (!grant) return undefined;
+    const address = ipaddr.process(remote);
+    if (address.kind() !== grant.subnet[0].kind() || !address.match(grant.subnet)) return undefined;
+    return grant;
   };
 
   const proxy = await GuardedProxy.listen<Grant>(
@@ -116,22 +172,54 @@ export async function startEgressProxy(docker: Docker): Promise<EgressProxy> {
         );
       },
     },
-    // The bridge (and its gateway address) only exists while a container is on the network, so
-    // the proxy listens on every address and refuses connections from outside the subnet.
+    // A bridge (and its gateway address) only exists while a container is on its network, so the
+    // proxy listens on every address and refuses a token used from outside its run's subnet.
     '0.0.0.0',
   );
   const port = proxy.port;
-  const firewall = await fenceHost(subnet, port);
+  const firewall = await fenceHost(EGRESS_RANGE, port);
+
+  const networkOf = (runId: string): Promise<RunNetwork> => {
+    let pending = networks.get(runId);
+    if (!pending) {
+      pending = createRunNetwork(docker, owner).then((created) => ({ ...created, users: 0 }));
+      networks.set(runId, pending);
+      pending.catch(() => networks.delete(runId));
+    }
+    return pending;
+  };
 
   return {
-    network: EGRESS_NETWORK,
-    grant(rules, allowPrivateHosts) {
+    async grant(runId, rules, allowPrivateHosts) {
+      const network = await networkOf(runId);
+      network.users++;
       const token = randomBytes(18).toString('hex');
-      grants.set(token, { rules, allowPrivateHosts });
-      return { proxyUrl: `http://pincer:${token}@${gateway}:${port}`, release: () => grants.delete(token) };
+      grants.set(token, { rules, allowPrivateHosts, subnet: ipaddr.parseCIDR(network.subnet) });
+      return {
+        network: network.name,
+        proxyUrl: `http://pincer:${token}@${network.gateway}:${port}`,
+        async release() {
+          grants.delete(token);
+          network.users--;
+          if (network.users > 0) return;
+          networks.delete(runId);
+          await docker
+            .getNetwork(network.name)
+            .remove()
+            .catch(() => undefined);
+        },
+      };
     },
     async close() {
       await firewall.release();
+      for (const pending of networks.values()) {
+        const network = await pending.catch(() => undefined);
+        if (network)
+          await docker
+            .getNetwork(network.name)
+            .remove()
+            .catch(() => undefined);
+      }
       await proxy.close();
     },
   };

@@ -1,6 +1,7 @@
 export { attachContainer, type EngineAddress } from './attach.ts';
 export {
-  EGRESS_NETWORK,
+  EGRESS_RANGE,
+  type EgressGrant,
   type EgressProxy,
   type EgressRule,
   parseEgressEntry,

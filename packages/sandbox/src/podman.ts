@@ -75,6 +75,38 @@ export async function writePodmanConfig(paths: PodmanPaths): Promise<void> {
   );
 }
 
+/** The subordinate ids rootful podman takes user namespaces from (`--userns=auto`). */
+export const SUBORDINATE_FILES = ['/etc/subuid', '/etc/subgid'];
+const SUBORDINATE_ENTRY = 'containers:2147483647:2147483648';
+
+/** Whether rootful podman can give each container a user namespace of its own. */
+export function hasSubordinateIds(): boolean {
+  return SUBORDINATE_FILES.every((file) => {
+    try {
+      return /^containers:\d+:\d+$/m.test(readFileSync(file, 'utf8'));
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * Gives the `containers` user the upper half of the id space in /etc/subuid and /etc/subgid when
+ * it has no range yet (as root, like creating the postgres user): podman's own documented
+ * default, far from any real user's ids. Without it containers run without user namespaces.
+ */
+async function ensureSubordinateIds(): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  for (const file of SUBORDINATE_FILES) {
+    const content = await readFile(file, 'utf8').catch(() => '');
+    if (/^containers:/m.test(content)) continue;
+    await writeFile(
+      file,
+      `${content}${content === '' || content.endsWith('\n') ? '' : '\n'}${SUBORDINATE_ENTRY}\n`,
+    ).catch(() => undefined);
+  }
+}
+
 export function findPodman(): string | undefined {
   return findOnPath('podman');
 }
@@ -124,6 +156,7 @@ export async function startPodmanService(options: {
   }
   const paths = podmanPaths(options.dir);
   await writePodmanConfig(paths);
+  await ensureSubordinateIds();
   const socketDir = path.join(options.dir, 'sockets');
   await mkdir(socketDir, { recursive: true });
   await stopOrphanedServices(socketDir);

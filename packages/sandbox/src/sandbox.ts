@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { realpathSync } from 'node:fs';
-import { chown, lstat, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +14,7 @@ import { parseEgressEntry } from './egress.ts';
 import { SandboxError } from './errors.ts';
 import { SANDBOX_UID } from './image.ts';
 import { CappedOutput, demultiplex } from './output.ts';
+import { hasSubordinateIds } from './podman.ts';
 
 export const SANDBOX_LABEL = 'pincer.sandbox';
 const OWNER_LABEL = 'pincer.owner';
@@ -29,10 +30,14 @@ export interface SandboxLimits {
 export interface SandboxSettings {
   image: string;
   limits: SandboxLimits;
+  /** The most a step may ask for (the operator's sandbox.maxMemoryMb, maxCpus, maxPids). */
+  maxLimits: Pick<SandboxLimits, 'memoryMb' | 'cpus' | 'pids'>;
   /** Bytes of stdout and of stderr kept per run; the rest is dropped and marked. */
   maxOutputBytes: number;
   /** Bytes of /out files returned per run. */
   maxOutFilesBytes: number;
+  /** Number of /out files returned per run. */
+  maxOutFiles: number;
   /** Pre-created containers kept ready for runs with default limits and no network or mounts. */
   poolSize: number;
   /** Host paths an admin allows steps to mount read-only (and everything below them). */
@@ -91,7 +96,8 @@ interface Prepared {
 
 interface Shape {
   limits: Pick<SandboxLimits, 'memoryMb' | 'cpus' | 'pids'>;
-  network: boolean;
+  /** The run's egress network, or null for none at all. */
+  network: string | null;
   mounts: readonly string[];
 }
 
@@ -112,6 +118,8 @@ export class Sandbox {
   private filling = 0;
   private closed = false;
   private readonly pending = new Set<Promise<unknown>>();
+  /** Each container in a user namespace of its own (rootful podman with subordinate ids). */
+  private userNamespaces = false;
 
   constructor(
     private readonly docker: Docker,
@@ -124,7 +132,9 @@ export class Sandbox {
   /** Removes containers and /out directories left by Pincer processes that are gone, then fills the pool. */
   async start(): Promise<void> {
     await sweepLeftovers(this.docker, this.workDir);
-    await mkdir(this.ownDir(), { recursive: true });
+    // Only Pincer (root) may enter: the /out directories below are open to the container's user.
+    await mkdir(this.ownDir(), { recursive: true, mode: 0o700 });
+    this.userNamespaces = (await isPodman(this.docker)) && hasSubordinateIds();
     this.refill();
   }
 
@@ -134,7 +144,7 @@ export class Sandbox {
 
   private defaultShape(): Shape {
     const { memoryMb, cpus, pids } = this.settings.limits;
-    return { limits: { memoryMb, cpus, pids }, network: false, mounts: [] };
+    return { limits: { memoryMb, cpus, pids }, network: null, mounts: [] };
   }
 
   private refill(): void {
@@ -165,7 +175,13 @@ export class Sandbox {
   private async create(shape: Shape): Promise<Prepared> {
     const outDir = path.join(this.ownDir(), randomBytes(8).toString('hex'));
     await mkdir(outDir, { recursive: true, mode: 0o700 });
-    await chown(outDir, SANDBOX_UID, SANDBOX_UID);
+    if (this.userNamespaces) {
+      // The container's user is some high host uid chosen by podman: open /out to it. Its parent
+      // (this process's directory) is root's alone, so no host user gets in.
+      await chmod(outDir, 0o777);
+    } else {
+      await chown(outDir, SANDBOX_UID, SANDBOX_UID);
+    }
     const { tmpMb } = this.settings.limits;
     const memory = Math.round(shape.limits.memoryMb * 1024 * 1024);
     try {
@@ -183,7 +199,7 @@ export class Sandbox {
         AttachStderr: true,
         Tty: false,
         HostConfig: {
-          NetworkMode: shape.network && this.egress ? this.egress.network : 'none',
+          NetworkMode: shape.network ?? 'none',
           ReadonlyRootfs: true,
           Tmpfs: {
             '/tmp': `rw,nosuid,nodev,size=${tmpMb}m,mode=1777`,
@@ -198,6 +214,8 @@ export class Sandbox {
           PidsLimit: shape.limits.pids,
           Privileged: false,
           IpcMode: 'private',
+          // Container uid 1000 is not host uid 1000: a breakout lands on an id nobody uses.
+          ...(this.userNamespaces ? { UsernsMode: 'auto' } : {}),
         },
       });
       return { container, outDir };
@@ -243,6 +261,32 @@ export class Sandbox {
     });
   }
 
+  /** A step's limits, its own where it set them; above the operator's maximums is refused. */
+  private checkLimits(asked: NonNullable<SandboxRunRequest['limits']>): Shape['limits'] {
+    const { limits: defaults, maxLimits } = this.settings;
+    const names = {
+      memoryMb: ['memory_mb', 'maxMemoryMb'],
+      cpus: ['cpus', 'maxCpus'],
+      pids: ['pids', 'maxPids'],
+    };
+    for (const key of ['memoryMb', 'cpus', 'pids'] as const) {
+      const value = asked[key];
+      if (value !== undefined && value > maxLimits[key]) {
+        const [field, setting] = names[key];
+        throw new SandboxError(
+          'sandbox_limits_exceeded',
+          `The step asks for ${field}: ${value}; this installation allows at most ${maxLimits[key]}.`,
+          `ask for less, or an operator raises sandbox.${setting} in pincer.yaml`,
+        );
+      }
+    }
+    return {
+      memoryMb: asked.memoryMb ?? defaults.memoryMb,
+      cpus: asked.cpus ?? defaults.cpus,
+      pids: asked.pids ?? defaults.pids,
+    };
+  }
+
   private egressRules(entries: readonly string[]): EgressRule[] {
     return entries.map((entry) => {
       const rule = parseEgressEntry(entry);
@@ -266,27 +310,27 @@ export class Sandbox {
       );
     }
     const mounts = this.checkMounts(request.mounts ?? []);
-    const defaults = this.settings.limits;
-    const shape: Shape = {
-      limits: {
-        memoryMb: request.limits?.memoryMb ?? defaults.memoryMb,
-        cpus: request.limits?.cpus ?? defaults.cpus,
-        pids: request.limits?.pids ?? defaults.pids,
-      },
-      network: rules.length > 0,
-      mounts,
-    };
-    const pooled =
-      JSON.stringify(shape) === JSON.stringify(this.defaultShape()) ? this.pool.shift() : undefined;
-    const prepared = pooled ?? (await this.create(shape));
-    const grant = rules.length > 0 ? this.egress?.grant(rules, request.allowPrivateHosts ?? []) : undefined;
+    const limits = this.checkLimits(request.limits ?? {});
+    // A network of the run's own: containers of other runs are not on it.
+    const grant =
+      rules.length > 0
+        ? await this.egress?.grant(request.runId, rules, request.allowPrivateHosts ?? []).catch((error) => {
+            throw engineError(error, this.settings.image);
+          })
+        : undefined;
+    const shape: Shape = { limits, network: grant?.network ?? null, mounts };
+    let prepared: Prepared | undefined;
     try {
+      const pooled =
+        JSON.stringify(shape) === JSON.stringify(this.defaultShape()) ? this.pool.shift() : undefined;
+      prepared = pooled ?? (await this.create(shape));
       return await this.execute(prepared, request, grant?.proxyUrl);
     } finally {
-      grant?.release();
       // Never reused: the container and its /out go away, and the pool is refilled, off the
       // step's critical path (creating while this run starts would compete for the engine's locks).
-      void this.discard(prepared);
+      // The run's network goes once its last container is gone.
+      const removal = prepared ? this.discard(prepared) : Promise.resolve();
+      if (grant) this.track(removal.then(() => grant.release()));
       this.refill();
     }
   }
@@ -337,7 +381,7 @@ export class Sandbox {
     if (ending === 'cancelled') {
       throw new SandboxError('sandbox_cancelled', 'The run was cancelled; the container was killed.');
     }
-    const out = await collectOutFiles(outDir, this.settings.maxOutFilesBytes);
+    const out = await collectOutFiles(outDir, this.settings.maxOutFilesBytes, this.settings.maxOutFiles);
     const truncated = stdout.truncated || stderr.truncated || out.skipped.length > 0;
     return {
       status: statusOf(ending, exitCode, truncated),
@@ -421,10 +465,17 @@ async function buildPayload(request: SandboxRunRequest, proxyUrl: string | undef
 async function collectOutFiles(
   outDir: string,
   limit: number,
+  maxFiles: number,
 ): Promise<{ files: SandboxOutFile[]; skipped: string[] }> {
   const files: SandboxOutFile[] = [];
   const skipped: string[] = [];
+  let unlisted = 0;
   let total = 0;
+  // Skipped names are listed up to the same count: a million files must not make a huge output.
+  const skip = (name: string) => {
+    if (skipped.length < Math.max(maxFiles, 1)) skipped.push(name);
+    else unlisted++;
+  };
   const walk = async (dir: string, prefix: string) => {
     const entries = await readdir(dir).catch(() => [] as string[]);
     for (const entry of entries.sort()) {
@@ -433,7 +484,7 @@ async function collectOutFiles(
       // lstat: a symlink in /out points into the host's filesystem, never follow it.
       const info = await lstat(full);
       if (info.isDirectory()) await walk(full, name);
-      else if (!info.isFile() || total + info.size > limit) skipped.push(name);
+      else if (!info.isFile() || total + info.size > limit || files.length >= maxFiles) skip(name);
       else {
         total += info.size;
         files.push({ name, size: info.size, data: await readFile(full) });
@@ -441,7 +492,14 @@ async function collectOutFiles(
     }
   };
   await walk(outDir, '');
+  if (unlisted > 0) skipped.push(`… and ${unlisted} more`);
   return { files, skipped };
+}
+
+/** Whether the engine is podman (Docker's user namespaces are the daemon's `userns-remap`). */
+async function isPodman(docker: Docker): Promise<boolean> {
+  const version = await docker.version().catch(() => undefined);
+  return (version?.Components ?? []).some((component) => /podman/i.test(component.Name));
 }
 
 /** Turns an engine failure into an error that says what to do. */

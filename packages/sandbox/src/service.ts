@@ -23,9 +23,13 @@ export interface SandboxConfig {
   memoryMb: number;
   cpus: number;
   pids: number;
+  maxMemoryMb: number;
+  maxCpus: number;
+  maxPids: number;
   tmpMb: number;
   maxOutputBytes: number;
   maxOutFilesBytes: number;
+  maxOutFiles: number;
   poolSize: number;
   mounts: readonly string[];
 }
@@ -34,8 +38,10 @@ function toSettings(config: SandboxConfig, image: string): SandboxSettings {
   return {
     image,
     limits: { memoryMb: config.memoryMb, cpus: config.cpus, pids: config.pids, tmpMb: config.tmpMb },
+    maxLimits: { memoryMb: config.maxMemoryMb, cpus: config.maxCpus, pids: config.maxPids },
     maxOutputBytes: config.maxOutputBytes,
     maxOutFilesBytes: config.maxOutFilesBytes,
+    maxOutFiles: config.maxOutFiles,
     poolSize: config.poolSize,
     allowedMounts: config.mounts,
   };

@@ -22,5 +22,12 @@ export {
 export { planNodeTypes } from './plan.ts';
 export { planFromJson } from './plan-json.ts';
 export * from './runtime.ts';
-export { fillSecretRefs, referencedSecrets, secretName } from './secret-refs.ts';
+export {
+  fillSecretRefs,
+  maskStrings,
+  referencedSecrets,
+  SECRET_MASK,
+  secretMasker,
+  secretName,
+} from './secret-refs.ts';
 export { MAX_YAML_BYTES, parseWorkflowYaml, toWorkflowYaml } from './yaml.ts';

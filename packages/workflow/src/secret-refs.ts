@@ -59,3 +59,40 @@ export async function fillSecretRefs(
     ),
   );
 }
+
+/** What records show instead of a secret's value. */
+export const SECRET_MASK = '****';
+/** Shorter values are not masked: replacing every "ab" in a record would hide the record, not a secret. */
+const MIN_MASKED_LENGTH = 4;
+
+/**
+ * Masks secret values wherever they stand in text, as written and URL-encoded (a token in a URL
+ * path or query). The longest first, so a value that contains another is masked whole.
+ */
+export function secretMasker(values: Iterable<string>): (text: string) => string {
+  const forms = new Set<string>();
+  for (const value of values) {
+    if (value.length < MIN_MASKED_LENGTH) continue;
+    forms.add(value);
+    forms.add(encodeURIComponent(value));
+  }
+  const ordered = [...forms].sort((a, b) => b.length - a.length);
+  return (text) => {
+    let masked = text;
+    for (const form of ordered) if (masked.includes(form)) masked = masked.split(form).join(SECRET_MASK);
+    return masked;
+  };
+}
+
+/** A value with every string in it (object keys too) passed through `mask`. */
+export function maskStrings(value: unknown, mask: (text: string) => string): unknown {
+  if (typeof value === 'string') return mask(value);
+  if (Array.isArray(value)) return value.map((entry) => maskStrings(entry, mask));
+  const prototype = value !== null && typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
+  if (prototype === Object.prototype || prototype === null) {
+    return Object.fromEntries(
+      Object.entries(value as object).map(([key, entry]) => [mask(key), maskStrings(entry, mask)]),
+    );
+  }
+  return value;
+}

@@ -297,6 +297,16 @@ describe('parseWorkflowYaml', () => {
     expect(() => parseWorkflowYaml(bomb)).toThrow(/aliases|expands/);
   });
 
+  it('refuses YAML whose aliases repeat a big anchor past the expanded limit', () => {
+    // 0.9 MB of text, 99 references: 90 MB of definition if expanded.
+    const big = 'x'.repeat(900 * 1024);
+    const text = `workflow:\n  name: amp\n  description: &big "${big}"\n  steps:\n${Array.from(
+      { length: 99 },
+      (_, index) => `    - { name: s${index}, type: transform, with: { value: *big } }`,
+    ).join('\n')}\n`;
+    expect(() => parseWorkflowYaml(text)).toThrow(/expands to more than 4 MiB/);
+  });
+
   it('reports broken YAML with its line', () => {
     expect(() => parseWorkflowYaml('workflow:\n  name: x\n  steps: [\n')).toThrow(/line \d+/);
   });

@@ -6,8 +6,10 @@ import { parseCommand, required, table, usageError } from './args.ts';
 
 const USAGE = 'pincer credential set NAME [--type T] (value on stdin) | list | delete NAME';
 
-/** The secret from stdin: never from an argument, which would land in the shell history. */
-async function readValue(): Promise<string> {
+/** A secret from stdin: never from an argument, which would land in the shell history. */
+export async function readValue(
+  missing = 'No value on stdin: pipe it in, e.g. `printf %s "$TOKEN" | pincer credential set api_token`.',
+): Promise<string> {
   if (process.stdin.isTTY) process.stderr.write('value (end with Ctrl-D): ');
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin)
@@ -15,10 +17,7 @@ async function readValue(): Promise<string> {
   const value = Buffer.concat(chunks)
     .toString('utf8')
     .replace(/\r?\n$/, '');
-  if (!value)
-    throw new CliError(
-      'No value on stdin: pipe it in, e.g. `printf %s "$TOKEN" | pincer credential set api_token`.',
-    );
+  if (!value) throw new CliError(missing);
   return value;
 }
 

@@ -207,7 +207,7 @@ export async function start(config: PincerConfig): Promise<number> {
   });
 
   try {
-    const signIn = await prepareDatabase(config, embedded.databaseUrl, log);
+    const signIn = await prepareDatabase(config, embedded.migrationUrl, log);
     for (const spec of processSpecs(
       config,
       childEnv(config, embedded.databaseUrl, embedded.temporalAddress),

@@ -2,7 +2,7 @@ import type { PrismaClient } from '@pincer/db';
 import { createRun, EngineError, readCredential, recordBatch, recordRun, recordStep } from '@pincer/engine';
 import { NodeError, type NodeRegistry, type NodeServices, type NodeSettings } from '@pincer/nodes';
 import type { Logger } from '@pincer/runtime';
-import { fillSecretRefs, showSecretRefs } from '@pincer/workflow';
+import { fillSecretRefs, maskStrings, secretMasker, showSecretRefs } from '@pincer/workflow';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { InterpreterActivities, RecordBatch, StepTaskInput } from './contract.ts';
 
@@ -53,6 +53,47 @@ function toFailure(error: unknown): ApplicationFailure {
   return ApplicationFailure.retryable(error instanceof Error ? error.message : String(error), 'StepFailed');
 }
 
+/** Media types whose bytes are text, where a secret's value can be found and masked. */
+const TEXT_MEDIA = /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded|[\w.-]+\+(json|xml)))/i;
+
+/**
+ * The step's view of the secrets it reads, and masking for all it leaves behind: every value it
+ * resolved is `****` in its output (the step record, the run output, the Temporal history), its
+ * error, its log lines and its text artifacts.
+ */
+function secretScope(read: (name: string) => Promise<string>, artifacts: NodeServices['artifacts']) {
+  const values = new Set<string>();
+  let mask = (text: string) => text;
+  const secret = async (name: string) => {
+    const value = await read(name);
+    if (!values.has(value)) {
+      values.add(value);
+      mask = secretMasker(values);
+    }
+    return value;
+  };
+  const masked = (value: unknown) => (values.size === 0 ? value : maskStrings(value, mask));
+  const failure = (error: ApplicationFailure) =>
+    values.size === 0
+      ? error
+      : ApplicationFailure.create({
+          message: mask(error.message),
+          type: error.type ?? 'StepFailed',
+          nonRetryable: error.nonRetryable ?? false,
+          details: (error.details ?? []).map((detail) => masked(detail)),
+        });
+  const maskedArtifacts: NodeServices['artifacts'] = artifacts && {
+    read: (id) => artifacts.read(id),
+    save: (file) =>
+      artifacts.save(
+        values.size > 0 && TEXT_MEDIA.test(file.mediaType)
+          ? { ...file, data: Buffer.from(mask(Buffer.from(file.data).toString('utf8')), 'utf8') }
+          : file,
+      ),
+  };
+  return { secret, masked, failure, artifacts: maskedArtifacts, text: (text: string) => mask(text) };
+}
+
 /** A batch as records show it: `{{ secrets.NAME }}`, never a run's nonce. */
 function shownBatch(batch: RecordBatch): RecordBatch {
   return {
@@ -80,9 +121,10 @@ export function createInterpreterActivities(deps: ActivityDeps): InterpreterActi
     const node = nodeFor(deps, input.step, input.type);
     // Records show `{{ secrets.NAME }}`, never the run's nonce or a value.
     const shown = showSecretRefs(input.config);
+    const scope = secretScope(secret, deps.services.artifacts);
     let withValues: unknown;
     try {
-      withValues = await fillSecretRefs(input.config, input.secretNonce, secret);
+      withValues = await fillSecretRefs(input.config, input.secretNonce, scope.secret);
     } catch (error) {
       throw toFailure(error);
     }
@@ -115,23 +157,27 @@ export function createInterpreterActivities(deps: ActivityDeps): InterpreterActi
             attempt,
             timeoutMs: context.info.startToCloseTimeoutMs,
             signal: context.cancellationSignal,
-            heartbeat: (details) => context.heartbeat(details),
+            heartbeat: (details) => context.heartbeat(scope.masked(details)),
             log: (message, fields) =>
-              deps.log.info({ ...fields, runId: input.runId, step: input.step }, message),
-            secret,
+              deps.log.info(
+                { ...(scope.masked(fields) as typeof fields), runId: input.runId, step: input.step },
+                scope.text(message),
+              ),
+            secret: scope.secret,
             settings: deps.settings,
-            services: deps.services,
+            services: { ...deps.services, ...(scope.artifacts ? { artifacts: scope.artifacts } : {}) },
           });
+      const recorded = scope.masked(output ?? null);
       await recordStep(deps.db, {
         ...base,
         status: 'succeeded',
         ...(context.info.isLocal ? { input: shown, startedAt } : {}),
-        output: output ?? null,
+        output: recorded,
         finishedAt: Date.now(),
       });
-      return output ?? null;
+      return recorded;
     } catch (error) {
-      const failure = toFailure(error);
+      const failure = scope.failure(toFailure(error));
       await recordStep(deps.db, {
         ...base,
         status: 'failed',

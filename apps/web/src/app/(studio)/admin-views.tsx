@@ -425,6 +425,7 @@ export function UsersView() {
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.users.list.queryKey() });
   const create = useMutation(trpc.users.create.mutationOptions({ onSuccess: refresh }));
   const setRole = useMutation(trpc.users.setRole.mutationOptions({ onSuccess: refresh }));
+  const setDisabled = useMutation(trpc.users.setDisabled.mutationOptions({ onSuccess: refresh }));
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
@@ -459,8 +460,8 @@ export function UsersView() {
           Add user
         </button>
       </form>
-      {(create.error ?? setRole.error) && (
-        <p className="error-text">{(create.error ?? setRole.error)?.message}</p>
+      {(create.error ?? setRole.error ?? setDisabled.error) && (
+        <p className="error-text">{(create.error ?? setRole.error ?? setDisabled.error)?.message}</p>
       )}
       {list.isPending && <Loading what="users" />}
       {list.error && <ErrorState error={list.error} />}
@@ -471,6 +472,7 @@ export function UsersView() {
               <th>E-mail</th>
               <th>Role</th>
               <th className="hide-phone">Since</th>
+              <th>Access</th>
             </tr>
           </thead>
           <tbody>
@@ -489,6 +491,18 @@ export function UsersView() {
                   </select>
                 </td>
                 <td className="hide-phone">{formatTime(user.createdAt)}</td>
+                <td>
+                  {user.disabledAt && <span className="badge failed">disabled</span>}{' '}
+                  <button
+                    type="button"
+                    className="btn small"
+                    disabled={setDisabled.isPending}
+                    aria-label={`${user.disabledAt ? 'Enable' : 'Disable'} ${user.email}`}
+                    onClick={() => setDisabled.mutate({ id: user.id, disabled: !user.disabledAt })}
+                  >
+                    {user.disabledAt ? 'Enable' : 'Disable'}
+                  </button>
+                </td>
               </tr>
             ))}
           </tbody>

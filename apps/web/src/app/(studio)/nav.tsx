@@ -36,9 +36,9 @@ export function Nav({ email, role }: { email: string; role: StudioRole }) {
         ))}
       </nav>
       <div className="nav-user">
-        <span title={email} data-testid="whoami">
+        <Link href="/account" title={`${email}: change your password`} data-testid="whoami">
           {email} · {role}
-        </span>
+        </Link>
         <button type="button" className="btn ghost small" onClick={() => signOut({ callbackUrl: '/signin' })}>
           Sign out
         </button>

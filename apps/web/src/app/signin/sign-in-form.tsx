@@ -30,8 +30,11 @@ export function SignInForm() {
       router.replace(safeCallback(params.get('callbackUrl')));
       router.refresh();
     } else {
+      // A throttled sign-in says when to try again; any other refusal says the same, whoever exists.
       setError(
-        'That e-mail and password do not match an active user. Check .pincer/initial-admin.txt for the owner.',
+        result?.error && result.error !== 'CredentialsSignin'
+          ? result.error
+          : 'That e-mail and password do not match an active user. Check .pincer/initial-admin.txt for the owner.',
       );
     }
   }

@@ -1,4 +1,5 @@
 import type { User } from '@pincer/db';
+import { sessionUser as liveSessionUser } from '@pincer/engine';
 import { decode, getToken, type JWT } from 'next-auth/jwt';
 import { getDb } from '../services.ts';
 import { authSecret } from './secret.ts';
@@ -8,10 +9,10 @@ type CookieRequest = Parameters<typeof getToken>[0]['req'];
 
 const COOKIE_NAMES = ['__Secure-next-auth.session-token', 'next-auth.session-token'];
 
+/** The user of a session still live: not signed out, not revoked by a password change or disabling. */
 async function userOf(token: JWT | null): Promise<User | null> {
-  if (!token?.sub) return null;
-  const user = await (await getDb()).user.findUnique({ where: { id: token.sub } });
-  return user && !user.disabledAt ? user : null;
+  if (!token?.sub || typeof token.sid !== 'string') return null;
+  return liveSessionUser(await getDb(), token.sid, token.sub);
 }
 
 /** The signed-in user behind a request's session cookie, read fresh (disabled users have none). */

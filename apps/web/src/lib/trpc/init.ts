@@ -1,5 +1,5 @@
 import type { PrismaClient, Role, User } from '@pincer/db';
-import { EngineError, roleAllows, TokenError } from '@pincer/engine';
+import { AccountError, EngineError, roleAllows, TokenError } from '@pincer/engine';
 import { CompileError } from '@pincer/workflow';
 import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
@@ -20,7 +20,8 @@ export async function createContext(req: CookieRequest): Promise<Context> {
 /** Engine and compile errors keep their code and message: the UI shows the same text as the CLI. */
 function domainError(error: unknown): { code: string; issues?: unknown } | undefined {
   if (error instanceof CompileError) return { code: 'compile_failed', issues: error.issues };
-  if (error instanceof EngineError || error instanceof TokenError) return { code: error.code };
+  if (error instanceof EngineError || error instanceof TokenError || error instanceof AccountError)
+    return { code: error.code };
   return undefined;
 }
 
@@ -48,7 +49,12 @@ const translateErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (result.ok) return result;
   const cause = result.error.cause;
-  if (cause instanceof CompileError || cause instanceof EngineError || cause instanceof TokenError) {
+  if (
+    cause instanceof CompileError ||
+    cause instanceof EngineError ||
+    cause instanceof TokenError ||
+    cause instanceof AccountError
+  ) {
     throw new TRPCError({ code: trpcCode(cause.code), message: cause.message, cause });
   }
   return result;

@@ -239,8 +239,9 @@ function Channels() {
   const { isOwner } = useRole();
   // The gateway's health is pulled: refresh it while the page is open.
   const status = useQuery(trpc.channels.status.queryOptions(undefined, { refetchInterval: 5000 }));
+  // Pairing codes approve people: only owners see them, as in REST.
   const pairings = useQuery(
-    trpc.channels.pairings.queryOptions({ status: 'pending' }, { refetchInterval: 5000 }),
+    trpc.channels.pairings.queryOptions({ status: 'pending' }, { refetchInterval: 5000, enabled: isOwner }),
   );
   const decide = useMutation(
     trpc.channels.decidePairing.mutationOptions({
@@ -309,6 +310,12 @@ function Channels() {
       )}
 
       <h2>Pairings waiting for approval</h2>
+      {!isOwner && (
+        <p className="muted">
+          Pairings and their codes are shown to owners, who decide them (or{' '}
+          <code>pincer chat approve CODE</code>).
+        </p>
+      )}
       {pairings.error && <ErrorState error={pairings.error} retry={() => pairings.refetch()} />}
       {pairings.data?.length === 0 && (
         <p className="muted">

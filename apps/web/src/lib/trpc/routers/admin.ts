@@ -1,5 +1,6 @@
 import { Role } from '@pincer/db';
 import {
+  changePassword,
   createApiToken,
   createUser,
   deleteCredential,
@@ -10,6 +11,7 @@ import {
   revokeApiToken,
   setCredential,
   setSchedulePaused,
+  setUserDisabled,
   setUserRole,
 } from '@pincer/engine';
 import { z } from 'zod';
@@ -41,6 +43,30 @@ export const schedulesRouter = router({
     .mutation(async ({ ctx, input }) => {
       await setSchedulePaused(ctx.db, await getTemporal(), input.id, input.paused, ctx.actor);
       return { id: input.id };
+    }),
+  /** Disabling signs the user out everywhere and stops their API tokens; enabling gives both back. */
+  setDisabled: ownerProcedure
+    .input(z.object({ id: z.uuid(), disabled: z.boolean() }))
+    .mutation(async ({ ctx, input }) => {
+      if (input.id === ctx.user.id && input.disabled)
+        throw new TRPCError({
+          code: 'BAD_REQUEST',
+          message: 'You cannot disable yourself: ask another owner.',
+        });
+      await setUserDisabled(ctx.db, { userId: input.id, disabled: input.disabled, actor: ctx.actor });
+      return { id: input.id };
+    }),
+  /** Everyone changes their own password (the current one first); every session ends with it. */
+  changePassword: viewerProcedure
+    .input(z.object({ current: z.string().min(1, 'type your current password'), password: z.string() }))
+    .mutation(async ({ ctx, input }) => {
+      await changePassword(ctx.db, {
+        userId: ctx.user.id,
+        current: input.current,
+        password: input.password,
+        actor: ctx.actor,
+      });
+      return { signedOut: true };
     }),
 });
 
@@ -160,4 +186,28 @@ export const usersRouter = router({
   setRole: ownerProcedure
     .input(z.object({ id: z.uuid(), role: z.enum(Role) }))
     .mutation(({ ctx, input }) => setUserRole(ctx.db, { ...input, actor: ctx.actor, by: ctx.user.id })),
+  /** Disabling signs the user out everywhere and stops their API tokens; enabling gives both back. */
+  setDisabled: ownerProcedure
+    .input(z.object({ id: z.uuid(), disabled: z.boolean() }))
+    .mutation(async ({ ctx, input }) => {
+      if (input.id === ctx.user.id && input.disabled)
+        throw new TRPCError({
+          code: 'BAD_REQUEST',
+          message: 'You cannot disable yourself: ask another owner.',
+        });
+      await setUserDisabled(ctx.db, { userId: input.id, disabled: input.disabled, actor: ctx.actor });
+      return { id: input.id };
+    }),
+  /** Everyone changes their own password (the current one first); every session ends with it. */
+  changePassword: viewerProcedure
+    .input(z.object({ current: z.string().min(1, 'type your current password'), password: z.string() }))
+    .mutation(async ({ ctx, input }) => {
+      await changePassword(ctx.db, {
+        userId: ctx.user.id,
+        current: input.current,
+        password: input.password,
+        actor: ctx.actor,
+      });
+      return { signedOut: true };
+    }),
 });

@@ -114,7 +114,8 @@ export const channelsRouter = router({
       }),
     };
   }),
-  pairings: viewerProcedure
+  /** Owner-only like REST: a pending code is what approves someone (`pincer chat approve CODE`). */
+  pairings: ownerProcedure
     .input(z.object({ status: z.enum(['pending', 'approved', 'rejected']).optional() }).default({}))
     .query(({ ctx, input }) => listPairings(ctx.db, input.status ? { status: input.status } : {})),
   /** Owners approve or reject who may talk to the assistant, as `pincer chat approve` does. */
