@@ -8,7 +8,8 @@ export type EngineErrorCode =
   | 'credential_not_found'
   | 'credential_unreadable'
   | 'input_invalid'
-  | 'pairing_not_found';
+  | 'pairing_not_found'
+  | 'not_an_approver';
 
 /** A request the engine cannot serve; the message says what to do. */
 export class EngineError extends Error {

@@ -3,6 +3,7 @@ import type { PrismaClient, RunStatus, StepStatus, TriggerKind } from '@pincer/d
 import {
   answerUpdate,
   approveSignal,
+  mayDecide,
   INTERPRETER_WORKFLOW,
   type Plan,
   planFromJson,
@@ -426,10 +427,29 @@ export async function cancelRun(
   });
 }
 
+/** What a waiting approval step recorded as its input: who may answer (none: any editor or owner). */
+function approversOf(input: unknown): string[] | undefined {
+  if (input === null || typeof input !== 'object' || !('approvers' in input)) return undefined;
+  const { approvers } = input;
+  return Array.isArray(approvers) ? approvers.filter((email) => typeof email === 'string') : undefined;
+}
+
+/**
+ * Signals a waiting approval step. `approver` is the deciding Pincer user's e-mail (a session or
+ * token); a step that names approvers refuses anyone else here, and the run itself ignores their
+ * decision whatever path it came by (see the interpreter's runApproval).
+ */
 export async function decideApproval(
   db: PrismaClient,
   temporal: Client,
-  request: { runId: string; step: string; approved: boolean; actor: string; comment?: string },
+  request: {
+    runId: string;
+    step: string;
+    approved: boolean;
+    actor: string;
+    approver?: string;
+    comment?: string;
+  },
 ): Promise<void> {
   // `step` or `step[3]`: the approval of one item of a for-each.
   const [, stepName = request.step, iteration = ''] = request.step.match(/^(.+?)(?:\[(\d+)\])?$/) ?? [];
@@ -442,10 +462,18 @@ export async function decideApproval(
       `Run ${request.runId} has no step "${request.step}" waiting for approval.`,
     );
   }
+  const approvers = approversOf(waiting.input);
+  if (!mayDecide(approvers, request.approver)) {
+    throw new EngineError(
+      'not_an_approver',
+      `Step "${request.step}" may only be approved by ${approvers?.join(', ')}; ${request.approver ?? request.actor} is not one of them.`,
+    );
+  }
   await (await handleOf(db, temporal, request.runId)).signal(approveSignal, {
     step: request.step,
     approved: request.approved,
     by: request.actor,
+    ...(request.approver ? { approver: request.approver } : {}),
     ...(request.comment ? { comment: request.comment } : {}),
   });
   await db.auditEvent.create({

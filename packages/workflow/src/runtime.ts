@@ -10,6 +10,7 @@ export {
   answerUpdate,
   approveSignal,
   INTERPRETER_WORKFLOW,
+  mayDecide,
   progressQuery,
   type RunAnswer,
   type RunEvent,
@@ -28,6 +29,8 @@ export {
 export {
   EXPRESSION_ROOTS,
   ExpressionError,
+  EXPRESSION_LIMITS,
+  type EvaluationOptions,
   evaluate,
   resolveTemplates,
   type Scope,

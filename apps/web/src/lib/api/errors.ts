@@ -28,6 +28,7 @@ export class ApiError extends Error {
 /** Every `*_not_found` is a 404; the rest are conflicts with the run's state or bad input. */
 function engineStatus(code: EngineErrorCode): number {
   if (code.endsWith('_not_found')) return 404;
+  if (code === 'not_an_approver') return 403;
   return code === 'run_not_waiting' ? 409 : 400;
 }
 

@@ -57,26 +57,3 @@ export async function waitForFinishedRun(
   }
   return getRun(db, runId);
 }
-
-/** What an approval step records as its input: who may answer (null: any editor or owner). */
-const ApprovalStepInput = z.object({ approvers: z.array(z.string()).nullish() });
-
-/** An approval step that names its approvers may only be answered by them. */
-export async function assertMayApprove(
-  db: PrismaClient,
-  caller: Caller,
-  runId: string,
-  step: string,
-): Promise<void> {
-  const waiting = await db.stepRun.findFirst({
-    where: { runId, stepName: step, status: 'waiting_approval' },
-  });
-  const parsed = ApprovalStepInput.safeParse(waiting?.input);
-  const approvers = parsed.success ? parsed.data.approvers : undefined;
-  if (!approvers || approvers.some((email) => email.toLowerCase() === caller.user.email)) return;
-  throw new ApiError(
-    403,
-    'not_an_approver',
-    `Step "${step}" may only be approved by ${approvers.join(', ')}; ${caller.user.email} is not one of them.`,
-  );
-}

@@ -33,14 +33,19 @@ const t = initTRPC.context<Context>().create({
 
 export const router = t.router;
 
+function trpcCode(code: string): 'NOT_FOUND' | 'FORBIDDEN' | 'BAD_REQUEST' {
+  if (code.endsWith('_not_found')) return 'NOT_FOUND';
+  return code === 'not_an_approver' ? 'FORBIDDEN' : 'BAD_REQUEST';
+}
+
 /** Turns engine failures into tRPC errors whose message says what to do. */
 const translateErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (result.ok) return result;
   const cause = result.error.cause;
   if (cause instanceof CompileError || cause instanceof EngineError || cause instanceof TokenError) {
-    const notFound = 'code' in cause && String(cause.code).endsWith('_not_found');
-    throw new TRPCError({ code: notFound ? 'NOT_FOUND' : 'BAD_REQUEST', message: cause.message, cause });
+    const code = 'code' in cause ? String(cause.code) : '';
+    throw new TRPCError({ code: trpcCode(code), message: cause.message, cause });
   }
   return result;
 });

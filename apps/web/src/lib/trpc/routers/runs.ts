@@ -100,6 +100,7 @@ export const runsRouter = router({
         step: input.step,
         approved: input.approved,
         actor: ctx.actor,
+        approver: ctx.user.email,
         ...(input.comment ? { comment: input.comment } : {}),
       });
       return { id: input.id };
