@@ -3,8 +3,8 @@ import type { PrismaClient, RunStatus, StepStatus, TriggerKind } from '@pincer/d
 import {
   answerUpdate,
   approveSignal,
-  mayDecide,
   INTERPRETER_WORKFLOW,
+  mayDecide,
   type Plan,
   planFromJson,
   type RunAnswer,

@@ -132,7 +132,9 @@ function pad(text: string | undefined, width: number, fill?: string): string | u
   if (text === undefined) return undefined;
   const wanted = Math.trunc(width);
   if (Math.abs(wanted) > EXPRESSION_LIMITS.stringChars)
-    throw new LimitExceeded(`$pad to ${Math.abs(wanted)} characters is over ${EXPRESSION_LIMITS.stringChars}`);
+    throw new LimitExceeded(
+      `$pad to ${Math.abs(wanted)} characters is over ${EXPRESSION_LIMITS.stringChars}`,
+    );
   const char = fill === undefined || fill.length === 0 ? ' ' : fill;
   const missing = Math.abs(wanted) - Array.from(text).length;
   if (missing <= 0) return text;
@@ -306,7 +308,10 @@ export async function evaluate(
   } catch (error) {
     if (error instanceof ExpressionError) throw error;
     if (error instanceof LimitExceeded)
-      throw new ExpressionError(expression, `expression "${shortened(expression)}" stopped: ${error.message}`);
+      throw new ExpressionError(
+        expression,
+        `expression "${shortened(expression)}" stopped: ${error.message}`,
+      );
     throw new ExpressionError(expression, `expression "${expression}" failed: ${jsonataMessage(error)}`);
   }
 }

@@ -20,5 +20,5 @@ export {
 // Everything workflow code may use (plan types, expressions, the run contract) is public here too.
 export { planFromJson } from './plan-json.ts';
 export * from './runtime.ts';
-export { fillSecretRefs, referencedSecrets, secretName } from './secret-refs.ts';
+export { fillSecretRefs, referencedSecrets, secretName, secretsNamedIn } from './secret-refs.ts';
 export { MAX_YAML_BYTES, parseWorkflowYaml, toWorkflowYaml } from './yaml.ts';

@@ -27,10 +27,10 @@ export {
   WATCHER_MEMO,
 } from './contract.ts';
 export {
+  type EvaluationOptions,
+  EXPRESSION_LIMITS,
   EXPRESSION_ROOTS,
   ExpressionError,
-  EXPRESSION_LIMITS,
-  type EvaluationOptions,
   evaluate,
   resolveTemplates,
   type Scope,

@@ -156,7 +156,10 @@ export async function interpretPlan(start: RunInput | ScheduledStart): Promise<R
     }
     try {
       // JSONata's $boolean: the same truth rule as the condition node.
-      const when = step.when === undefined ? true : await evaluate(`$boolean((${step.when}))`, scope, { unlimited: !limited });
+      const when =
+        step.when === undefined
+          ? true
+          : await evaluate(`$boolean((${step.when}))`, scope, { unlimited: !limited });
       if (when !== true) {
         states.set(step.name, 'skipped');
         scope.steps[step.name] = { output: null, status: 'skipped' };

@@ -1,7 +1,6 @@
 import type { PrismaClient } from '@pincer/db';
 import { getRun, type RunView, startRun, waitForRun } from '@pincer/engine';
 import { type Client, WorkflowFailedError } from '@temporalio/client';
-import { z } from 'zod';
 import type { Caller } from './auth.ts';
 import { ApiError } from './errors.ts';
 
