@@ -85,10 +85,10 @@ export function createInterpreterActivities(deps: ActivityDeps): InterpreterActi
   }
 
   async function runStep(input: StepTaskInput): Promise<unknown> {
-    const run = await guard.check(input.runId, input.step);
+    const pinned = await guard.check(input.runId, input.step);
     // A secret only if this step of the run's pinned version names it.
     const stepSecret = (name: string): Promise<string> => {
-      guard.assertNamed(run, input.step, name);
+      guard.assertNamed(pinned, input.step, name);
       return secret(name);
     };
     // Records the interpreter kept back (steps it ran inline) go first, before anything can fail.
