@@ -109,18 +109,24 @@ function onEntry(_node: unknown, _input: unknown, environment: unknown): void {
     throw new LimitExceeded(`it took more than ${EXPRESSION_LIMITS.steps} evaluation steps`);
 }
 
+function countText(spent: Spent, text: string): void {
+  if (text.length > EXPRESSION_LIMITS.stringChars)
+    throw new LimitExceeded(`it made a string of more than ${EXPRESSION_LIMITS.stringChars} characters`);
+  spent.chars += text.length;
+  if (spent.chars > EXPRESSION_LIMITS.totalChars)
+    throw new LimitExceeded(`it made more than ${EXPRESSION_LIMITS.totalChars} characters of text`);
+}
+
 function onExit(_node: unknown, _input: unknown, environment: unknown, result: unknown): void {
   const spent = spentOf(environment);
-  if (typeof result === 'string') {
-    if (result.length > EXPRESSION_LIMITS.stringChars)
-      throw new LimitExceeded(`it made a string of more than ${EXPRESSION_LIMITS.stringChars} characters`);
-    spent.chars += result.length;
-    if (spent.chars > EXPRESSION_LIMITS.totalChars)
-      throw new LimitExceeded(`it made more than ${EXPRESSION_LIMITS.totalChars} characters of text`);
-  } else if (Array.isArray(result)) {
+  if (typeof result === 'string') countText(spent, result);
+  else if (Array.isArray(result)) {
     spent.items += result.length;
     if (spent.items > EXPRESSION_LIMITS.totalItems)
       throw new LimitExceeded(`it made more than ${EXPRESSION_LIMITS.totalItems} array items`);
+    // A function's results can reach an array without passing a hook of their own ($map of a
+    // lambda whose body is a call: JSONata runs that as a tail call).
+    for (const item of result) if (typeof item === 'string') countText(spent, item);
   }
 }
 
