@@ -63,8 +63,19 @@ export class ExpressionError extends Error {
  * work: Temporal caps a step's data at 2 MB anyway.
  */
 export const EXPRESSION_LIMITS = {
-  /** JSONata evaluation steps (about 150 000 a second on a busy 2-core machine). */
-  steps: 200_000,
+  /**
+   * JSONata evaluation steps. Inside Temporal's workflow sandbox a step costs far more than
+   * outside (every promise records its stack): 20 000 take well under a second on an idle 2-core
+   * machine, and a workflow task may take 5 s. Enough for a transform of some thousand items;
+   * more belongs in a python step.
+   */
+  steps: 20_000,
+  /**
+   * How deep evaluation may nest. Inside Temporal's workflow sandbox every promise records the
+   * stack it was made on, so the cost of a step grows with the depth: recursion that is not a
+   * tail call must stop early.
+   */
+  depth: 150,
   /** Characters of one string. */
   stringChars: 2_000_000,
   /** Characters of all strings produced, together. */
@@ -193,6 +204,7 @@ class Re2RegExp {
 const LIMITED: jsonata.JsonataOptions = {
   RegexEngine: Re2RegExp as unknown as RegExpConstructor,
   sequence: EXPRESSION_LIMITS.totalItems,
+  stack: EXPRESSION_LIMITS.depth,
 };
 
 /** How to evaluate: `unlimited` is how runs started before the limits evaluate when they replay. */

@@ -125,11 +125,17 @@ describe('limits (an expression may read anyone’s webhook body)', () => {
     );
     expect(await evaluate('$pad("ab", -5, "x")', text)).toBe('xxxab');
     await expect(evaluate('($f := function($n){ $f($n + 1) }; $f(0))', text)).rejects.toThrow(
-      /stopped: it took more than 200000 evaluation steps/,
+      /stopped: it took more than 20000 evaluation steps/,
     );
     await expect(
       evaluate('$count($map([1..100], function($i){ $pad("", 1000000, "x") }))', text),
     ).rejects.toThrow(/stopped: it made more than 20000000 characters of text/);
+  });
+
+  it('stops recursion that is not a tail call early', async () => {
+    await expect(evaluate('($f := function($n){ 1 + $f($n + 1) }; $f(0))', text)).rejects.toThrow(
+      /Stack overflow error/,
+    );
   });
 
   it('evaluates as before for runs that started before the limits (their replay)', async () => {
