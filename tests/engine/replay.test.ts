@@ -3,11 +3,12 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { decideApproval, getRun, type RunView, waitForRun } from '@pincer/engine';
 import { workflowsPath } from '@pincer/temporal-worker';
-import { approveSignal, runWorkflowId } from '@pincer/workflow/runtime';
+import { runWorkflowId } from '@pincer/workflow/runtime';
 import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEngine, type TestEngine } from '../support/engine.ts';
+import { signalHandled } from '../support/temporal.ts';
 
 /**
  * Runs started on older interpreter code must replay on the current code (see "Changing the
@@ -143,9 +144,7 @@ describe('interpreter determinism', () => {
       await waitForStep(engine, runId, 'ask', 'waiting_approval');
       const workflowId = runWorkflowId(runId);
       // Not an approver: the run ignores it and waits on.
-      await engine.client.workflow
-        .getHandle(workflowId)
-        .signal(approveSignal, { step: 'ask', approved: false, by: 'chat:telegram:7' });
+      await signalHandled(engine.client, workflowId, { step: 'ask', approved: false, by: 'chat:telegram:7' });
       await decideApproval(engine.db, engine.client, {
         runId,
         step: 'ask',

@@ -100,7 +100,9 @@ describe('a plan started on Temporal directly', () => {
     });
     expect(outcome).not.toContain(SECRET);
     expect(leakedInHistory).toBe(false);
-    expect(outcome).toMatch(/Step \\"greet\\" of this run's pinned version does not name the secret \\"api_key\\"/);
+    expect(outcome).toMatch(
+      /Step \\"greet\\" of this run's pinned version does not name the secret \\"api_key\\"/,
+    );
     await engine.client.workflow.getHandle(run.temporalWorkflowId).cancel();
   });
 

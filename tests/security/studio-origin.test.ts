@@ -1,9 +1,10 @@
 import { getRun, waitForRun } from '@pincer/engine';
-import { approveSignal, runWorkflowId } from '@pincer/workflow/runtime';
+import { runWorkflowId } from '@pincer/workflow/runtime';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/pincer.ts';
 import { startTestStudio, type TestStudio } from '../support/studio.ts';
+import { signalHandled } from '../support/temporal.ts';
 
 /**
  * What a browser signed in to the studio must be kept from: a page a workflow serves on the
@@ -175,17 +176,17 @@ describe('approvers (finding 4)', () => {
     await editor.context().close();
 
     // A decision that reaches the run some other way (chat, Temporal directly) is ignored by it.
-    await engine.client.workflow
-      .getHandle(runWorkflowId(runId))
-      .signal(approveSignal, {
-        step: 'ask',
-        approved: true,
-        by: 'user:editor@api.test',
-        approver: 'editor@api.test',
-      });
-    await engine.client.workflow
-      .getHandle(runWorkflowId(runId))
-      .signal(approveSignal, { step: 'ask', approved: true, by: 'chat:telegram:7' });
+    await signalHandled(engine.client, runWorkflowId(runId), {
+      step: 'ask',
+      approved: true,
+      by: 'user:editor@api.test',
+      approver: 'editor@api.test',
+    });
+    await signalHandled(engine.client, runWorkflowId(runId), {
+      step: 'ask',
+      approved: true,
+      by: 'chat:telegram:7',
+    });
     const approved = await studio.server.api(`/runs/${runId}/approvals/ask`, {
       method: 'POST',
       as: 'owner',
