@@ -51,7 +51,9 @@ export function createRunGuard(db: PrismaClient) {
    */
   function check(runId: string, step?: string): Promise<KnownRun> {
     // A workflow id is reused once its run has closed: the Temporal run id tells the two apart.
-    const { workflowId, runId: execution } = Context.current().info.workflowExecution;
+    const caller = Context.current().info.workflowExecution;
+    if (!caller) return Promise.reject(refused(`Run ${runId} was asked for outside a workflow`));
+    const { workflowId, runId: execution } = caller;
     const key = `${workflowId}\n${execution}\n${runId}`;
     let found = known.get(key);
     if (!found) {
