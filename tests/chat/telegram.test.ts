@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { decidePairing } from '@pincer/engine';
+import { decidePairing, getRun } from '@pincer/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../peers/http.ts';
 import { TelegramPeer } from '../peers/telegram.ts';
@@ -108,6 +108,35 @@ describe('Telegram: chat to workflows and back', () => {
       60_000,
       'the button press acknowledged',
     );
+  }, 180_000);
+
+  it('leaves an approval that names its approvers to them: a chat member cannot decide it', async () => {
+    await chat.engine.save(`
+workflow:
+  name: guarded_ship
+  steps:
+    - name: confirm
+      type: approval
+      message: Ship it?
+      approvers: [ops@example.com]
+    - name: done
+      type: transform
+      value: shipped
+`);
+    peer.userSends({ chatId: 504, userId: ALLOWED, text: '/run guarded_ship' });
+    const question = await waitForText(504, /guarded_ship waits for approval of confirm/);
+    const approve = question.buttons.find((button) => button.text === 'Approve');
+    peer.pressButton({
+      chatId: 504,
+      userId: ALLOWED,
+      data: approve?.callback_data ?? '',
+      messageId: question.messageId,
+    });
+    await waitForText(504, /^Only ops@example\.com may decide confirm \(approval \d+\): in the studio/);
+    const [run] = await chat.engine.db.run.findMany({ where: { workflow: { name: 'guarded_ship' } } });
+    const view = await getRun(chat.engine.db, run?.id ?? '');
+    expect(view.steps.find((step) => step.name === 'confirm')?.status).toBe('waiting_approval');
+    expect(textsIn(504).some((text) => /confirm approved/.test(text))).toBe(false);
   }, 180_000);
 
   it('delivers a file natively; a side-effect workflow from a non-owner waits for an owner', async () => {

@@ -131,6 +131,25 @@ describe('npm start on the embedded default', async () => {
     expect(statSync(path.join(install.dataDir, 'cli-token')).mode & 0o077).toBe(0);
   });
 
+  it('keeps its state private to the user running it: the Temporal database, artifacts, keys', () => {
+    // As root, dataDir stays searchable for the embedded PostgreSQL's own user, never listable.
+    expect(statSync(install.dataDir).mode & 0o066).toBe(0);
+    expect(statSync(path.join(install.dataDir, 'temporal', 'temporal.db')).mode & 0o077).toBe(0);
+    const open: string[] = [];
+    const walk = (dir: string, top: boolean) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        // The embedded PostgreSQL keeps its own modes; the cache holds shared tools.
+        if (entry.isSymbolicLink() || (top && (entry.name === 'postgres' || entry.name === 'cache')))
+          continue;
+        const full = path.join(dir, entry.name);
+        if ((statSync(full).mode & 0o077) !== 0) open.push(full);
+        if (entry.isDirectory()) walk(full, false);
+      }
+    };
+    walk(install.dataDir, true);
+    expect(open).toEqual([]);
+  });
+
   it('restarts the worker when it is killed', async () => {
     const before = processTable(install.dataDir).processes.worker;
     expect(before).toBeDefined();

@@ -8,13 +8,15 @@ import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEngine, type TestEngine } from '../support/engine.ts';
+import { signalHandled } from '../support/temporal.ts';
 
 /**
  * Runs started on older interpreter code must replay on the current code (see "Changing the
  * interpreter" in docs/development.md). `histories/` holds real histories recorded from earlier
  * versions of it; a change that breaks their replay fails here instead of failing users' runs.
  * `PINCER_RECORD_HISTORY=<name> npx vitest run tests/engine/replay.test.ts` adds the history of a
- * run on the current code as histories/<name>.bin (the History protobuf, as Temporal stores it).
+ * run on the current code as histories/<name>.bin (the History protobuf, as Temporal stores it);
+ * `PINCER_RECORD_GUARDED_HISTORY=<name>` does the same for the guarded fixture's run.
  */
 const HISTORIES = path.join(import.meta.dirname, 'histories');
 
@@ -67,6 +69,23 @@ workflow:
       value: "{{ steps.answer.output.status }}"
 `;
 
+/** Approvers checked by the run itself, and expressions with limits and RE2 (patches of December 2026). */
+const GUARDED_FIXTURE = `
+workflow:
+  name: guarded_fixture
+  steps:
+    - name: words
+      type: transform
+      value: "{{ $split(trigger.text, /[ ,]+/) }}"
+    - name: ask
+      type: approval
+      message: Count them?
+      approvers: [boss@example.com]
+    - name: counted
+      type: transform
+      value: "{{ $count(steps.words.output) }}"
+`;
+
 const { History } = temporal.api.history.v1;
 
 let bundle: { code: string };
@@ -113,6 +132,30 @@ describe('interpreter determinism', () => {
       const workflowId = runWorkflowId(runId);
       const history = await engine.client.workflow.getHandle(workflowId).fetchHistory();
       const name = process.env.PINCER_RECORD_HISTORY;
+      if (name) writeFileSync(path.join(HISTORIES, `${name}.bin`), History.encode(history).finish());
+      await Worker.runReplayHistory({ workflowBundle: bundle }, history, workflowId);
+    });
+
+    it('takes the approval only from its approver, and replays from its own history', {
+      timeout: 180_000,
+    }, async () => {
+      await engine.save(GUARDED_FIXTURE);
+      const runId = await engine.start('guarded_fixture', { text: 'one, two three' });
+      await waitForStep(engine, runId, 'ask', 'waiting_approval');
+      const workflowId = runWorkflowId(runId);
+      // Not an approver: the run ignores it and waits on.
+      await signalHandled(engine.client, workflowId, { step: 'ask', approved: false, by: 'chat:telegram:7' });
+      await decideApproval(engine.db, engine.client, {
+        runId,
+        step: 'ask',
+        approved: true,
+        actor: 'user:boss@example.com',
+        approver: 'boss@example.com',
+      });
+      const result = await waitForRun(engine.db, engine.client, runId);
+      expect(result).toMatchObject({ status: 'succeeded', output: 3 });
+      const history = await engine.client.workflow.getHandle(workflowId).fetchHistory();
+      const name = process.env.PINCER_RECORD_GUARDED_HISTORY;
       if (name) writeFileSync(path.join(HISTORIES, `${name}.bin`), History.encode(history).finish());
       await Worker.runReplayHistory({ workflowBundle: bundle }, history, workflowId);
     });

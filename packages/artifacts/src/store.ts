@@ -97,10 +97,11 @@ export function createArtifactStore(options: ArtifactStoreOptions): LocalArtifac
     const file = fileFor(sha256);
     const existing = await stat(file).catch(() => null);
     if (existing?.size === data.byteLength) return;
-    await mkdir(path.dirname(file), { recursive: true });
+    // Private to the user running Pincer, whatever the umask (see docs/security.md, "Local users").
+    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
     // Written aside and renamed, so a reader never sees half a file.
     const temporary = `${file}.${randomUUID()}.tmp`;
-    await writeFile(temporary, data);
+    await writeFile(temporary, data, { mode: 0o600 });
     await rename(temporary, file);
   }
 

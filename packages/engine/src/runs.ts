@@ -4,6 +4,7 @@ import {
   answerUpdate,
   approveSignal,
   INTERPRETER_WORKFLOW,
+  mayDecide,
   type Plan,
   planFromJson,
   type RunAnswer,
@@ -464,12 +465,17 @@ export async function cancelRun(
   return { id: runId, status: run?.status ?? 'queued' };
 }
 
-/** What an approval step records as its input: who may answer (null: any editor or owner). */
-const ApprovalStepInput = z.object({ approvers: z.array(z.string()).nullish() });
+/** What a waiting approval step recorded as its input: who may answer (none: any editor or owner). */
+function approversOf(input: unknown): string[] | undefined {
+  if (input === null || typeof input !== 'object' || !('approvers' in input)) return undefined;
+  const { approvers } = input;
+  return Array.isArray(approvers) ? approvers.filter((email) => typeof email === 'string') : undefined;
+}
 
 /**
- * Delivers an approval decision to a waiting step. A step that names its approvers may only be
- * decided by them: `email` is the decider's (none: only steps that name nobody).
+ * Signals a waiting approval step. `approver` is the deciding Pincer user's e-mail (a session or
+ * token); a step that names approvers refuses anyone else here, and the run itself ignores their
+ * decision whatever path it came by (see the interpreter's runApproval).
  */
 export async function decideApproval(
   db: PrismaClient,
@@ -479,7 +485,7 @@ export async function decideApproval(
     step: string;
     approved: boolean;
     actor: string;
-    email?: string;
+    approver?: string;
     comment?: string;
   },
 ): Promise<void> {
@@ -494,19 +500,18 @@ export async function decideApproval(
       `Run ${request.runId} has no step "${request.step}" waiting for approval.`,
     );
   }
-  const parsed = ApprovalStepInput.safeParse(waiting.input);
-  const approvers = parsed.success ? parsed.data.approvers : undefined;
-  const email = request.email?.toLowerCase();
-  if (approvers && approvers.length > 0 && !approvers.some((approver) => approver.toLowerCase() === email)) {
+  const approvers = approversOf(waiting.input);
+  if (!mayDecide(approvers, request.approver)) {
     throw new EngineError(
       'not_an_approver',
-      `Step "${request.step}" may only be approved by ${approvers.join(', ')}; ${request.email ?? request.actor} is not one of them.`,
+      `Step "${request.step}" may only be approved by ${approvers?.join(', ')}; ${request.approver ?? request.actor} is not one of them.`,
     );
   }
   await (await handleOf(db, temporal, request.runId)).signal(approveSignal, {
     step: request.step,
     approved: request.approved,
     by: request.actor,
+    ...(request.approver ? { approver: request.approver } : {}),
     ...(request.comment ? { comment: request.comment } : {}),
   });
   await audit(db, {

@@ -22,6 +22,7 @@ export {
   type RunningService,
   startEmbeddedPostgres,
 } from './postgres.ts';
+export { makeStatePrivate, PRIVATE_UMASK } from './private.ts';
 export { freePort, isAlive, isPortOpen, signalGroup, stopGroup } from './process.ts';
 export { loadSecretKey } from './secret-key.ts';
 export {

@@ -1,7 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { isAlive, readPidFile, stopGroup, waitForExit } from './process.ts';
@@ -112,6 +112,7 @@ export function embeddedPostgresStep(options: EmbeddedPostgresOptions): Provisio
       const password = randomBytes(24).toString('base64url');
       // The parent stays root's but traversable; the cluster directory belongs to the server's user.
       await mkdir(options.dir, { recursive: true, mode: 0o711 });
+      await chmod(options.dir, 0o711);
       await mkdir(data, { recursive: true, mode: 0o700 });
       if (ids) await chown(data, ids.uid, ids.gid);
       progress('initialising a new cluster (initdb)');

@@ -135,7 +135,7 @@ export interface RunningTemporal extends RunningService {
 
 export async function startTemporalDevServer(options: TemporalDevServerOptions): Promise<RunningTemporal> {
   if (options.pidFile) await stopStaleProcess(options.pidFile, 'start-dev');
-  if (options.dbFile) await mkdir(path.dirname(options.dbFile), { recursive: true });
+  if (options.dbFile) await mkdir(path.dirname(options.dbFile), { recursive: true, mode: 0o700 });
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port)];
   args.push('--namespace', options.namespace, '--log-level', 'error', '--log-format', 'json');
   if (options.dbFile) args.push('--db-filename', options.dbFile);

@@ -61,8 +61,21 @@ export interface RunResult {
 export interface ApprovalDecision {
   step: string;
   approved: boolean;
+  /** Who decided, for records and messages (`user:ops@example.com`, `chat:telegram:42`). */
   by: string;
+  /**
+   * The e-mail of the Pincer user who decided (a session or an API token); absent for a chat
+   * sender. An approval step that names `approvers` takes a decision only from one of them.
+   */
+  approver?: string;
   comment?: string;
+}
+
+/** Whether an approval step that names `approvers` (none: anyone who may decide) takes a decision. */
+export function mayDecide(approvers: readonly string[] | undefined, approver: string | undefined): boolean {
+  if (!approvers || approvers.length === 0) return true;
+  const who = approver?.toLowerCase();
+  return who !== undefined && approvers.some((email) => email.toLowerCase() === who);
 }
 
 export interface RunProgress {
@@ -87,7 +100,15 @@ export const progressQuery = defineQuery<RunProgress>('progress');
  * in the run's memo under WATCHER_MEMO.
  */
 export type RunEvent =
-  | { kind: 'approval_waiting'; runId: string; workflow: string; step: string; message?: string }
+  | {
+      kind: 'approval_waiting';
+      runId: string;
+      workflow: string;
+      step: string;
+      message?: string;
+      /** Only these users may decide (see ApprovalDecision.approver). */
+      approvers?: string[];
+    }
   | { kind: 'step_finished'; runId: string; workflow: string; step: string; state: StepState; total: number }
   | {
       kind: 'finished';

@@ -29,5 +29,6 @@ export {
   SECRET_MASK,
   secretMasker,
   secretName,
+  secretsNamedIn,
 } from './secret-refs.ts';
 export { MAX_YAML_BYTES, parseWorkflowYaml, toWorkflowYaml } from './yaml.ts';

@@ -10,6 +10,7 @@ export {
   answerUpdate,
   approveSignal,
   INTERPRETER_WORKFLOW,
+  mayDecide,
   progressQuery,
   type RunAnswer,
   type RunEvent,
@@ -26,6 +27,8 @@ export {
   WATCHER_MEMO,
 } from './contract.ts';
 export {
+  type EvaluationOptions,
+  EXPRESSION_LIMITS,
   EXPRESSION_ROOTS,
   ExpressionError,
   evaluate,

@@ -16,6 +16,23 @@ export function secretName(expression: string): string | null {
   return /^secrets\.([A-Za-z_]\w*)$/.exec(expression.trim())?.[1] ?? null;
 }
 
+/**
+ * The secrets a step's config as written (in its pinned plan) may read: those of its
+ * `{{ secrets.NAME }}` templates, and any plain string (a node field that names a credential).
+ */
+export function secretsNamedIn(config: unknown): Set<string> {
+  const names = new Set<string>();
+  mapStrings(config, (text) => {
+    if (!text.includes('{{')) names.add(text);
+    for (const match of text.matchAll(/\{\{([\s\S]+?)\}\}/g)) {
+      const name = secretName(match[1] ?? '');
+      if (name) names.add(name);
+    }
+    return text;
+  });
+  return names;
+}
+
 function mapStrings(value: unknown, map: (text: string) => unknown): unknown {
   if (typeof value === 'string') return map(value);
   if (Array.isArray(value)) return value.map((entry) => mapStrings(entry, map));

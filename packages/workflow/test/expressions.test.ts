@@ -105,3 +105,40 @@ describe('template expressions', () => {
     expect(simple("'a' < 1")).toBeUndefined();
   });
 });
+
+describe('limits (an expression may read anyone’s webhook body)', () => {
+  const text: Scope = { ...scope, trigger: { body: `${'a'.repeat(5000)}!` } };
+
+  it('matches on RE2: a pattern that backtracks for ever in JavaScript answers at once', async () => {
+    expect(await evaluate('$match(trigger.body, /(a+)+$/)', text)).toBeNull();
+    expect(await evaluate('$replace("a-b-c", /-/, "+")', text)).toBe('a+b+c');
+    expect(await evaluate('$split("a1b22c", /[0-9]+/)', text)).toEqual(['a', 'b', 'c']);
+    expect(await evaluate('$match("Hello", /L(.)/i).groups', text)).toEqual(['l']);
+    await expect(evaluate('$match("aXb", /a(?=X)/)', text)).rejects.toThrow(
+      /the regular expression \/a\(\?=X\)\/ is not supported .*RE2, which has no backreferences or lookaround/,
+    );
+  });
+
+  it('stops an evaluation that runs or grows without bound, saying which limit it hit', async () => {
+    await expect(evaluate('$pad("", 50000000)', text)).rejects.toThrow(
+      /stopped: \$pad to 50000000 characters is over 2000000/,
+    );
+    expect(await evaluate('$pad("ab", -5, "x")', text)).toBe('xxxab');
+    await expect(evaluate('($f := function($n){ $f($n + 1) }; $f(0))', text)).rejects.toThrow(
+      /stopped: it took more than 20000 evaluation steps/,
+    );
+    await expect(
+      evaluate('$count($map([1..100], function($i){ $pad("", 1000000, "x") }))', text),
+    ).rejects.toThrow(/stopped: it made more than 20000000 characters of text/);
+  });
+
+  it('stops recursion that is not a tail call early', async () => {
+    await expect(evaluate('($f := function($n){ 1 + $f($n + 1) }; $f(0))', text)).rejects.toThrow(
+      /Stack overflow/,
+    );
+  });
+
+  it('evaluates as before for runs that started before the limits (their replay)', async () => {
+    expect(await evaluate('$match("aXb", /a(?=X)/).match', text, { unlimited: true })).toBe('a');
+  });
+});

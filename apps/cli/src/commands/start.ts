@@ -5,6 +5,8 @@ import {
   chromiumStep,
   consoleReporter,
   isPortOpen,
+  makeStatePrivate,
+  PRIVATE_UMASK,
   ProvisionError,
   provision,
   provisioningSteps,
@@ -145,6 +147,7 @@ export async function start(config: PincerConfig): Promise<number> {
   const startedAt = Date.now();
   say(`${bold(`Pincer ${PINCER_VERSION}`)} — state in ${config.dataDir}`);
   await assertPortsFree(config);
+  await makeStatePrivate(config);
   say('Provisioning');
   await provision(provisioningSteps(config), consoleReporter());
   await provisionSandbox(config, log);
@@ -159,6 +162,10 @@ export async function start(config: PincerConfig): Promise<number> {
     });
   }
 
+  // From here on, what Pincer and its children write is private to this user (the Temporal
+  // database, artifacts, logs). Not earlier: tools provisioned above (a sandbox image's root
+  // filesystem) must stay readable by the users they run as.
+  process.umask(PRIVATE_UMASK);
   const embedded = await startEmbeddedServices(config, (name, line) =>
     say(prefixed(name, renderLogLine(line))),
   );

@@ -5,6 +5,7 @@ import type { Logger } from '@pincer/runtime';
 import { fillSecretRefs, maskStrings, secretMasker, showSecretRefs } from '@pincer/workflow';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { InterpreterActivities, RecordBatch, StepTaskInput } from './contract.ts';
+import { createRunGuard } from './run-guard.ts';
 
 export interface ActivityDeps {
   db: PrismaClient;
@@ -105,6 +106,16 @@ function shownBatch(batch: RecordBatch): RecordBatch {
 }
 
 export function createInterpreterActivities(deps: ActivityDeps): InterpreterActivities {
+  const guard = createRunGuard(deps.db);
+
+  /** Checks the runs a batch writes to (in practice, the one run the calling workflow runs). */
+  async function checkBatch(batch: RecordBatch): Promise<void> {
+    const runs = new Map<string, string>();
+    for (const record of batch.steps) runs.set(record.runId, record.step);
+    for (const record of batch.runs) if (!runs.has(record.runId)) runs.set(record.runId, '');
+    for (const [runId, step] of runs) await guard.check(runId, step || undefined);
+  }
+
   async function secret(name: string): Promise<string> {
     try {
       return await readCredential(deps.db, deps.secretKey, name);
@@ -115,13 +126,22 @@ export function createInterpreterActivities(deps: ActivityDeps): InterpreterActi
   }
 
   async function runStep(input: StepTaskInput): Promise<unknown> {
+    const pinned = await guard.check(input.runId, input.step);
+    // A secret only if this step of the run's pinned version names it.
+    const stepSecret = (name: string): Promise<string> => {
+      guard.assertNamed(pinned, input.step, name);
+      return secret(name);
+    };
     // Records the interpreter kept back (steps it ran inline) go first, before anything can fail.
-    if (input.records) await recordBatch(deps.db, shownBatch(input.records));
+    if (input.records) {
+      await checkBatch(input.records);
+      await recordBatch(deps.db, shownBatch(input.records));
+    }
     const context = Context.current();
     const node = nodeFor(deps, input.step, input.type);
     // Records show `{{ secrets.NAME }}`, never the run's nonce or a value.
     const shown = showSecretRefs(input.config);
-    const scope = secretScope(secret, deps.services.artifacts);
+    const scope = secretScope(stepSecret, deps.services.artifacts);
     let withValues: unknown;
     try {
       withValues = await fillSecretRefs(input.config, input.secretNonce, scope.secret);
@@ -194,15 +214,18 @@ export function createInterpreterActivities(deps: ActivityDeps): InterpreterActi
   return {
     runStep,
     async recordStep(record) {
+      await guard.check(record.runId, record.step);
       await recordStep(
         deps.db,
         'input' in record ? { ...record, input: showSecretRefs(record.input) } : record,
       );
     },
     async recordRun(record) {
+      await guard.check(record.runId);
       await recordRun(deps.db, record);
     },
     async recordBatch(batch) {
+      await checkBatch(batch);
       await recordBatch(deps.db, shownBatch(batch));
     },
     async parseStepConfig({ type, config }) {
@@ -213,9 +236,24 @@ export function createInterpreterActivities(deps: ActivityDeps): InterpreterActi
       return value !== null && typeof value === 'object' ? Object.fromEntries(Object.entries(value)) : {};
     },
     async createScheduledRun(request) {
+      // Only a schedule Pincer published starts a run this way, with that schedule's own input.
+      const schedule = await deps.db.schedule.findUnique({
+        where: { id: request.scheduleId },
+        select: { temporalScheduleId: true, input: true, workflow: { select: { name: true } } },
+      });
+      if (
+        !schedule ||
+        schedule.workflow.name !== request.workflow ||
+        !request.temporalWorkflowId.startsWith(`${schedule.temporalScheduleId}-`)
+      ) {
+        throw ApplicationFailure.nonRetryable(
+          `Workflow ${request.temporalWorkflowId} was not started by Pincer's schedule ${request.scheduleId} of ${request.workflow}: refused.`,
+          'NotAPincerRun',
+        );
+      }
       return createRun(deps.db, {
         workflow: request.workflow,
-        input: request.input,
+        input: schedule.input,
         triggerKind: 'schedule',
         actor: `schedule:${request.scheduleId}`,
         temporalWorkflowId: request.temporalWorkflowId,
@@ -223,6 +261,7 @@ export function createInterpreterActivities(deps: ActivityDeps): InterpreterActi
       });
     },
     async prepareChildRun(request) {
+      await guard.check(request.parentRunId, request.step);
       return createRun(deps.db, {
         workflow: request.workflow,
         ...(request.version !== undefined ? { version: request.version } : {}),

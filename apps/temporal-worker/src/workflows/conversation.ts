@@ -90,6 +90,8 @@ interface PendingApproval {
   workflow: string;
   input?: unknown;
   requester?: Sender;
+  /** Only these Pincer users may decide the step: not a chat sender (see ApprovalDecision). */
+  approvers?: string[];
 }
 
 export interface ConversationState {
@@ -431,6 +433,13 @@ export async function conversation(input: ConversationInput): Promise<void> {
       return reply(`Started ${approval.workflow} (run ${prepared.run.runId.slice(0, 8)}).`);
     }
     if (!approval.runId || !approval.step) return;
+    if (approval.approvers && patched('chat-approvers')) {
+      // The run would ignore the decision: say so, and leave the approval waiting for them.
+      state.approvals.push(approval);
+      return reply(
+        `Only ${approval.approvers.join(', ')} may decide ${approval.step} (approval ${approval.n}): in the studio, with \`pincer approve\` or through the API.`,
+      );
+    }
     await getExternalWorkflowHandle(runWorkflowId(approval.runId))
       .signal(approveSignal, { step: approval.step, approved, by: actor })
       .catch(() => undefined);
@@ -450,6 +459,7 @@ export async function conversation(input: ConversationInput): Promise<void> {
           runId: event.runId,
           step: event.step,
           workflow: event.workflow,
+          ...(event.approvers ? { approvers: event.approvers } : {}),
         });
         return reply(
           `${event.workflow} waits for approval of ${event.step}${event.message ? `: ${event.message}` : ''} (approval ${n})`,

@@ -5,7 +5,15 @@
  */
 import type { PlanTask, Scope } from '@pincer/workflow/runtime';
 import { CancellationScope, continueAsNew, workflowInfo } from '@temporalio/workflow';
-import { createTaskRunner, ITEMS_PER_EXECUTION, inlinePureSteps, runLanes, type TaskOwner } from './tasks.ts';
+import {
+  approversInWorkflow,
+  createTaskRunner,
+  ITEMS_PER_EXECUTION,
+  inlinePureSteps,
+  limitedExpressions,
+  runLanes,
+  type TaskOwner,
+} from './tasks.ts';
 
 export interface ForEachLoopInput {
   runId: string;
@@ -22,12 +30,16 @@ export interface ForEachLoopInput {
 
 export async function forEachLoop(input: ForEachLoopInput): Promise<unknown[]> {
   const inline = inlinePureSteps();
+  const checkApprovers = approversInWorkflow();
+  const limited = limitedExpressions();
   const { runItem, flush } = createTaskRunner({
     runId: input.runId,
     workflow: input.scope.run.workflow,
     scope: input.scope,
     secretNonce: input.secretNonce,
     decisions: new Map(),
+    checkApprovers,
+    limitedExpressions: limited,
     inline,
     onState: () => undefined,
   });

@@ -32,9 +32,11 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import {
+  approversInWorkflow,
   bookkeeping,
   createTaskRunner,
   inlinePureSteps,
+  limitedExpressions,
   messageOf,
   notifyWatcher,
   resolveConfig,
@@ -45,6 +47,8 @@ export async function interpretPlan(start: RunInput | ScheduledStart): Promise<R
   // First of all, so that a run replays on the code it started with (see inlinePureSteps).
   const inline = inlinePureSteps();
   const failuresOnly = watcherHearsFailuresOnly();
+  const checkApprovers = approversInWorkflow();
+  const limited = limitedExpressions();
   let response: RunResponse | undefined;
   let ended: RunResult | 'cancelled' | undefined;
   // A webhook that waits is answered as soon as a respond step has run; the run goes on.
@@ -104,6 +108,8 @@ export async function interpretPlan(start: RunInput | ScheduledStart): Promise<R
     scope,
     secretNonce,
     decisions,
+    checkApprovers,
+    limitedExpressions: limited,
     inline,
     onState: (step, state) => states.set(step, state),
   });
@@ -150,13 +156,17 @@ export async function interpretPlan(start: RunInput | ScheduledStart): Promise<R
     }
     try {
       // JSONata's $boolean: the same truth rule as the condition node.
-      if (step.when !== undefined && (await evaluate(`$boolean((${step.when}))`, scope)) !== true) {
+      const when =
+        step.when === undefined
+          ? true
+          : await evaluate(`$boolean((${step.when}))`, scope, { unlimited: !limited });
+      if (when !== true) {
         states.set(step.name, 'skipped');
         scope.steps[step.name] = { output: null, status: 'skipped' };
         await note(step, { status: 'skipped', startedAt: started, finishedAt: Date.now() });
         return;
       }
-      const config = await resolveConfig(step.config, scope, secretNonce);
+      const config = await resolveConfig(step.config, scope, secretNonce, limited);
       const output = await runTask(step, step, config, '');
       states.set(step.name, 'succeeded');
       scope.steps[step.name] = { output, status: 'succeeded' };

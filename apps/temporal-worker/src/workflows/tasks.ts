@@ -7,6 +7,7 @@ import type { ControlNodeType } from '@pincer/nodes';
 import { PURE_NODES, type PureNode } from '@pincer/nodes/pure';
 import {
   type ApprovalDecision,
+  mayDecide,
   type PlanRetry,
   type PlanTask,
   type RunEvent,
@@ -73,6 +74,24 @@ export function watcherHearsFailuresOnly(): boolean {
   return patched('watcher-failures-only');
 }
 
+/**
+ * Runs started before this took any decision the approve signal brought; newer runs take one for
+ * a step that names approvers only from one of them, whichever way it came (REST, studio, chat, a
+ * signal sent directly). Called once, at the start.
+ */
+export function approversInWorkflow(): boolean {
+  return patched('approvers-in-workflow');
+}
+
+/**
+ * Runs started before this evaluated expressions without limits and with JavaScript's regular
+ * expressions; newer runs evaluate them with a step budget, size caps and RE2 (see
+ * @pincer/workflow expressions.ts). Called once, at the start.
+ */
+export function limitedExpressions(): boolean {
+  return patched('expression-limits');
+}
+
 /** Above this many items a for-each runs in its own workflow, which continues as new as it goes. */
 export const INLINE_FOR_EACH_ITEMS = 100;
 /** Items one execution of that workflow handles before it continues as new (bounded history). */
@@ -130,6 +149,14 @@ export function messageOf(error: unknown): StepErrorInfo {
   return { message: String(error) };
 }
 
+/** The approvers an approval step names, if any. */
+function approversIn(config: Record<string, unknown>): string[] | undefined {
+  const { approvers } = config;
+  if (!Array.isArray(approvers)) return undefined;
+  const emails = approvers.filter((email): email is string => typeof email === 'string');
+  return emails.length > 0 ? emails : undefined;
+}
+
 export function numberOf(value: unknown): number {
   if (typeof value === 'number' && Number.isFinite(value)) return value;
   throw new StepError(`expected a duration in ms, got ${JSON.stringify(value)}`, 'NonRetryableStepError');
@@ -140,9 +167,12 @@ export async function resolveConfig(
   config: Record<string, unknown>,
   at: Scope,
   secretNonce: string,
+  limited: boolean,
 ): Promise<Record<string, unknown>> {
   try {
-    const resolved = await resolveTemplates(config, at, (name) => secretRef(secretNonce, name));
+    const resolved = await resolveTemplates(config, at, (name) => secretRef(secretNonce, name), {
+      unlimited: !limited,
+    });
     return resolved !== null && typeof resolved === 'object' && !Array.isArray(resolved)
       ? Object.fromEntries(Object.entries(resolved))
       : {};
@@ -188,6 +218,10 @@ export interface TaskContext {
   /** The run's secret-reference nonce (see @pincer/workflow secret-refs). */
   secretNonce: string;
   decisions: Map<string, ApprovalDecision>;
+  /** See approversInWorkflow. */
+  checkApprovers: boolean;
+  /** See limitedExpressions. */
+  limitedExpressions: boolean;
   /**
    * Pure steps run inside the workflow and records are kept back to be written with the next
    * visit to the database (see inlinePureSteps); else every step and record is an activity.
@@ -397,6 +431,7 @@ export function createTaskRunner(context: TaskContext) {
     iteration: string,
   ): Promise<unknown> {
     const key = iteration ? `${step.name}[${iteration}]` : step.name;
+    const approvers = context.checkApprovers ? approversIn(config) : undefined;
     context.onState(step.name, 'waiting_approval');
     await record(
       step,
@@ -413,12 +448,15 @@ export function createTaskRunner(context: TaskContext) {
       workflow: context.workflow,
       step: key,
       ...(typeof config.message === 'string' ? { message: config.message } : {}),
+      ...(approvers ? { approvers } : {}),
     });
     // The run waits while any approval does; with several at once, only the last answer resumes it.
     waitingApprovals += 1;
     if (waitingApprovals === 1) await recordRun({ runId, status: 'waiting', at: Date.now() });
     const timeoutMs = task.timeoutMs;
-    const decided = await condition(() => context.decisions.has(key), timeoutMs);
+    const decided = approvers
+      ? await decisionOfApprover(key, approvers, timeoutMs)
+      : await condition(() => context.decisions.has(key), timeoutMs);
     waitingApprovals -= 1;
     context.onState(step.name, 'running');
     if (waitingApprovals === 0) await recordRun({ runId, status: 'running', at: Date.now() });
@@ -434,6 +472,20 @@ export function createTaskRunner(context: TaskContext) {
       );
     }
     return { approved: true, by: decision.by, ...(decision.comment ? { comment: decision.comment } : {}) };
+  }
+
+  /**
+   * Waits for a decision from one of `approvers`; anyone else's is dropped and the step waits on,
+   * within the same timeout.
+   */
+  async function decisionOfApprover(key: string, approvers: string[], timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const left = deadline - Date.now();
+      if (left <= 0 || !(await condition(() => context.decisions.has(key), left))) return false;
+      if (mayDecide(approvers, context.decisions.get(key)?.approver)) return true;
+      context.decisions.delete(key);
+    }
   }
 
   async function runForEach(
@@ -493,7 +545,12 @@ export function createTaskRunner(context: TaskContext) {
     scope: Scope,
   ): Promise<unknown> {
     try {
-      const config = await resolveConfig(each.config, { ...scope, item: items[index], index }, secretNonce);
+      const config = await resolveConfig(
+        each.config,
+        { ...scope, item: items[index], index },
+        secretNonce,
+        context.limitedExpressions,
+      );
       return await runTask(step, each, config, String(index));
     } catch (error) {
       if (isCancellation(error)) throw error;

@@ -4,9 +4,16 @@ import { useRouter, useSearchParams } from 'next/navigation';
 import { signIn } from 'next-auth/react';
 import { type FormEvent, useState } from 'react';
 
-/** Only paths on this site: a callbackUrl must never send someone elsewhere. */
+/**
+ * Only paths on this site: a callbackUrl must never send someone elsewhere. The browser's own URL
+ * parser decides, as it would when following the link: `/\evil.example` and `/\t/evil.example` are
+ * other hosts to it although they start with one slash.
+ */
 function safeCallback(raw: string | null): string {
-  return raw?.startsWith('/') && !raw.startsWith('//') ? raw : '/workflows';
+  if (!raw?.startsWith('/')) return '/workflows';
+  const target = new URL(raw, window.location.origin);
+  if (target.origin !== window.location.origin) return '/workflows';
+  return `${target.pathname}${target.search}${target.hash}`;
 }
 
 export function SignInForm() {

@@ -87,7 +87,7 @@ export const runsRouter = router({
         step: input.step,
         approved: input.approved,
         actor: ctx.actor,
-        email: ctx.user.email,
+        approver: ctx.user.email,
         ...(input.comment ? { comment: input.comment } : {}),
       });
       return { id: input.id };

@@ -2,6 +2,7 @@ import { authenticateWebhook, startRun, waitForAnswer } from '@pincer/engine';
 import type { RunAnswer, RunResponse } from '@pincer/workflow/runtime';
 import { readText } from '../../../../../lib/api/body.ts';
 import { ApiError, errorResponse } from '../../../../../lib/api/errors.ts';
+import { sealHookAnswer, stepHeaders } from '../../../../../lib/hook-answer.ts';
 import { getDb, getTemporal } from '../../../../../lib/services.ts';
 
 export const dynamic = 'force-dynamic';
@@ -36,14 +37,17 @@ function triggerPayload(request: Request, body: unknown) {
   return { method: request.method, path: url.pathname, query, headers, body };
 }
 
-/** What a respond step set: status, headers, body (text as text/plain, anything else as JSON). */
+/**
+ * What a respond step set: status, headers (not cookies or security headers), body (text as
+ * text/plain, anything else as JSON).
+ */
 function responded({ status, headers, body }: RunResponse, runId: string): Response {
   const isText = typeof body === 'string';
   return new Response(body === undefined ? null : isText ? body : JSON.stringify(body), {
     status,
     headers: {
       'content-type': isText ? 'text/plain; charset=utf-8' : 'application/json',
-      ...headers,
+      ...stepHeaders(headers),
       'x-pincer-run': runId,
     },
   });
@@ -128,8 +132,13 @@ async function handle(request: Request, route: { params: Promise<{ id: string }>
   }
 }
 
-export const GET = handle;
-export const POST = handle;
-export const PUT = handle;
-export const PATCH = handle;
-export const DELETE = handle;
+/** Every answer of a hook, whatever wrote it, is sealed: see lib/hook-answer.ts. */
+async function sealed(request: Request, route: { params: Promise<{ id: string }> }): Promise<Response> {
+  return sealHookAnswer(await handle(request, route));
+}
+
+export const GET = sealed;
+export const POST = sealed;
+export const PUT = sealed;
+export const PATCH = sealed;
+export const DELETE = sealed;

@@ -12,7 +12,7 @@ export const POST = handler(endpoints.decideApproval)(async ({ db, caller, param
     step: params.step,
     approved: body.approved,
     actor: caller.actor,
-    email: caller.user.email,
+    approver: caller.user.email,
     ...(body.comment ? { comment: body.comment } : {}),
   });
   return { status: 202, body: { ...params, approved: body.approved } };
