@@ -18,6 +18,7 @@ export {
   setCredential,
 } from './credentials.ts';
 export { EngineError, type EngineErrorCode } from './errors.ts';
+export { type InlineRun, isPurePlan, runInline } from './inline-runs.ts';
 export {
   type RecordBatch,
   type RunRecordInput,

@@ -71,7 +71,7 @@ function checkInput(
 const plans = new Map<string, Plan>();
 const PLANS_KEPT = 500;
 
-async function planOf(db: PrismaClient, version: VersionRef): Promise<Plan> {
+export async function planOf(db: PrismaClient, version: VersionRef): Promise<Plan> {
   let plan = plans.get(version.versionId);
   if (!plan) {
     const row = await db.workflowVersion.findUniqueOrThrow({
