@@ -193,7 +193,7 @@ SELECT id::text FROM run`;
  */
 export async function runInline(db: PrismaClient, request: StartRunRequest): Promise<InlineRun | undefined> {
   if (request.kept || request.temporalWorkflowId) return undefined;
-  const version = await findVersionRef(db, request.workflow, request.version);
+  const version = request.versionRef ?? (await findVersionRef(db, request.workflow, request.version));
   const plan = await planOf(db, version);
   const trigger = request.triggerKind ?? 'manual';
   if (!isPurePlan(plan) || (plan.inputSchema && trigger !== 'webhook' && trigger !== 'schedule'))

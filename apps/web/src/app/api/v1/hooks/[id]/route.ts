@@ -96,6 +96,7 @@ async function handle(request: Request, route: { params: Promise<{ id: string }>
     const body = parseBody(await readText(request), request.headers.get('content-type'));
     const start = {
       workflow: hook.workflow,
+      versionRef: hook.version,
       input: triggerPayload(request, body),
       triggerKind: 'webhook' as const,
       triggerId: hook.id,
