@@ -11,6 +11,7 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import { round2 } from '../engine/stats.ts';
 import { docsMarks, writeBenchResults, writeDocsSection } from '../lib/output.ts';
+import { whyNpmStartIsNotWarm } from '../startup/npm-start.ts';
 import { Cleanup, freePorts } from '../startup/scratch.ts';
 import { ensureN8n, N8N_VERSION, n8nDir, startN8n } from './n8n.ts';
 import { startPincer } from './pincer.ts';
@@ -145,6 +146,8 @@ async function main(): Promise<void> {
     console.log('Setting up');
     const bin = await ensureN8n(n8nDir(repoRoot), install);
     const scratch = await cleanup.scratch('peers');
+    const notWarm = await whyNpmStartIsNotWarm();
+    if (notWarm) console.log(`  note: npm start installs or builds first: ${notWarm}`);
     process.stdout.write('  Pincer: npm start on a fresh data directory … ');
     const pincer = await startPincer(repoRoot, scratch, await freePorts(), cleanup);
     stops.push(() => pincer.stop());
