@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -106,6 +107,8 @@ describe('the Temporal dev server killed with SIGKILL in the middle of a run', (
       if (waited > 1200) throw new Error(`the run did not progress:\n${worker.output}`);
       await sleep(50);
     }
+    // The journal `npm start` asks for: a write-ahead log next to the file.
+    expect(existsSync(path.join(scratch, 'temporal.db-wal'))).toBe(true);
     const pid = temporal?.pid ?? 0;
     process.kill(-pid, 'SIGKILL');
     await temporal?.exited;
