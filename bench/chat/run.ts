@@ -369,10 +369,14 @@ async function main() {
     );
     const postgres = await startEmbeddedPostgres({ dir: path.join(scratch, 'pg'), port: pgPort });
     stops.push(() => postgres.stop());
+    // As `npm start` runs it: file-backed, with the configured durability and dynamic config.
     const temporal = await startTemporalDevServer({
       binary: path.join(cacheDir, 'temporal', version, 'temporal'),
       port: await freePort(),
       namespace: 'default',
+      dbFile: path.join(scratch, 'temporal', 'temporal.db'),
+      durability: config0.temporal.embedded.durability,
+      dynamicConfig: config0.temporal.embedded.dynamicConfig,
     });
     stops.push(() => temporal.stop());
     await migrateDatabase(postgres.url);

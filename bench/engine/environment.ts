@@ -1,6 +1,6 @@
 /**
  * Everything both benchmarks run on, started inside the benchmark: a fresh embedded PostgreSQL
- * (migrated), an in-memory Temporal dev server, Pincer's real workers on a namespace of their own,
+ * (migrated), a Temporal dev server on a SQLite file with the flags `npm start` uses, Pincer's real workers on a namespace of their own,
  * and the baseline worker on its own task queue, all workers in this process.
  */
 
@@ -111,13 +111,22 @@ async function startPostgres(scratch: Scratch, cleanup: Cleanup, teardown: Teard
   return postgres;
 }
 
-async function startTemporal(cleanup: Cleanup, teardown: Teardown): Promise<RunningTemporal> {
+async function startTemporal(
+  scratch: Scratch,
+  cleanup: Cleanup,
+  teardown: Teardown,
+): Promise<RunningTemporal> {
   const version = loadConfig({ cwd: repoRoot, env: {} }).temporal.embedded.version;
   await provision([temporalCliStep({ cacheDir, version })], silentReporter);
+  const { embedded } = loadConfig({ cwd: repoRoot, env: {} }).temporal;
+  // As `npm start` runs it: file-backed, with the configured durability and dynamic config.
   const temporal = await startTemporalDevServer({
     binary: path.join(cacheDir, 'temporal', version, 'temporal'),
     port: await freePort(),
     namespace: PINCER_NAMESPACE,
+    dbFile: path.join(scratch.dataDir, 'temporal', 'temporal.db'),
+    durability: embedded.durability,
+    dynamicConfig: embedded.dynamicConfig,
   });
   cleanup.trackGroup(temporal.pid);
   teardown.defer('Temporal dev server', () => temporal.stop());
@@ -182,7 +191,9 @@ export async function startEnvironment(
     startPostgres(scratch, cleanup, teardown),
   );
   await step('migrations on a fresh database', () => migrateDatabase(postgres.url));
-  const temporal = await step('Temporal dev server (in memory)', () => startTemporal(cleanup, teardown));
+  const temporal = await step('Temporal dev server (SQLite file, as npm start runs it)', () =>
+    startTemporal(scratch, cleanup, teardown),
+  );
   const db = createDb(postgres.url);
   teardown.defer("the workers' database client", () => db.$disconnect());
   const clientDb = createDb(postgres.url);

@@ -23,10 +23,10 @@ export interface Results {
 }
 
 export const NOTES = [
-  'Everything runs on one machine: PostgreSQL, the Temporal dev server (in memory), the web server and the baseline servers as child processes, and all Temporal workers plus the load generator in the benchmark process. Compare the ratios, not the absolute numbers.',
+  'Everything runs on one machine: PostgreSQL, the Temporal dev server (on a SQLite file, with the flags `npm start` uses), the web server and the baseline servers as child processes, and all Temporal workers plus the load generator in the benchmark process. Compare the ratios, not the absolute numbers.',
   `Part A: each run is timed from the start call to its result in the benchmark process. Pincer: startRun then waitForRun; Temporal: workflow.start then result(). A warm-up of ${WORKFLOW_PLAN.warmup.runs} runs of each at c=${WORKFLOW_PLAN.warmup.concurrency}, then each level in ${WORKFLOW_PLAN.rounds} rounds with the order of the variants reversed every round; runs/s is runs over the summed wall time.`,
   "Part A's breakdown: every c=1 run of Pincer and of the local-activity baseline cut at its Temporal history's event times (execution started, first workflow task started, last workflow task completed, execution completed) and the benchmark's wall clock; Pincer's per-step time from its StepRun end times; the engine's createRun/recordStep/recordRun/recordBatch called alone on the same database after the runs (the Run rows createRun leaves stay queued).",
-  `Part B: autocannon (keep-alive connections, no pipelining), ${WEBHOOK_PLAN.warmupSeconds} s warm-up then ${WEBHOOK_PLAN.seconds} s per server and concurrency; a request counts as correct only with status 2xx and the expected JSON body. CPU per request: utime+stime (+ reaped children) from /proc of the server, the benchmark process alone, Temporal and PostgreSQL with their descendants, over the measured window. n8n's ~100 req/s for this path is the engine issue's figure, not measured here.`,
+  `Part B: autocannon (keep-alive connections, no pipelining), ${WEBHOOK_PLAN.warmupSeconds} s warm-up then ${WEBHOOK_PLAN.seconds} s per server and concurrency; a request counts as correct only with status 2xx and the expected JSON body. CPU per request: utime+stime (+ reaped children) from /proc of the server, the benchmark process alone, Temporal and PostgreSQL with their descendants, over the measured window. n8n on the same workflow is measured by npm run bench:peers.`,
 ];
 
 export function codeVersion(): { commit: string; dirty: boolean } {
@@ -393,7 +393,7 @@ function engineSection(results: Results, minutes: number): string {
 ## Engine
 
 \`npm run bench:engine\` (\`bench/engine/\`, took ${minutes.toFixed(1)} min) starts all it measures itself: a fresh
-embedded PostgreSQL (migrated), an in-memory Temporal dev server, Pincer's real workers (\`startWorkers\`) on
+embedded PostgreSQL (migrated), a Temporal dev server on a SQLite file with \`npm start\`'s flags, Pincer's real workers (\`startWorkers\`) on
 a namespace of their own and the baseline worker on its own task queue (its workflows bundled at the
 start), all workers in the benchmark's process.
 
@@ -444,16 +444,17 @@ ${workflowCpuLine(summary, ratios)}
 The path users compare with n8n: \`POST /api/v1/hooks/{id}\` with \`X-Pincer-Secret\` on the real web
 server (\`node --import tsx apps/web/src/server.ts\`, a child process) and the real worker, the webhook
 set to \`respond: when_done\`, so each request waits for its run and is answered by its \`respond\`
-step (a Temporal update the interpreter completes when that step has run; the three steps run inline
-in the workflow, their records written by one batched local activity). Baselines in the same run, each a child process too:
+step. The three steps are all pure, so the web server runs them itself and records the run, its
+steps and its audit event in one statement before answering (no Temporal workflow; see
+architecture.md, inline runs). Baselines in the same run, each a child process too:
 
 - **bare node:http**: the same transform and condition inline, nothing durable: the ceiling.
 - **hand-written Temporal**: a node:http server that starts a workflow of 3 local activities (transform,
   condition, respond) and answers with its result: the durable equivalent.
 
 autocannon, ${WEBHOOK_PLAN.warmupSeconds} s warm-up then ${WEBHOOK_PLAN.seconds} s per server at concurrency ${WEBHOOK_PLAN.concurrency.join(', ')}; every
-answer is checked (2xx and the expected JSON body). For reference, not measured here: the engine issue
-notes that n8n does about 100 req/s on one core of this machine for this path.
+answer is checked (2xx and the expected JSON body). n8n on the same workflow: \`npm run bench:peers\`
+(its section below).
 
 ${markdown(webhookTable(summary, TARGET_LABELS))}
 

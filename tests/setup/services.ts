@@ -69,7 +69,15 @@ export default async function setup(project: TestProject) {
     const postgres = await startEmbeddedPostgres({ dir: postgresDir, port: pgPort });
     services.push(postgres);
     const binary = path.join(cacheDir, 'temporal', temporalCli.version, 'temporal');
-    const temporal = await startTemporalDevServer({ binary, port: await freePort(), namespace: 'default' });
+    // File-backed, with the flags `npm start` uses (durability and dynamic config from the config).
+    const temporal = await startTemporalDevServer({
+      binary,
+      port: await freePort(),
+      namespace: 'default',
+      dbFile: path.join(scratch, 'temporal', 'temporal.db'),
+      durability: config.temporal.embedded.durability,
+      dynamicConfig: config.temporal.embedded.dynamicConfig,
+    });
     services.push(temporal);
     project.provide('postgresUrl', postgres.url);
     project.provide('temporalAddress', temporal.address);

@@ -32,8 +32,10 @@ async function userWithToken(engine: TestEngine, role: Role): Promise<string> {
  * The studio as `npm start` runs it (the built Next app behind src/server.ts, a child process)
  * on a fresh database and Temporal namespace, with the real workers running in this process.
  */
-export async function startTestServer(options: { env?: NodeJS.ProcessEnv } = {}): Promise<TestServer> {
-  const engine = await startTestEngine();
+export async function startTestServer(
+  options: { env?: NodeJS.ProcessEnv; workers?: boolean } = {},
+): Promise<TestServer> {
+  const engine = await startTestEngine(options.workers === false ? { workers: false } : {});
   const port = await freePort();
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'pincer-api-'));
   const dataDir = path.join(scratch, 'data');
@@ -79,7 +81,8 @@ export async function startTestServer(options: { env?: NodeJS.ProcessEnv } = {})
   };
 }
 
-async function waitUntilServing(url: string, server: Job): Promise<void> {
+/** Waits until the web server `server` answers on `url`. */
+export async function waitUntilServing(url: string, server: Job): Promise<void> {
   let exited = false;
   void server.exit.then(() => {
     exited = true;

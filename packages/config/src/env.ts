@@ -49,6 +49,11 @@ export const ENV_BINDINGS = {
     kind: 'port',
     description: 'embedded Temporal Web UI port',
   },
+  PINCER_TEMPORAL_DURABILITY: {
+    path: ['temporal', 'embedded', 'durability'],
+    kind: 'string',
+    description: 'embedded Temporal durability: process|system',
+  },
   PINCER_WORKER_HEALTH_PORT: {
     path: ['worker', 'healthPort'],
     kind: 'port',

@@ -76,6 +76,18 @@ export const ConfigSchema = z.strictObject({
           /** Serve the Temporal Web UI on this port (off when absent). */
           uiPort: port.optional(),
           version: z.string().default('1.9.1'),
+          /**
+           * What a write to the dev server's SQLite file survives before it is acknowledged:
+           * `process` (WAL, synchronous=normal) survives any process crash, kill -9 included; an
+           * OS crash or power loss may drop the last transactions. `system` (WAL,
+           * synchronous=full) also survives those, at one fsync per commit.
+           */
+          durability: z.enum(['process', 'system']).default('process'),
+          /**
+           * Dev server dynamic config (`--dynamic-config-value KEY=VALUE`), over Pincer's defaults
+           * (history queue readers polled without a rate limit; see docs/configuration.md).
+           */
+          dynamicConfig: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).default({}),
         })
         .prefault({}),
     })

@@ -53,6 +53,7 @@ export {
   workflowDetail,
 } from './drafts.ts';
 export { EngineError, type EngineErrorCode } from './errors.ts';
+export { type InlineRun, isPurePlan, runInline } from './inline-runs.ts';
 export {
   type RecordBatch,
   type RunRecordInput,

@@ -26,6 +26,8 @@ export const WORKFLOW_TASK_QUEUE = 'pincer-core';
 export interface StartRunRequest {
   workflow: string;
   version?: number;
+  /** The version, already looked up (a webhook's authentication finds it): no second lookup. */
+  versionRef?: VersionRef;
   input?: unknown;
   triggerKind?: TriggerKind;
   triggerId?: string;
@@ -74,7 +76,7 @@ function checkInput(
 const plans = new Map<string, Plan>();
 const PLANS_KEPT = 500;
 
-async function planOf(db: PrismaClient, version: VersionRef): Promise<Plan> {
+export async function planOf(db: PrismaClient, version: VersionRef): Promise<Plan> {
   let plan = plans.get(version.versionId);
   if (!plan) {
     const row = await db.workflowVersion.findUniqueOrThrow({
@@ -112,7 +114,7 @@ LIMIT 1`;
 
 /** Creates the Run row (queued) and the interpreter's input, pinned to one workflow version. */
 export async function createRun(db: PrismaClient, request: StartRunRequest): Promise<RunInput> {
-  const version = await findVersionRef(db, request.workflow, request.version);
+  const version = request.versionRef ?? (await findVersionRef(db, request.workflow, request.version));
   const plan = await planOf(db, version);
   const trigger = request.triggerKind ?? 'manual';
   if (plan.inputSchema && trigger !== 'webhook' && trigger !== 'schedule')

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { audit } from './audit.ts';
 import { EngineError } from './errors.ts';
 import { WORKFLOW_TASK_QUEUE } from './runs.ts';
+import type { VersionRef } from './workflows.ts';
 
 /** A webhook as stored on its trigger row: the webhook trigger's config (timeout in ms) and its key. */
 const WebhookConfig = z.object({ ...webhookTrigger.config.shape, key: z.string() });
@@ -268,13 +269,26 @@ export async function authenticateWebhook(
   db: PrismaClient,
   triggerId: string,
   secret: string | null,
-): Promise<{ id: string; workflow: string; config: WebhookConfig } | null> {
+): Promise<{ id: string; workflow: string; config: WebhookConfig; version: VersionRef } | null> {
   if (!secret || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(triggerId))
     return null;
-  // Every webhook request starts here: one lean query for the live webhook, nothing else.
-  const [row] = await db.$queryRawUnsafe<{ workflow: string; config: unknown; secretHash: string }[]>(
-    `SELECT w.name AS workflow, t.config, t.secret_hash AS "secretHash"
+  // Every webhook request starts here: one lean query for the live webhook and the version its
+  // run starts on (the latest), nothing else.
+  const [row] = await db.$queryRawUnsafe<
+    {
+      workflow: string;
+      config: unknown;
+      secretHash: string;
+      workflowId: string;
+      versionId: string;
+      version: number;
+    }[]
+  >(
+    `SELECT w.name AS workflow, t.config, t.secret_hash AS "secretHash", w.id::text AS "workflowId",
+            v.id::text AS "versionId", v.version
        FROM triggers AS t JOIN workflows AS w ON w.id = t.workflow_id
+       JOIN LATERAL (SELECT id, version FROM workflow_versions
+                      WHERE workflow_id = w.id ORDER BY version DESC LIMIT 1) AS v ON true
       WHERE t.id = $1::uuid AND t.kind = 'webhook' AND t.enabled AND t.secret_hash IS NOT NULL
         AND w.archived_at IS NULL`,
     triggerId,
@@ -283,7 +297,13 @@ export async function authenticateWebhook(
   const expected = Buffer.from(row.secretHash, 'hex');
   const given = Buffer.from(hashSecret(secret), 'hex');
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
-  return { id: triggerId.toLowerCase(), workflow: row.workflow, config: WebhookConfig.parse(row.config) };
+  const { workflow, workflowId, versionId, version } = row;
+  return {
+    id: triggerId.toLowerCase(),
+    workflow,
+    config: WebhookConfig.parse(row.config),
+    version: { workflowId, workflow, versionId, version },
+  };
 }
 
 export interface WebhookView {

@@ -135,6 +135,8 @@ export async function startEmbeddedServices(
         dbFile: paths.temporalDb,
         pidFile: paths.temporalPid,
         ...(config.temporal.embedded.uiPort ? { uiPort: config.temporal.embedded.uiPort } : {}),
+        durability: config.temporal.embedded.durability,
+        dynamicConfig: config.temporal.embedded.dynamicConfig,
         onLog: (line) => onLog('temporal', line),
       });
       services.push(temporal);

@@ -41,7 +41,10 @@ export {
   findTemporalCli,
   type RunningTemporal,
   startTemporalDevServer,
+  TEMPORAL_DYNAMIC_CONFIG,
   type TemporalCliOptions,
   type TemporalDevServerOptions,
+  type TemporalDurability,
   temporalCliStep,
+  temporalTuningArgs,
 } from './temporal.ts';

@@ -116,6 +116,38 @@ async function fromGo(version: string, scratch: string): Promise<string> {
   return path.join(scratch, 'temporal');
 }
 
+/** What a write to the dev server's SQLite file survives (see `temporal.embedded.durability`). */
+export type TemporalDurability = 'process' | 'system';
+
+/**
+ * The dev server's history service reads its task queues at most 20 times a second by default:
+ * every workflow task then waits ~35 ms before a worker sees it. Unlimited here (one machine).
+ */
+export const TEMPORAL_DYNAMIC_CONFIG: Readonly<Record<string, number | string | boolean>> = {
+  'history.transferProcessorMaxPollRPS': 10_000,
+  'history.timerProcessorMaxPollRPS': 10_000,
+  'history.visibilityProcessorMaxPollRPS': 10_000,
+};
+
+/** The latency and durability flags of `temporal server start-dev`, as `npm start` runs it. */
+export function temporalTuningArgs(options: {
+  /** Only a file-backed server takes SQLite pragmas. */
+  dbFile?: string;
+  durability?: TemporalDurability;
+  dynamicConfig?: Record<string, number | string | boolean>;
+}): string[] {
+  const args: string[] = [];
+  const dynamic = { ...TEMPORAL_DYNAMIC_CONFIG, ...options.dynamicConfig };
+  for (const [key, value] of Object.entries(dynamic))
+    args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
+  if (options.dbFile) {
+    // WAL keeps every committed transaction through a kill -9; `full` also fsyncs each commit.
+    const synchronous = options.durability === 'system' ? 'full' : 'normal';
+    args.push('--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', `synchronous=${synchronous}`);
+  }
+  return args;
+}
+
 export interface TemporalDevServerOptions {
   binary: string;
   port: number;
@@ -123,6 +155,10 @@ export interface TemporalDevServerOptions {
   /** SQLite file for durable state; omit for an in-memory server (tests). */
   dbFile?: string;
   uiPort?: number;
+  /** Default `process`: see `temporalTuningArgs`. */
+  durability?: TemporalDurability;
+  /** Over TEMPORAL_DYNAMIC_CONFIG. */
+  dynamicConfig?: Record<string, number | string | boolean>;
   /** Where the pid is recorded so a leftover server can be stopped on the next start. */
   pidFile?: string;
   onLog?: (line: string) => void;
@@ -141,6 +177,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
   if (options.dbFile) args.push('--db-filename', options.dbFile);
   if (options.uiPort) args.push('--ui-port', String(options.uiPort));
   else args.push('--headless');
+  args.push(...temporalTuningArgs(options));
 
   const child = spawn(options.binary, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const pid = child.pid;

@@ -45,3 +45,4 @@ export type {
   PlanTask,
 } from './plan.ts';
 export { referencedSecrets, secretRef, showSecretRefs } from './secret-refs.ts';
+export { lastOutput, pureConfigMessage, readiness, toResponse } from './walk.ts';

@@ -9,17 +9,19 @@ import {
   answerUpdate,
   approveSignal,
   evaluate,
-  type PlanNeed,
+  lastOutput,
   type PlanStep,
   progressQuery,
   type RunInput,
   type RunResponse,
   type RunResult,
   type RunStatus,
+  readiness,
   type ScheduledStart,
   type Scope,
   type StepFailure,
   type StepState,
+  toResponse,
 } from '@pincer/workflow/runtime';
 import {
   ApplicationFailure,
@@ -114,29 +116,6 @@ export async function interpretPlan(start: RunInput | ScheduledStart): Promise<R
     onState: (step, state) => states.set(step, state),
   });
 
-  // --- scheduling -------------------------------------------------------------------------
-
-  function satisfied(need: PlanNeed): boolean | undefined {
-    const state = states.get(need.step);
-    if (state === 'pending' || state === 'running' || state === 'waiting_approval' || state === undefined)
-      return undefined;
-    const source = plan.steps.find((candidate) => candidate.name === need.step);
-    const result = scope.steps[need.step];
-    if (need.port === 'error') return state === 'failed';
-    if (state === 'failed') return need.port === 'main' && source?.onError === 'continue';
-    if (state !== 'succeeded') return false;
-    if (need.port === 'main') return true;
-    const output = result?.output;
-    return output !== null && typeof output === 'object' && 'branch' in output && output.branch === need.port;
-  }
-
-  function readiness(step: PlanStep): 'wait' | 'run' | 'skip' {
-    const verdicts = step.needs.map(satisfied);
-    if (verdicts.some((verdict) => verdict === undefined)) return 'wait';
-    if (step.needs.length === 0) return 'run';
-    return (step.join === 'any' ? verdicts.some(Boolean) : verdicts.every(Boolean)) ? 'run' : 'skip';
-  }
-
   async function execute(step: PlanStep): Promise<void> {
     const started = Date.now();
     const kept = input.kept;
@@ -220,7 +199,7 @@ export async function interpretPlan(start: RunInput | ScheduledStart): Promise<R
         changed = false;
         for (const step of plan.steps) {
           if (states.get(step.name) !== 'pending') continue;
-          const verdict = failure ? 'skip' : readiness(step);
+          const verdict = failure ? 'skip' : readiness(step, plan.steps, states, scope);
           if (verdict === 'wait') continue;
           changed = true;
           if (verdict === 'skip') {
@@ -282,21 +261,4 @@ export async function interpretPlan(start: RunInput | ScheduledStart): Promise<R
     await condition(allHandlersFinished);
     return result;
   }
-}
-
-function lastOutput(steps: PlanStep[], states: Map<string, StepState>, scope: Scope): unknown {
-  for (let index = steps.length - 1; index >= 0; index--) {
-    const step = steps[index];
-    if (step && states.get(step.name) === 'succeeded') return scope.steps[step.name]?.output ?? null;
-  }
-  return null;
-}
-
-function toResponse(output: object): RunResponse {
-  const status = 'status' in output && typeof output.status === 'number' ? output.status : 200;
-  const headers: Record<string, string> = {};
-  if ('headers' in output && output.headers !== null && typeof output.headers === 'object') {
-    for (const [key, value] of Object.entries(output.headers)) headers[key] = String(value);
-  }
-  return { status, headers, ...('body' in output ? { body: output.body } : {}) };
 }

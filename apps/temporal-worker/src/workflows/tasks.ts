@@ -10,6 +10,7 @@ import {
   mayDecide,
   type PlanRetry,
   type PlanTask,
+  pureConfigMessage,
   type RunEvent,
   type RunInput,
   type RunResult,
@@ -309,10 +310,7 @@ export function createTaskRunner(context: TaskContext) {
     const base = { runId, step: step.name, iteration, type: node.type, attempt: 1, input: config, startedAt };
     const outcome = node.run(config);
     if (!outcome.ok) {
-      const details = outcome.issues
-        .map((issue) => `${issue.path.join('.') || 'config'}: ${issue.message}`)
-        .join('; ');
-      const message = `Step "${step.name}" (${node.type}): ${details}`;
+      const message = pureConfigMessage(step.name, node.type, outcome.issues);
       keep({
         step: {
           ...base,

@@ -1,4 +1,4 @@
-import { authenticateWebhook, startRun, waitForAnswer } from '@pincer/engine';
+import { authenticateWebhook, runInline, startRun, waitForAnswer } from '@pincer/engine';
 import type { RunAnswer, RunResponse } from '@pincer/workflow/runtime';
 import { readText } from '../../../../../lib/api/body.ts';
 import { ApiError, errorResponse } from '../../../../../lib/api/errors.ts';
@@ -98,14 +98,26 @@ async function handle(request: Request, route: { params: Promise<{ id: string }>
       });
     }
     const body = parseBody(await readText(request), request.headers.get('content-type'));
-    const temporal = await getTemporal();
-    const run = await startRun(db, temporal, {
+    const start = {
       workflow: hook.workflow,
+      versionRef: hook.version,
       input: triggerPayload(request, body),
-      triggerKind: 'webhook',
+      triggerKind: 'webhook' as const,
       triggerId: hook.id,
       actor: `webhook:${hook.id}`,
-    });
+    };
+    // All pure steps: run here and recorded before the answer (see @pincer/engine inline-runs.ts).
+    const inline = await runInline(db, start);
+    if (inline) {
+      if (hook.config.respond === 'immediately')
+        return Response.json(
+          { runId: inline.runId, status: inline.result.status },
+          { status: 202, headers: { 'x-pincer-run': inline.runId } },
+        );
+      return answer({ result: inline.result }, inline.runId);
+    }
+    const temporal = await getTemporal();
+    const run = await startRun(db, temporal, start);
     if (hook.config.respond === 'immediately') {
       return Response.json(
         { runId: run.runId, status: 'running' },
