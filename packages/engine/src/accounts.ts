@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { audit } from './audit.ts';
 import { hashPassword, type PrismaClient, type User, verifyPassword } from '@pincer/db';
+import { audit } from './audit.ts';
 
 /**
  * Studio accounts: password sign-in with throttling, sessions that can be revoked, password
@@ -81,11 +81,11 @@ async function throttle(db: PrismaClient, email: string, address: string): Promi
         : null;
   if (!which) return;
   await audit(db, {
-      actor: `address:${address}`,
-      action: 'user.sign_in_throttled',
-      targetId: email,
-      data: { address, scope: which.scope },
-    });
+    actor: `address:${address}`,
+    action: 'user.sign_in_throttled',
+    targetId: email,
+    data: { address, scope: which.scope },
+  });
   throw new AccountError(
     'sign_in_throttled',
     `Too many failed sign-ins ${which.scope === 'account' ? 'for this account' : 'from your address'}: try again in ${minutesLeft(which.oldest)} minutes. An owner can set a new password with \`pincer user password EMAIL\`.`,
@@ -108,11 +108,11 @@ export async function signIn(
   const matches = await verifyPassword(request.password, usable ?? (await decoy()));
   if (!user || !usable || !matches) {
     await audit(db, {
-        actor: `address:${request.address}`,
-        action: 'user.sign_in_failed',
-        targetId: email,
-        data: { address: request.address },
-      });
+      actor: `address:${request.address}`,
+      action: 'user.sign_in_failed',
+      targetId: email,
+      data: { address: request.address },
+    });
     return null;
   }
   const session = await db.studioSession.create({
@@ -176,11 +176,11 @@ export async function changePassword(db: PrismaClient, input: ChangePasswordInpu
   });
   const revoked = await revokeSessionsOf(db, user.id);
   await audit(db, {
-      actor: input.actor,
-      action: 'user.password_changed',
-      targetId: user.id,
-      data: { sessionsRevoked: revoked },
-    });
+    actor: input.actor,
+    action: 'user.password_changed',
+    targetId: user.id,
+    data: { sessionsRevoked: revoked },
+  });
 }
 
 /**
@@ -207,9 +207,9 @@ export async function setUserDisabled(
   });
   const revoked = input.disabled ? await revokeSessionsOf(db, user.id) : 0;
   await audit(db, {
-      actor: input.actor,
-      action: input.disabled ? 'user.disabled' : 'user.enabled',
-      targetId: user.id,
-      data: input.disabled ? { sessionsRevoked: revoked } : {},
-    });
+    actor: input.actor,
+    action: input.disabled ? 'user.disabled' : 'user.enabled',
+    targetId: user.id,
+    data: input.disabled ? { sessionsRevoked: revoked } : {},
+  });
 }

@@ -1,4 +1,3 @@
-export { AUDIT_ACTIONS, type AuditAction, type AuditEventInput, audit } from './audit.ts';
 export {
   AccountError,
   type AccountErrorCode,
@@ -12,6 +11,7 @@ export {
   setUserDisabled,
   signIn,
 } from './accounts.ts';
+export { AUDIT_ACTIONS, type AuditAction, type AuditEventInput, audit } from './audit.ts';
 export {
   type ChatAccess,
   type ChatAccessSettings,
