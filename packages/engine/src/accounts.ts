@@ -21,7 +21,8 @@ export type AccountErrorCode =
   | 'user_not_found'
   | 'password_wrong'
   | 'password_too_short'
-  | 'last_owner';
+  | 'last_owner'
+  | 'self_disable';
 
 /** A refused account operation; the message says what to do. */
 export class AccountError extends Error {
@@ -189,8 +190,10 @@ export async function changePassword(db: PrismaClient, input: ChangePasswordInpu
  */
 export async function setUserDisabled(
   db: PrismaClient,
-  input: { userId: string; disabled: boolean; actor: string },
+  input: { userId: string; disabled: boolean; actor: string; by?: string },
 ): Promise<void> {
+  if (input.disabled && input.by === input.userId)
+    throw new AccountError('self_disable', 'You cannot disable yourself: ask another owner.');
   const user = await db.user.findUnique({ where: { id: input.userId } });
   if (!user) throw new AccountError('user_not_found', `No user with id ${input.userId}.`);
   if (input.disabled && user.role === 'owner') {

@@ -44,30 +44,6 @@ export const schedulesRouter = router({
       await setSchedulePaused(ctx.db, await getTemporal(), input.id, input.paused, ctx.actor);
       return { id: input.id };
     }),
-  /** Disabling signs the user out everywhere and stops their API tokens; enabling gives both back. */
-  setDisabled: ownerProcedure
-    .input(z.object({ id: z.uuid(), disabled: z.boolean() }))
-    .mutation(async ({ ctx, input }) => {
-      if (input.id === ctx.user.id && input.disabled)
-        throw new TRPCError({
-          code: 'BAD_REQUEST',
-          message: 'You cannot disable yourself: ask another owner.',
-        });
-      await setUserDisabled(ctx.db, { userId: input.id, disabled: input.disabled, actor: ctx.actor });
-      return { id: input.id };
-    }),
-  /** Everyone changes their own password (the current one first); every session ends with it. */
-  changePassword: viewerProcedure
-    .input(z.object({ current: z.string().min(1, 'type your current password'), password: z.string() }))
-    .mutation(async ({ ctx, input }) => {
-      await changePassword(ctx.db, {
-        userId: ctx.user.id,
-        current: input.current,
-        password: input.password,
-        actor: ctx.actor,
-      });
-      return { signedOut: true };
-    }),
 });
 
 export const credentialsRouter = router({
@@ -190,12 +166,12 @@ export const usersRouter = router({
   setDisabled: ownerProcedure
     .input(z.object({ id: z.uuid(), disabled: z.boolean() }))
     .mutation(async ({ ctx, input }) => {
-      if (input.id === ctx.user.id && input.disabled)
-        throw new TRPCError({
-          code: 'BAD_REQUEST',
-          message: 'You cannot disable yourself: ask another owner.',
-        });
-      await setUserDisabled(ctx.db, { userId: input.id, disabled: input.disabled, actor: ctx.actor });
+      await setUserDisabled(ctx.db, {
+        userId: input.id,
+        disabled: input.disabled,
+        actor: ctx.actor,
+        by: ctx.user.id,
+      });
       return { id: input.id };
     }),
   /** Everyone changes their own password (the current one first); every session ends with it. */
