@@ -17,6 +17,7 @@ import type {
   LlamaContextSequence,
   LlamaModel,
 } from 'node-llama-cpp';
+import { scoreChoices } from './choices.ts';
 import { describeError, InferenceError } from './errors.ts';
 import { createJsonGrammar, type JsonGrammar } from './json-grammar.ts';
 import { checkModel, type ModelLocation } from './locate.ts';
@@ -34,6 +35,12 @@ export interface LocalInferenceOptions {
   batchSize?: number;
   /** Use a GPU when one is found (`auto`), or the CPU only (`off`). */
   gpu?: 'auto' | 'off';
+  /**
+   * How a call forced with `toolChoice: required` picks among several tools: `likelihood`
+   * (default) scores the start of a call of each and takes the likeliest; `grammar` lets the
+   * constrained generation pick (bench:quality compares the two).
+   */
+  toolSelection?: 'likelihood' | 'grammar';
   defaultMaxTokens: number;
   onLog?(level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void;
 }
@@ -231,18 +238,20 @@ export function createLocalInference(options: LocalInferenceOptions): LocalInfer
     const timeout = request.timeoutMs === undefined ? undefined : AbortSignal.timeout(request.timeoutMs);
     if (timeout) limits.push(timeout);
     const signal = AbortSignal.any(limits);
+    const choices = checkChoices(request.choices);
     const forced = forcedToolSchema(request);
-    const constraint = forced ?? request.jsonSchema;
-    const jsonGrammar = constraint
-      ? await grammarFor(loaded.llama, constraint).catch((error: unknown) => {
-          throw new InferenceError(
-            'request_invalid',
-            `The JSON Schema cannot be turned into a grammar: ${describeError(error)}.`,
-            'use types, properties, required, items, enum, const, oneOf and string formats; see docs/inference.md.',
-            { cause: error },
-          );
-        })
-      : undefined;
+    // Choices are scored, not generated: their enum schema is for providers that cannot score.
+    const constraint = choices ? undefined : (forced ?? request.jsonSchema);
+    const grammarOf = (schema: Record<string, unknown>, llama: Llama) =>
+      grammarFor(llama, schema).catch((error: unknown) => {
+        throw new InferenceError(
+          'request_invalid',
+          `The JSON Schema cannot be turned into a grammar: ${describeError(error)}.`,
+          'use types, properties, required, items, enum, const, oneOf and string formats; see docs/inference.md.',
+          { cause: error },
+        );
+      });
+    let jsonGrammar = constraint ? await grammarOf(constraint, loaded.llama) : undefined;
     active += 1;
     const slot = await acquire(request.sessionKey, signal).catch((error: unknown) => {
       active -= 1;
@@ -263,8 +272,33 @@ export function createLocalInference(options: LocalInferenceOptions): LocalInfer
     }
     const meterBefore = slot.sequence.tokenMeter.getState();
     try {
+      if (choices) {
+        const scored = await scoreChoices(slot.chat, slot.sequence, toHistory(request), choices);
+        const result = measureCompletion({
+          text: scored.best,
+          finishReason: 'stop',
+          info,
+          sampling,
+          measured,
+          promptTokens: scored.promptTokens,
+          evaluatedPromptTokens: slot.sequence.tokenMeter.diff(meterBefore).usedInputTokens,
+        });
+        result.json = scored.best;
+        result.choiceScores = scored.scores;
+        return result;
+      }
       const functions = request.tools?.length && !forced ? toolFunctions(request.tools) : undefined;
       const history = toHistory(forced ? withToolInstructions(request) : request);
+      const candidates = forced && request.toolChoice === 'required' ? (request.tools ?? []) : [];
+      if (candidates.length > 1 && options.toolSelection !== 'grammar') {
+        // The tool is chosen by likelihood first (how likely the model finds the start of a call of
+        // each); the grammar then constrains the arguments to that tool's parameters.
+        const starts = candidates.map((tool) => `{"name": "${tool.name}"`);
+        const scored = await scoreChoices(slot.chat, slot.sequence, history, starts, { end: false });
+        const chosen = candidates[starts.indexOf(scored.best)]?.name ?? '';
+        const schema = forcedToolSchema({ ...request, toolChoice: { name: chosen } });
+        if (schema) jsonGrammar = await grammarOf(schema, loaded.llama);
+      }
       const generate = () => {
         measured.completionTokens = 0;
         const common = {
@@ -390,6 +424,18 @@ export function createLocalInference(options: LocalInferenceOptions): LocalInfer
       await disposeLoaded();
     },
   };
+}
+
+/** The request's choices when it has any; they must be distinct, non-empty strings. */
+function checkChoices(choices: LlmRequest['choices']): string[] | undefined {
+  if (!choices?.length) return undefined;
+  if (choices.some((choice) => typeof choice !== 'string' || choice.trim() === '')) {
+    throw new InferenceError('request_invalid', 'Every one of choices must be a non-empty string.');
+  }
+  if (new Set(choices).size !== choices.length) {
+    throw new InferenceError('request_invalid', 'choices must be different from each other.');
+  }
+  return choices;
 }
 
 function toHistory(request: LlmRequest): ChatHistoryItem[] {

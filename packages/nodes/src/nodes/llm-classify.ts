@@ -1,21 +1,45 @@
 import { z } from 'zod';
 import { defineNode } from '../define.ts';
 import { NodeError } from '../errors.ts';
+import { classifyMessages } from '../llm-prompts.ts';
 import { ask, type LlmRunFacts, refuseTruncated, runFacts, samplingFields } from './llm-shared.ts';
 
-const config = z.strictObject({
-  text: z.string().min(1).describe('The text to classify, e.g. "{{ trigger.message.text }}".'),
-  labels: z
-    .array(z.string().min(1))
-    .min(2, 'give at least two labels')
-    .refine((labels) => new Set(labels).size === labels.length, 'labels must be different from each other')
-    .describe('The allowed labels, e.g. [billing, bug, question]; the answer is always one of them.'),
-  instructions: z
-    .string()
-    .optional()
-    .describe('How to choose, e.g. "Which team should handle this support request?"'),
-  ...samplingFields({ temperature: 0, maxTokens: 64 }),
-});
+const config = z
+  .strictObject({
+    text: z.string().min(1).describe('The text to classify, e.g. "{{ trigger.message.text }}".'),
+    labels: z
+      .array(z.string().min(1))
+      .min(2, 'give at least two labels')
+      .refine((labels) => new Set(labels).size === labels.length, 'labels must be different from each other')
+      .describe('The allowed labels, e.g. [billing, bug, question]; the answer is always one of them.'),
+    instructions: z
+      .string()
+      .optional()
+      .describe('How to choose, e.g. "Which team should handle this support request?"'),
+    descriptions: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe(
+        'What each label means, e.g. { billing: "charges, refunds, invoices" }; helps a small model most.',
+      ),
+    examples: z
+      .array(z.strictObject({ text: z.string().min(1), label: z.string().min(1) }))
+      .optional()
+      .describe(
+        'Worked examples, e.g. [{ text: "I was charged twice", label: billing }], shown to the model first.',
+      ),
+    method: z
+      .enum(['likelihood', 'generate'])
+      .default('likelihood')
+      .describe(
+        'likelihood (default): the local model scores every label and the likeliest wins (more accurate, no sampling); generate: the model writes the label.',
+      ),
+    ...samplingFields({ temperature: 0, maxTokens: 64 }),
+  })
+  .refine((config) => (config.examples ?? []).every((example) => config.labels.includes(example.label)), {
+    message: 'every example must use one of the labels',
+    path: ['examples'],
+  });
 export type LlmClassifyConfig = z.output<typeof config>;
 
 export const llmClassify = defineNode({
@@ -32,14 +56,9 @@ export const llmClassify = defineNode({
   async run(config, context): Promise<{ label: string } & LlmRunFacts> {
     const instructions = config.instructions ?? 'Classify the text.';
     const result = await ask('llm.classify', context, {
-      messages: [
-        {
-          role: 'system',
-          content: `${instructions} Answer with exactly one of these labels: ${config.labels.join(', ')}.`,
-        },
-        { role: 'user', content: config.text },
-      ],
+      messages: classifyMessages(instructions, config.labels, config.text, config),
       jsonSchema: { enum: config.labels },
+      ...(config.method === 'likelihood' ? { choices: config.labels } : {}),
       maxTokens: config.max_tokens,
       temperature: config.temperature,
       ...(config.seed === undefined ? {} : { seed: config.seed }),
