@@ -131,15 +131,19 @@ async function timedVariant(
   return result;
 }
 
-/** The schema without `description` and `examples`: what a user writes who does not describe fields. */
-function bare(schema: Record<string, unknown>): Record<string, unknown> {
+/**
+ * The schema as a user writes it who does not describe fields (`none`: no `description`, no
+ * `examples`), or who describes them without examples (`descriptions`), or with both (`all`).
+ */
+function undescribed(schema: Record<string, unknown>, keep: string): Record<string, unknown> {
+  if (keep === 'all') return schema;
   const properties = schema.properties as Record<string, Record<string, unknown>>;
   return {
     ...schema,
     properties: Object.fromEntries(
       Object.entries(properties).map(([name, field]) => {
-        const { description: _description, examples: _examples, ...rest } = field;
-        return [name, rest];
+        const { description, examples: _examples, ...rest } = field;
+        return [name, keep === 'descriptions' && description ? { ...rest, description } : rest];
       }),
     ),
   };
@@ -147,9 +151,36 @@ function bare(schema: Record<string, unknown>): Record<string, unknown> {
 
 async function extraction(inference: InferenceService): Promise<VariantResult[]> {
   const variants = [
-    { name: 'schema without descriptions', adds: '', describe: false, verify: 'off' },
-    { name: '+ field descriptions and examples', adds: 'field descriptions', describe: true, verify: 'off' },
-    { name: '+ verification against the text', adds: 'verification retry', describe: true, verify: 'retry' },
+    { name: 'schema without descriptions', adds: '', describe: 'none', verify: 'off', copy: false },
+    {
+      name: '+ field descriptions',
+      adds: 'field descriptions',
+      describe: 'descriptions',
+      verify: 'off',
+      copy: false,
+    },
+    { name: '+ field examples', adds: 'field examples', describe: 'all', verify: 'off', copy: false },
+    {
+      name: '+ verification against the text',
+      adds: 'verification retry',
+      describe: 'all',
+      verify: 'retry',
+      copy: false,
+    },
+    {
+      name: '+ values copied from the text',
+      adds: 'copy from text',
+      describe: 'all',
+      verify: 'retry',
+      copy: true,
+    },
+    {
+      name: 'copied from the text, no verification',
+      adds: 'copy from text',
+      describe: 'all',
+      verify: 'off',
+      copy: true,
+    },
   ];
   const results: VariantResult[] = [];
   for (const variant of variants) {
@@ -164,9 +195,10 @@ async function extraction(inference: InferenceService): Promise<VariantResult[]>
               llmExtract,
               {
                 text: item.text,
-                schema: variant.describe ? item.schema : bare(item.schema),
+                schema: undescribed(item.schema, variant.describe),
                 ...(item.instructions ? { instructions: item.instructions } : {}),
                 verify: variant.verify,
+                copy_from_text: variant.copy,
                 temperature: 0,
                 seed: SEED,
                 max_tokens: 256,

@@ -145,6 +145,63 @@ export function mergeVerified(
   return merged;
 }
 
+/** At most this many phrases a text field may choose from: the grammar grows with them. */
+const MAX_PHRASES = 400;
+
+/**
+ * The schema with each required text and number field of an object narrowed to what the text
+ * contains: an `enum` of its phrases (lines, and their parts between separators, runs of
+ * capitalised words, words with digits, e-mail addresses) or of its numbers. The grammar then
+ * lets the model only copy, never invent; fields with an enum, a format or a pattern already, and
+ * optional ones (the text may not have them), stay as they are.
+ */
+export function groundedSchema(schema: Schema, text: string): Schema {
+  const properties = objectProperties(schema);
+  if (!properties) return schema;
+  const required = new Set(Array.isArray(schema.required) ? schema.required : []);
+  const phrases = phrasesIn(text);
+  const numbers = [...new Set(numbersIn(text))];
+  const narrowed = Object.fromEntries(
+    Object.entries(properties).map(([name, field]) => {
+      if (
+        !required.has(name) ||
+        'enum' in field ||
+        'const' in field ||
+        'format' in field ||
+        'pattern' in field
+      ) {
+        return [name, field];
+      }
+      if (field.type === 'string' && phrases.length > 0) return [name, { ...field, enum: phrases }];
+      const values = field.type === 'integer' ? numbers.filter(Number.isInteger) : numbers;
+      if ((field.type === 'number' || field.type === 'integer') && values.length > 0) {
+        return [name, { ...field, enum: values }];
+      }
+      return [name, field];
+    }),
+  );
+  return { ...schema, properties: narrowed };
+}
+
+/** Up to five capitalised words in a row (a name, a company, a city), `&` allowed between them. */
+const CAPITALISED_RUN =
+  /\p{Lu}[\p{L}&'’.-]*(?![\p{L}\d])(?:\s+(?:&\s+)?\p{Lu}[\p{L}&'’.-]*(?![\p{L}\d])){0,4}/gu;
+
+function phrasesIn(text: string): string[] {
+  const found = new Set<string>();
+  const add = (phrase: string) => {
+    const clean = phrase.replace(/^[\s"'“”‘’.,:;!?*#-]+|[\s"'“”‘’.,:;!?*-]+$/g, '').replace(/\s+/g, ' ');
+    if (clean.length >= 2 && clean.length <= 80) found.add(clean);
+  };
+  for (const line of text.normalize('NFKC').split(/\n/)) {
+    add(line);
+    for (const part of line.split(/\s{2,}|\t|[,;|<>()[\]]|:\s|\s[-–—]\s/)) add(part);
+    for (const run of line.matchAll(CAPITALISED_RUN)) add(run[0]);
+    for (const word of line.matchAll(/\+?\d[\d\s/().-]{5,}\d|\S*\d\S*|\S+@\S+/g)) add(word[0]);
+  }
+  return [...found].slice(0, MAX_PHRASES);
+}
+
 function objectProperties(schema: Schema): Record<string, Schema> | undefined {
   const properties = schema.properties;
   return properties && typeof properties === 'object' && !Array.isArray(properties)

@@ -3,6 +3,7 @@ import {
   classifyMessages,
   countWords,
   extractionPrompt,
+  groundedSchema,
   limitWords,
   mergeVerified,
   unverifiedValues,
@@ -109,6 +110,35 @@ describe('extraction prompts and verification', () => {
       '$.supplier',
       '$.total',
     ]);
+  });
+
+  it('narrow required text and number fields to the phrases and numbers of the text', () => {
+    const text = `INVOICE
+Northwind Plumbing Ltd, 14 Canal Street
+Bill to: Harbour View Hotel Group plc
+Invoice number: NPS-20931
+Total due   £1,552.60
+Call +44 20 7946 0321 or mail accounts@northwind.example`;
+    const grounded = groundedSchema(schema, text) as { properties: Record<string, Record<string, unknown>> };
+    const phrases = grounded.properties.supplier?.enum as string[];
+    expect(phrases).toEqual(
+      expect.arrayContaining([
+        'Northwind Plumbing Ltd',
+        'Harbour View Hotel Group plc',
+        'NPS-20931',
+        '+44 20 7946 0321',
+        'accounts@northwind.example',
+      ]),
+    );
+    expect(phrases).not.toContain('Acme Ltd');
+    expect(grounded.properties.total?.enum).toEqual(expect.arrayContaining([1552.6, 14, 20931]));
+    // An enum already, and an optional field, stay as they were.
+    expect(grounded.properties.currency).toEqual(schema.properties.currency);
+    expect(grounded.properties.note).toEqual(schema.properties.note);
+    expect(groundedSchema({ type: 'array', items: { type: 'string' } }, text)).toEqual({
+      type: 'array',
+      items: { type: 'string' },
+    });
   });
 
   it('take a retried value only where the retry found one in the text', () => {

@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { defineNode, type LlmMessage } from '../define.ts';
 import { NodeError } from '../errors.ts';
-import { extractionPrompt, mergeVerified, unverifiedValues, verificationRequest } from '../llm-prompts.ts';
+import {
+  extractionPrompt,
+  groundedSchema,
+  mergeVerified,
+  unverifiedValues,
+  verificationRequest,
+} from '../llm-prompts.ts';
 import { ask, type LlmRunFacts, refuseTruncated, runFacts, samplingFields } from './llm-shared.ts';
 
 const config = z.strictObject({
@@ -19,6 +25,12 @@ const config = z.strictObject({
     .string()
     .optional()
     .describe('What to extract, in words, e.g. "the customer\'s name and order number".'),
+  copy_from_text: z
+    .boolean()
+    .default(true)
+    .describe(
+      'Required text and number fields can only take a phrase or number that is in the text (the model picks, it cannot invent); default true. Turn off for values the text does not spell out, e.g. a date in another format.',
+    ),
   verify: z
     .enum(['off', 'flag', 'retry'])
     .default('retry')
@@ -50,7 +62,7 @@ export const llmExtract = defineNode({
     const extract = async (conversation: LlmMessage[]) => {
       const result = await ask('llm.extract', context, {
         messages: conversation,
-        jsonSchema: config.schema,
+        jsonSchema: config.copy_from_text ? groundedSchema(config.schema, config.text) : config.schema,
         maxTokens: config.max_tokens,
         temperature: config.temperature,
         ...(config.seed === undefined ? {} : { seed: config.seed }),
