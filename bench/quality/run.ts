@@ -241,8 +241,13 @@ async function classification(inference: InferenceService): Promise<VariantResul
       guide: 'all',
     },
     { name: 'likelihood, labels only', adds: 'label likelihood', method: 'likelihood', guide: 'none' },
-    { name: '+ label descriptions', adds: 'label descriptions', method: 'likelihood', guide: 'descriptions' },
-    { name: '+ few-shot examples', adds: 'few-shot examples', method: 'likelihood', guide: 'all' },
+    { name: '+ calibration', adds: 'calibration', method: 'calibrated', guide: 'none' },
+    { name: '+ label descriptions', adds: 'label descriptions', method: 'calibrated', guide: 'descriptions' },
+    { name: '+ few-shot examples', adds: 'few-shot examples', method: 'calibrated', guide: 'all' },
+    { name: 'likelihood + descriptions + examples', adds: '', method: 'likelihood', guide: 'all' },
+    { name: 'channel, labels only', adds: 'channel scoring', method: 'channel', guide: 'none' },
+    { name: '+ label descriptions', adds: 'label descriptions', method: 'channel', guide: 'descriptions' },
+    { name: '+ few-shot examples', adds: 'few-shot examples', method: 'channel', guide: 'all' },
   ];
   const cases = CLASSIFICATION.flatMap((task) => task.cases.map((item) => ({ task, ...item })));
   const results: VariantResult[] = [];

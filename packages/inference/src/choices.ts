@@ -39,11 +39,68 @@ export async function scoreChoices(
     if (end !== null) tokens.push(end);
     return tokens;
   });
+  const scored = await scoreContinuations(sequence, prompt, full);
+  const scores = Object.fromEntries(
+    choices.map((choice, index) => [choice, scored.scores[index] ?? -Infinity]),
+  );
+  const best = choices.reduce((top, choice) =>
+    (scores[choice] ?? -Infinity) > (scores[top] ?? -Infinity) ? choice : top,
+  );
+  return { best, scores, promptTokens: scored.shared, choiceTokens: scored.continuationTokens };
+}
+
+/**
+ * The log-probability of the text of the conversation's last message, given the messages before
+ * it and the chat template's tokens that open it (for classification the other way round: how
+ * likely the text is under a prompt that describes a label).
+ */
+export async function scoreLastMessage(
+  chat: LlamaChat,
+  sequence: LlamaContextSequence,
+  history: ChatHistoryItem[],
+): Promise<{ score: number; promptTokens: number; textTokens: number }> {
+  const { tokenizer } = sequence.model;
+  const last = history.findLastIndex((item) => item.type === 'user');
+  const item = history[last];
+  if (item?.type !== 'user' || item.text === '') throw new Error('there is no user message to score');
+  const blank = history.map((entry, index) => (index === last ? { ...entry, text: '' } : entry));
+  const context = (items: ChatHistoryItem[]) =>
+    chat.chatWrapper.generateContextState({ chatHistory: items }).contextText.tokenize(tokenizer);
+  const withText = context(history);
+  const without = context(blank);
+  // The message's own tokens: after what both share in front, before what both share behind.
+  const front = commonPrefix(withText, without);
+  let back = 0;
+  while (
+    back < without.length - front &&
+    withText[withText.length - 1 - back] === without[without.length - 1 - back]
+  ) {
+    back++;
+  }
+  const scored = await scoreContinuations(sequence, withText.slice(0, front), [
+    withText.slice(0, withText.length - back),
+  ]);
+  return {
+    score: scored.scores[0] ?? -Infinity,
+    promptTokens: scored.shared,
+    textTokens: scored.continuationTokens,
+  };
+}
+
+/**
+ * The total log-probability of each continuation's tokens after the prefix it shares with the
+ * prompt. The shared prefix is evaluated once (what the sequence already holds of it is kept);
+ * each continuation is evaluated after it and erased again.
+ */
+async function scoreContinuations(
+  sequence: LlamaContextSequence,
+  prompt: Token[],
+  full: Token[][],
+): Promise<{ scores: number[]; shared: number; continuationTokens: number }> {
   let shared = prompt.length;
   for (const tokens of full) shared = Math.min(shared, commonPrefix(prompt, tokens));
   if (shared === 0) throw new Error('the prompt is empty');
 
-  // Keep what the sequence already holds of the shared prefix (an earlier request's prompt).
   const keep = Math.min(
     sequence.compareContextTokens(prompt.slice(0, shared)).firstDifferentIndex,
     shared - 1,
@@ -60,15 +117,14 @@ export async function scoreChoices(
   );
   const first = logProbabilities(evaluated.at(-1));
 
-  const scores: Record<string, number> = {};
-  let choiceTokens = 0;
-  for (const [index, choice] of choices.entries()) {
-    const tokens = full[index] ?? [];
+  const scores: number[] = [];
+  let continuationTokens = 0;
+  for (const tokens of full) {
     const own = tokens.slice(shared);
-    choiceTokens += own.length;
+    continuationTokens += own.length;
     let score = first(own[0]);
     if (own.length > 1) {
-      // Read the choice token by token; after each, the probability of the next one.
+      // Read the continuation token by token; after each, the probability of the next one.
       const steps = await sequence.controlledEvaluate(
         own
           .slice(0, -1)
@@ -77,12 +133,9 @@ export async function scoreChoices(
       for (let step = 1; step < own.length; step++) score += logProbabilities(steps[step - 1])(own[step]);
       await sequence.eraseContextTokenRanges([{ start: shared, end: sequence.nextTokenIndex }]);
     }
-    scores[choice] = score;
+    scores.push(score);
   }
-  const best = choices.reduce((top, choice) =>
-    (scores[choice] ?? -Infinity) > (scores[top] ?? -Infinity) ? choice : top,
-  );
-  return { best, scores, promptTokens: shared, choiceTokens };
+  return { scores, shared, continuationTokens };
 }
 
 function commonPrefix(a: readonly Token[], b: readonly Token[]): number {

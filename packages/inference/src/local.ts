@@ -17,7 +17,7 @@ import type {
   LlamaContextSequence,
   LlamaModel,
 } from 'node-llama-cpp';
-import { scoreChoices } from './choices.ts';
+import { scoreChoices, scoreLastMessage } from './choices.ts';
 import { describeError, InferenceError } from './errors.ts';
 import { createJsonGrammar, type JsonGrammar } from './json-grammar.ts';
 import { checkModel, type ModelLocation } from './locate.ts';
@@ -241,7 +241,7 @@ export function createLocalInference(options: LocalInferenceOptions): LocalInfer
     const choices = checkChoices(request.choices);
     const forced = forcedToolSchema(request);
     // Choices are scored, not generated: their enum schema is for providers that cannot score.
-    const constraint = choices ? undefined : (forced ?? request.jsonSchema);
+    const constraint = choices || request.scoreOnly ? undefined : (forced ?? request.jsonSchema);
     const grammarOf = (schema: Record<string, unknown>, llama: Llama) =>
       grammarFor(llama, schema).catch((error: unknown) => {
         throw new InferenceError(
@@ -272,6 +272,20 @@ export function createLocalInference(options: LocalInferenceOptions): LocalInfer
     }
     const meterBefore = slot.sequence.tokenMeter.getState();
     try {
+      if (request.scoreOnly) {
+        const scored = await scoreLastMessage(slot.chat, slot.sequence, toHistory(request));
+        const result = measureCompletion({
+          text: '',
+          finishReason: 'stop',
+          info,
+          sampling,
+          measured,
+          promptTokens: scored.promptTokens + scored.textTokens,
+          evaluatedPromptTokens: slot.sequence.tokenMeter.diff(meterBefore).usedInputTokens,
+        });
+        result.logProbability = scored.score;
+        return result;
+      }
       if (choices) {
         const scored = await scoreChoices(slot.chat, slot.sequence, toHistory(request), choices);
         const result = measureCompletion({

@@ -268,6 +268,11 @@ export interface LlmRequest {
    * give both (`jsonSchema: { enum: choices }`).
    */
   choices?: string[];
+  /**
+   * Nothing is generated: the result's `logProbability` says how likely the model finds the last
+   * user message's text after the messages before it (local provider only; others leave it out).
+   */
+  scoreOnly?: boolean;
   /** Streams the answer as it is generated. */
   onToken?(text: string): void;
 }
@@ -294,6 +299,8 @@ export interface LlmResult {
   toolCalls?: LlmToolCall[];
   /** With `choices`, scored locally: each choice's total log-probability (natural log, 0 is certain). */
   choiceScores?: Record<string, number>;
+  /** With `scoreOnly`: the last user message's total log-probability. */
+  logProbability?: number;
   model: ModelInfo;
   /** The sampling that produced it, so the step can be reproduced. */
   sampling: {

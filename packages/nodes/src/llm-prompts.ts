@@ -67,6 +67,45 @@ export function classifyMessages(
   return messages;
 }
 
+/**
+ * The messages that score a text under one label (the "channel" direction: how likely is this
+ * text, for a message about this label?). The label's description and its examples come first,
+ * so words the text shares with them make it likelier.
+ */
+export function channelMessages(label: string, text: string, guide: LabelGuide = {}): LlmMessage[] {
+  const about = guide.descriptions?.[label];
+  const examples = (guide.examples ?? []).filter((example) => example.label === label);
+  const lines = [`A message about ${label}${about ? ` (${about})` : ''}.`];
+  if (examples.length > 0) {
+    lines.push('Examples:', ...examples.map((example) => `- ${example.text}`));
+  }
+  return [
+    { role: 'system', content: lines.join('\n') },
+    { role: 'user', content: text },
+  ];
+}
+
+/** A text that says nothing: the labels' scores for it are the prompt's own bias. */
+export const NEUTRAL_TEXT = 'N/A';
+
+/**
+ * The label whose score rose most over its score for NEUTRAL_TEXT (contextual calibration): a
+ * small model gives one label most of the probability whatever the text, and this takes that out.
+ */
+export function calibratedChoice(scores: Record<string, number>, neutral: Record<string, number>): string {
+  let best: string | undefined;
+  let bestGain = -Infinity;
+  for (const [label, score] of Object.entries(scores)) {
+    const gain = score - (neutral[label] ?? 0);
+    if (gain > bestGain) {
+      best = label;
+      bestGain = gain;
+    }
+  }
+  if (best === undefined) throw new Error('no label was scored');
+  return best;
+}
+
 type Schema = Record<string, unknown>;
 
 /**
