@@ -11,6 +11,7 @@
  * OpenAI-compatible endpoint, its key from PINCER_LLM_API_KEY (likelihood scoring falls back to
  * constrained generation there).
  */
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '@pincer/config';
@@ -174,13 +175,6 @@ async function extraction(inference: InferenceService): Promise<VariantResult[]>
       verify: 'retry',
       copy: true,
     },
-    {
-      name: 'copied from the text, no verification',
-      adds: 'copy from text',
-      describe: 'all',
-      verify: 'off',
-      copy: true,
-    },
   ];
   const results: VariantResult[] = [];
   for (const variant of variants) {
@@ -304,16 +298,17 @@ async function tools(inference: InferenceService, spec: string): Promise<Variant
   const variants = [
     { name: 'tool picked by the grammar', adds: '', selection: 'grammar' as const },
     { name: 'tool picked by likelihood', adds: 'tool likelihood', selection: 'likelihood' as const },
+    { name: 'tool picked by channel scoring', adds: 'tool channel', selection: 'channel' as const },
   ];
   const results: VariantResult[] = [];
   for (const variant of variants) {
-    // The local provider's selection is a setting of the service: the baseline gets its own.
-    const grammarOnly =
-      variant.selection === 'grammar' && !spec.startsWith('openai:')
-        ? (await openModel(spec, { toolSelection: 'grammar' })).inference
-        : undefined;
-    const service = grammarOnly ?? inference;
-    if (variant.selection === 'likelihood' && spec.startsWith('openai:')) continue;
+    // The local provider's selection is a setting of the service: each variant gets its own.
+    const endpoint = spec.startsWith('openai:');
+    if (endpoint && variant.selection !== 'grammar') continue;
+    const own = endpoint
+      ? undefined
+      : (await openModel(spec, { toolSelection: variant.selection })).inference;
+    const service = own ?? inference;
     results.push(
       await timedVariant(variant, async (failures) => {
         let valid = 0;
@@ -328,7 +323,7 @@ async function tools(inference: InferenceService, spec: string): Promise<Variant
               toolChoice: 'required',
               temperature: 0,
               seed: SEED,
-              maxTokens: 160,
+              maxTokens: 96,
             });
           } catch (error) {
             return error instanceof Error ? error : new Error(String(error));
@@ -366,7 +361,7 @@ async function tools(inference: InferenceService, spec: string): Promise<Variant
         };
       }),
     );
-    await grammarOnly?.close();
+    await own?.close();
   }
   return results;
 }
@@ -529,7 +524,7 @@ async function main() {
       facts: `${FACTS.length} questions, ${FACTS.filter((item) => !item.answer).length} of them unanswerable`,
     },
     seconds: Math.round((performance.now() - started) / 1000),
-    models,
+    models: await mergedWithEarlier(models),
   };
   const file = await writeBenchResults('quality', results);
   console.log(`\nresults: ${file} (${results.seconds} s)`);
@@ -537,6 +532,28 @@ async function main() {
     const docs = await writeDocsSection('quality', docsSection(results));
     console.log(`docs: ${docs}`);
   }
+}
+
+type ModelResults = { model: string; seconds: number; tasks: Record<string, VariantResult[]> };
+
+/**
+ * This run's models and tasks over those of the last run of the same eval set, so one model or
+ * one task can be measured again without running everything.
+ */
+async function mergedWithEarlier(models: ModelResults[]): Promise<ModelResults[]> {
+  const file = path.join(import.meta.dirname, '..', 'results', 'quality.json');
+  const earlier = await readFile(file, 'utf8')
+    .then((text) => JSON.parse(text) as { evalSetVersion: number; models: ModelResults[] })
+    .catch(() => undefined);
+  if (earlier?.evalSetVersion !== EVAL_SET_VERSION) return models;
+  const merged = earlier.models.map((model) => {
+    const now = models.find((candidate) => candidate.model === model.model);
+    return now ? { ...now, tasks: { ...model.tasks, ...now.tasks } } : model;
+  });
+  for (const model of models) {
+    if (!merged.some((candidate) => candidate.model === model.model)) merged.push(model);
+  }
+  return merged;
 }
 
 function docsSection(results: {

@@ -3,6 +3,7 @@ import type {
   InferenceService,
   LlmRequest,
   LlmResult,
+  LlmTool,
   LlmToolCall,
   ModelInfo,
   ModelStatus,
@@ -36,11 +37,12 @@ export interface LocalInferenceOptions {
   /** Use a GPU when one is found (`auto`), or the CPU only (`off`). */
   gpu?: 'auto' | 'off';
   /**
-   * How a call forced with `toolChoice: required` picks among several tools: `likelihood`
-   * (default) scores the start of a call of each and takes the likeliest; `grammar` lets the
-   * constrained generation pick (bench:quality compares the two).
+   * How a call forced with `toolChoice: required` picks among several tools: `channel` (default)
+   * takes the tool under whose description the user's message is likeliest; `likelihood` scores
+   * the start of a call of each; `grammar` lets the constrained generation pick (bench:quality
+   * compares them).
    */
-  toolSelection?: 'likelihood' | 'grammar';
+  toolSelection?: 'channel' | 'likelihood' | 'grammar';
   defaultMaxTokens: number;
   onLog?(level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void;
 }
@@ -304,12 +306,13 @@ export function createLocalInference(options: LocalInferenceOptions): LocalInfer
       const functions = request.tools?.length && !forced ? toolFunctions(request.tools) : undefined;
       const history = toHistory(forced ? withToolInstructions(request) : request);
       const candidates = forced && request.toolChoice === 'required' ? (request.tools ?? []) : [];
-      if (candidates.length > 1 && options.toolSelection !== 'grammar') {
-        // The tool is chosen by likelihood first (how likely the model finds the start of a call of
-        // each); the grammar then constrains the arguments to that tool's parameters.
-        const starts = candidates.map((tool) => `{"name": "${tool.name}"`);
-        const scored = await scoreChoices(slot.chat, slot.sequence, history, starts, { end: false });
-        const chosen = candidates[starts.indexOf(scored.best)]?.name ?? '';
+      const selection = options.toolSelection ?? 'channel';
+      if (candidates.length > 1 && selection !== 'grammar') {
+        // The tool is chosen first, then the grammar constrains the arguments to its parameters.
+        const chosen =
+          selection === 'channel'
+            ? await toolByChannel(slot, candidates, request)
+            : await toolByLikelihood(slot, candidates, history);
         const schema = forcedToolSchema({ ...request, toolChoice: { name: chosen } });
         if (schema) jsonGrammar = await grammarOf(schema, loaded.llama);
       }
@@ -438,6 +441,34 @@ export function createLocalInference(options: LocalInferenceOptions): LocalInfer
       await disposeLoaded();
     },
   };
+}
+
+/** The tool whose call the model finds likeliest to start the answer. */
+async function toolByLikelihood(slot: Slot, tools: LlmTool[], history: ChatHistoryItem[]): Promise<string> {
+  const starts = tools.map((tool) => `{"name": "${tool.name}"`);
+  const scored = await scoreChoices(slot.chat, slot.sequence, history, starts, { end: false });
+  return tools[starts.indexOf(scored.best)]?.name ?? '';
+}
+
+/**
+ * The tool under whose description the user's last message is likeliest (the "channel"
+ * direction, which a small model gets right far more often than naming the tool itself).
+ */
+async function toolByChannel(slot: Slot, tools: LlmTool[], request: LlmRequest): Promise<string> {
+  const asked = request.messages.findLast((message) => message.role === 'user')?.content;
+  if (!asked) return tools[0]?.name ?? '';
+  let best = { name: tools[0]?.name ?? '', score: -Infinity };
+  for (const tool of tools) {
+    const history = toHistory({
+      messages: [
+        { role: 'system', content: `A request to ${tool.description ?? tool.name} (${tool.name}).` },
+        { role: 'user', content: asked },
+      ],
+    });
+    const { score } = await scoreLastMessage(slot.chat, slot.sequence, history);
+    if (score > best.score) best = { name: tool.name, score };
+  }
+  return best.name;
 }
 
 /** The request's choices when it has any; they must be distinct, non-empty strings. */

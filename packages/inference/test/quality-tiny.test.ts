@@ -141,6 +141,85 @@ describe('choices scored by likelihood', () => {
   });
 });
 
+describe('scoring a message instead of answering', () => {
+  const score = async (text: string) => {
+    const result = await model.complete({
+      messages: [
+        { role: 'system', content: 'A message about billing.' },
+        { role: 'user', content: text },
+      ],
+      scoreOnly: true,
+    });
+    expect(result).toMatchObject({ text: '', finishReason: 'stop' });
+    expect(result.usage.completionTokens).toBe(0);
+    return result.logProbability ?? Number.NaN;
+  };
+
+  it("gives the last user message's log-probability, lower for a longer text that starts the same", async () => {
+    const short = await score('I was charged twice');
+    const long = await score('I was charged twice this month and nobody answers my mails');
+    expect(short).toBeLessThan(0);
+    expect(long).toBeLessThan(short);
+    expect(await score('I was charged twice')).toBeCloseTo(short, 3);
+  });
+});
+
+describe('a forced call among several tools', () => {
+  const tools = [
+    {
+      name: 'get_weather',
+      description: 'Weather for a city',
+      parameters: {
+        type: 'object',
+        properties: { city: { type: 'string', maxLength: 10 } },
+        required: ['city'],
+      },
+    },
+    {
+      name: 'send_email',
+      description: 'Send an e-mail',
+      parameters: { type: 'object', properties: { to: { type: 'string', maxLength: 10 } }, required: ['to'] },
+    },
+    {
+      name: 'convert_currency',
+      description: 'Convert money',
+      parameters: { type: 'object', properties: { amount: { type: 'integer' } }, required: ['amount'] },
+    },
+  ];
+
+  it('picks a tool first (by channel scoring, by likelihood, or by the grammar) and calls it validly', async () => {
+    for (const toolSelection of ['channel', 'likelihood', 'grammar'] as const) {
+      const provider = createLocalInference({
+        location: locateModel(file, path.dirname(file)),
+        contextSize: 1024,
+        sequences: 1,
+        threads: 1,
+        gpu: 'off',
+        defaultMaxTokens: 48,
+        toolSelection,
+      });
+      try {
+        const result = await provider.complete({
+          messages: [{ role: 'user', content: 'Will it rain in Lisbon tomorrow?' }],
+          tools,
+          toolChoice: 'required',
+          temperature: 0,
+          seed: 1,
+        });
+        if (result.finishReason === 'length') continue;
+        expect(result.finishReason, toolSelection).toBe('tool_calls');
+        const call = result.toolCalls?.[0];
+        const tool = tools.find((candidate) => candidate.name === call?.name);
+        expect(tool, toolSelection).toBeDefined();
+        const [argument] = tool?.parameters.required ?? [];
+        expect(Object.keys(call?.arguments as object)).toEqual([argument]);
+      } finally {
+        await provider.close();
+      }
+    }
+  });
+});
+
 describe('the llm steps with their quality techniques', () => {
   it('llm.classify scores the labels by default and generates them with method generate', async () => {
     const inference = recording();
@@ -158,7 +237,7 @@ describe('the llm steps with their quality techniques', () => {
     );
     expect(base.labels).toContain(scored.label);
     expect(base.labels).toContain(generated.label);
-    const [likelihood, generate] = inference.requests;
+    const [likelihood, , generate] = inference.requests;
     expect(likelihood?.choices).toEqual(base.labels);
     expect(generate?.choices).toBeUndefined();
     expect(generate?.jsonSchema).toEqual({ enum: base.labels });
@@ -169,6 +248,40 @@ describe('the llm steps with their quality techniques', () => {
       'user',
     ]);
     expect(likelihood?.messages[0]?.content).toContain('- bug: something is broken');
+  });
+
+  it('llm.classify with method channel scores the text once under each label', async () => {
+    const inference = recording();
+    const output = await runStep<{ label: string }>(
+      llmClassify,
+      {
+        text: 'The app crashes on start.',
+        labels: ['billing', 'bug'],
+        method: 'channel',
+        descriptions: { bug: 'something is broken' },
+        examples: [{ text: 'Export does nothing', label: 'bug' }],
+      },
+      inference,
+    );
+    expect(['billing', 'bug']).toContain(output.label);
+    expect(inference.requests).toHaveLength(2);
+    const [billing, bug] = inference.requests;
+    expect(billing).toMatchObject({ scoreOnly: true });
+    expect(billing?.messages[0]?.content).toBe('A message about billing.');
+    expect(bug?.messages[0]?.content).toBe(
+      'A message about bug (something is broken).\nExamples:\n- Export does nothing',
+    );
+    expect(bug?.messages.at(-1)).toEqual({ role: 'user', content: 'The app crashes on start.' });
+  });
+
+  it('llm.classify calibrated scores the labels for the text and for an empty one', async () => {
+    const inference = recording();
+    await runStep(llmClassify, { text: 'The app crashes on start.', labels: ['billing', 'bug'] }, inference);
+    expect(inference.requests.map((request) => request.messages.at(-1)?.content)).toEqual([
+      'The app crashes on start.',
+      'N/A',
+    ]);
+    expect(inference.requests.every((request) => request.choices?.length === 2)).toBe(true);
   });
 
   it('llm.summarize never returns more than max_words and says when it cut', async () => {
