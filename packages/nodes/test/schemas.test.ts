@@ -71,15 +71,28 @@ const MINIMAL: Record<string, { raw: Record<string, unknown>; parsed: Record<str
   },
   'llm.chat': {
     raw: { prompt: 'Hello' },
-    parsed: { prompt: 'Hello', history: [], max_tokens: 512, temperature: 0.7 },
+    parsed: { prompt: 'Hello', history: [], admit_unknown: true, max_tokens: 512, temperature: 0.7 },
   },
   'llm.extract': {
     raw: { text: 'Alice, 30', schema: { type: 'object' } },
-    parsed: { text: 'Alice, 30', schema: { type: 'object' }, max_tokens: 512, temperature: 0 },
+    parsed: {
+      text: 'Alice, 30',
+      schema: { type: 'object' },
+      copy_from_text: true,
+      verify: 'retry',
+      max_tokens: 512,
+      temperature: 0,
+    },
   },
   'llm.classify': {
     raw: { text: 'I love it', labels: ['good', 'bad'] },
-    parsed: { text: 'I love it', labels: ['good', 'bad'], max_tokens: 64, temperature: 0 },
+    parsed: {
+      text: 'I love it',
+      labels: ['good', 'bad'],
+      method: 'calibrated',
+      max_tokens: 64,
+      temperature: 0,
+    },
   },
   'llm.summarize': {
     raw: { text: 'A long text.' },

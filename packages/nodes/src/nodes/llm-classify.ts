@@ -22,7 +22,12 @@ const fields = z.strictObject({
       'What each label means, e.g. { billing: "charges, refunds, invoices" }; helps a small model most.',
     ),
   examples: z
-    .array(z.strictObject({ text: z.string().min(1), label: z.string().min(1) }))
+    .array(
+      z.strictObject({
+        text: z.string().min(1).describe('A text like the ones to classify.'),
+        label: z.string().min(1).describe('The label it should get (one of labels).'),
+      }),
+    )
     .optional()
     .describe(
       'Worked examples, e.g. [{ text: "I was charged twice", label: billing }], shown to the model first.',
