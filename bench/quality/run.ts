@@ -5,7 +5,7 @@
  * in the same run; every score comes with its 95 % Wilson interval.
  *
  *   npm run bench:quality [-- --models smollm2-135m,gemma3-270m --models-dir DIR
- *                            --tasks extraction,classification,tools,summaries,facts]
+ *                            --tasks extraction,classification,tools,summaries,facts --quick]
  *
  * `--models` takes catalog names, GGUF paths, or `openai:<model>@<baseUrl>` for an
  * OpenAI-compatible endpoint, its key from PINCER_LLM_API_KEY (likelihood scoring falls back to
@@ -58,6 +58,13 @@ const MODELS_DIR = option('models-dir', '');
 /** Cases run side by side, one per sequence of the model's context. */
 const PARALLEL = 2;
 const SEED = 7;
+
+/** `--quick`: only each task's baseline and the configuration the steps use by default. */
+const QUICK = args.includes('--quick');
+
+function selected<T extends Variant & { final?: boolean }>(variants: T[]): T[] {
+  return QUICK ? variants.filter((variant, index) => index === 0 || variant.final) : variants;
+}
 
 /** One configuration of a task's step, and what it measures. */
 interface Variant {
@@ -170,6 +177,7 @@ async function extraction(inference: InferenceService): Promise<VariantResult[]>
     },
     {
       name: '+ values copied from the text',
+      final: true,
       adds: 'copy from text',
       describe: 'all',
       verify: 'retry',
@@ -177,7 +185,7 @@ async function extraction(inference: InferenceService): Promise<VariantResult[]>
     },
   ];
   const results: VariantResult[] = [];
-  for (const variant of variants) {
+  for (const variant of selected(variants)) {
     results.push(
       await timedVariant(variant, async (failures) => {
         let right = 0;
@@ -237,15 +245,21 @@ async function classification(inference: InferenceService): Promise<VariantResul
     { name: 'likelihood, labels only', adds: 'label likelihood', method: 'likelihood', guide: 'none' },
     { name: '+ calibration', adds: 'calibration', method: 'calibrated', guide: 'none' },
     { name: '+ label descriptions', adds: 'label descriptions', method: 'calibrated', guide: 'descriptions' },
-    { name: '+ few-shot examples', adds: 'few-shot examples', method: 'calibrated', guide: 'all' },
+    {
+      name: '+ few-shot examples',
+      adds: 'few-shot examples',
+      method: 'calibrated',
+      guide: 'all',
+      final: true,
+    },
     { name: 'likelihood + descriptions + examples', adds: '', method: 'likelihood', guide: 'all' },
     { name: 'channel, labels only', adds: 'channel scoring', method: 'channel', guide: 'none' },
     { name: '+ label descriptions', adds: 'label descriptions', method: 'channel', guide: 'descriptions' },
-    { name: '+ few-shot examples', adds: 'few-shot examples', method: 'channel', guide: 'all' },
+    { name: '+ few-shot examples', adds: 'few-shot examples', method: 'channel', guide: 'all', final: true },
   ];
   const cases = CLASSIFICATION.flatMap((task) => task.cases.map((item) => ({ task, ...item })));
   const results: VariantResult[] = [];
-  for (const variant of variants) {
+  for (const variant of selected(variants)) {
     results.push(
       await timedVariant(variant, async (failures) => {
         const answers = await inParallel(cases, async (item) => {
@@ -298,10 +312,15 @@ async function tools(inference: InferenceService, spec: string): Promise<Variant
   const variants = [
     { name: 'tool picked by the grammar', adds: '', selection: 'grammar' as const },
     { name: 'tool picked by likelihood', adds: 'tool likelihood', selection: 'likelihood' as const },
-    { name: 'tool picked by channel scoring', adds: 'tool channel', selection: 'channel' as const },
+    {
+      name: 'tool picked by channel scoring',
+      adds: 'tool channel',
+      selection: 'channel' as const,
+      final: true,
+    },
   ];
   const results: VariantResult[] = [];
-  for (const variant of variants) {
+  for (const variant of selected(variants)) {
     // The local provider's selection is a setting of the service: each variant gets its own.
     const endpoint = spec.startsWith('openai:');
     if (endpoint && variant.selection !== 'grammar') continue;
@@ -406,10 +425,10 @@ async function summaries(inference: InferenceService): Promise<VariantResult[]> 
 async function facts(inference: InferenceService): Promise<VariantResult[]> {
   const variants = [
     { name: 'no system prompt', adds: '', admit: false },
-    { name: '+ "say I don\'t know" system prompt', adds: 'honesty prompt', admit: true },
+    { name: '+ "say I don\'t know" system prompt', adds: 'honesty prompt', admit: true, final: true },
   ];
   const results: VariantResult[] = [];
-  for (const variant of variants) {
+  for (const variant of selected(variants)) {
     results.push(
       await timedVariant(variant, async (failures) => {
         const answers = await inParallel(FACTS, async (item) => {
