@@ -84,7 +84,7 @@ function context(inference: InferenceService, stepName: string): NodeContext {
     runId: 'bench-quality',
     stepName,
     attempt: 1,
-    timeoutMs: 120_000,
+    timeoutMs: 600_000,
     signal: new AbortController().signal,
     heartbeat() {},
     log() {},

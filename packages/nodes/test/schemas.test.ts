@@ -79,7 +79,7 @@ const MINIMAL: Record<string, { raw: Record<string, unknown>; parsed: Record<str
       text: 'Alice, 30',
       schema: { type: 'object' },
       copy_from_text: true,
-      verify: 'retry',
+      verify: 'flag',
       max_tokens: 512,
       temperature: 0,
     },

@@ -33,9 +33,9 @@ const config = z.strictObject({
     ),
   verify: z
     .enum(['off', 'flag', 'retry'])
-    .default('retry')
+    .default('flag')
     .describe(
-      'Checks each extracted text and number against the source text: flag lists the ones not in it in `unverified`; retry (default) also asks the model once more for them; off skips the check.',
+      'Checks each extracted text and number against the source text: flag (default) lists the ones not in it in `unverified`; retry also asks the model once more for them; off skips the check.',
     ),
   ...samplingFields({ temperature: 0, maxTokens: 512 }),
 });
