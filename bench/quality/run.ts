@@ -592,7 +592,7 @@ function docsSection(results: {
     )
       .map(([task, about]) => `${task}: ${about}`)
       .join('; ')}. Each case runs through the step's own config validation and run() on the real model, at`,
-    `temperature 0, ${results.machine.threads} thread(s) on ${results.machine.cores} cores; the whole run took ${results.seconds} s.`,
+    `temperature 0, ${results.machine.threads} thread(s) on ${results.machine.cores} cores; the last run took ${results.seconds} s.`,
     'Each row adds one technique to the row above it (rows without a "+" start again from the baseline);',
     'percentages are followed by their 95 % Wilson interval. Raw numbers: bench/results/quality.json.',
     '',
