@@ -151,6 +151,25 @@ describe('the local model (SmolLM2 135M, real)', () => {
     for (const result of results) expect(labels).toContain(result.json);
   });
 
+  it('scores each of several choices on its own: their order changes no score', async () => {
+    const choices = ['account question', 'feature request ideas', 'billing and refunds'];
+    const ask = (order: string[]) =>
+      model.complete({
+        messages: [
+          { role: 'system', content: 'Which team handles this?' },
+          { role: 'user', content: 'I was charged twice this month.' },
+        ],
+        choices: order,
+      });
+    const forward = await ask(choices);
+    const backward = await ask([...choices].reverse());
+    expect(choices).toContain(forward.text);
+    expect(backward.text).toBe(forward.text);
+    for (const choice of choices) {
+      expect(backward.choiceScores?.[choice]).toBeCloseTo(forward.choiceScores?.[choice] ?? Number.NaN, 3);
+    }
+  });
+
   it('completes 8 concurrent requests, evaluated side by side', async () => {
     let peak = 0;
     const results = await Promise.all(

@@ -3,6 +3,7 @@ import type {
   InferenceService,
   LlmRequest,
   LlmResult,
+  LlmTool,
   LlmToolCall,
   ModelInfo,
   ModelStatus,
@@ -17,6 +18,7 @@ import type {
   LlamaContextSequence,
   LlamaModel,
 } from 'node-llama-cpp';
+import { scoreChoices, scoreLastMessage } from './choices.ts';
 import { describeError, InferenceError } from './errors.ts';
 import { createJsonGrammar, type JsonGrammar } from './json-grammar.ts';
 import { checkModel, type ModelLocation } from './locate.ts';
@@ -34,6 +36,13 @@ export interface LocalInferenceOptions {
   batchSize?: number;
   /** Use a GPU when one is found (`auto`), or the CPU only (`off`). */
   gpu?: 'auto' | 'off';
+  /**
+   * How a call forced with `toolChoice: required` picks among several tools: `channel` (default)
+   * takes the tool under whose description the user's message is likeliest; `likelihood` scores
+   * the start of a call of each; `grammar` lets the constrained generation pick (bench:quality
+   * compares them).
+   */
+  toolSelection?: 'channel' | 'likelihood' | 'grammar';
   defaultMaxTokens: number;
   onLog?(level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void;
 }
@@ -231,18 +240,20 @@ export function createLocalInference(options: LocalInferenceOptions): LocalInfer
     const timeout = request.timeoutMs === undefined ? undefined : AbortSignal.timeout(request.timeoutMs);
     if (timeout) limits.push(timeout);
     const signal = AbortSignal.any(limits);
+    const choices = checkChoices(request.choices);
     const forced = forcedToolSchema(request);
-    const constraint = forced ?? request.jsonSchema;
-    const jsonGrammar = constraint
-      ? await grammarFor(loaded.llama, constraint).catch((error: unknown) => {
-          throw new InferenceError(
-            'request_invalid',
-            `The JSON Schema cannot be turned into a grammar: ${describeError(error)}.`,
-            'use types, properties, required, items, enum, const, oneOf and string formats; see docs/inference.md.',
-            { cause: error },
-          );
-        })
-      : undefined;
+    // Choices are scored, not generated: their enum schema is for providers that cannot score.
+    const constraint = choices || request.scoreOnly ? undefined : (forced ?? request.jsonSchema);
+    const grammarOf = (schema: Record<string, unknown>, llama: Llama) =>
+      grammarFor(llama, schema).catch((error: unknown) => {
+        throw new InferenceError(
+          'request_invalid',
+          `The JSON Schema cannot be turned into a grammar: ${describeError(error)}.`,
+          'use types, properties, required, items, enum, const, oneOf and string formats; see docs/inference.md.',
+          { cause: error },
+        );
+      });
+    let jsonGrammar = constraint ? await grammarOf(constraint, loaded.llama) : undefined;
     active += 1;
     const slot = await acquire(request.sessionKey, signal).catch((error: unknown) => {
       active -= 1;
@@ -263,8 +274,48 @@ export function createLocalInference(options: LocalInferenceOptions): LocalInfer
     }
     const meterBefore = slot.sequence.tokenMeter.getState();
     try {
+      if (request.scoreOnly) {
+        const scored = await scoreLastMessage(slot.chat, slot.sequence, toHistory(request));
+        const result = measureCompletion({
+          text: '',
+          finishReason: 'stop',
+          info,
+          sampling,
+          measured,
+          promptTokens: scored.promptTokens + scored.textTokens,
+          evaluatedPromptTokens: slot.sequence.tokenMeter.diff(meterBefore).usedInputTokens,
+        });
+        result.logProbability = scored.score;
+        return result;
+      }
+      if (choices) {
+        const scored = await scoreChoices(slot.chat, slot.sequence, toHistory(request), choices);
+        const result = measureCompletion({
+          text: scored.best,
+          finishReason: 'stop',
+          info,
+          sampling,
+          measured,
+          promptTokens: scored.promptTokens,
+          evaluatedPromptTokens: slot.sequence.tokenMeter.diff(meterBefore).usedInputTokens,
+        });
+        result.json = scored.best;
+        result.choiceScores = scored.scores;
+        return result;
+      }
       const functions = request.tools?.length && !forced ? toolFunctions(request.tools) : undefined;
       const history = toHistory(forced ? withToolInstructions(request) : request);
+      const candidates = forced && request.toolChoice === 'required' ? (request.tools ?? []) : [];
+      const selection = options.toolSelection ?? 'channel';
+      if (candidates.length > 1 && selection !== 'grammar') {
+        // The tool is chosen first, then the grammar constrains the arguments to its parameters.
+        const chosen =
+          selection === 'channel'
+            ? await toolByChannel(slot, candidates, request)
+            : await toolByLikelihood(slot, candidates, history);
+        const schema = forcedToolSchema({ ...request, toolChoice: { name: chosen } });
+        if (schema) jsonGrammar = await grammarOf(schema, loaded.llama);
+      }
       const generate = () => {
         measured.completionTokens = 0;
         const common = {
@@ -390,6 +441,46 @@ export function createLocalInference(options: LocalInferenceOptions): LocalInfer
       await disposeLoaded();
     },
   };
+}
+
+/** The tool whose call the model finds likeliest to start the answer. */
+async function toolByLikelihood(slot: Slot, tools: LlmTool[], history: ChatHistoryItem[]): Promise<string> {
+  const starts = tools.map((tool) => `{"name": "${tool.name}"`);
+  const scored = await scoreChoices(slot.chat, slot.sequence, history, starts, { end: false });
+  return tools[starts.indexOf(scored.best)]?.name ?? '';
+}
+
+/**
+ * The tool under whose description the user's last message is likeliest (the "channel"
+ * direction, which a small model gets right far more often than naming the tool itself).
+ */
+async function toolByChannel(slot: Slot, tools: LlmTool[], request: LlmRequest): Promise<string> {
+  const asked = request.messages.findLast((message) => message.role === 'user')?.content;
+  if (!asked) return tools[0]?.name ?? '';
+  let best = { name: tools[0]?.name ?? '', score: -Infinity };
+  for (const tool of tools) {
+    const history = toHistory({
+      messages: [
+        { role: 'system', content: `A request to ${tool.description ?? tool.name} (${tool.name}).` },
+        { role: 'user', content: asked },
+      ],
+    });
+    const { score } = await scoreLastMessage(slot.chat, slot.sequence, history);
+    if (score > best.score) best = { name: tool.name, score };
+  }
+  return best.name;
+}
+
+/** The request's choices when it has any; they must be distinct, non-empty strings. */
+function checkChoices(choices: LlmRequest['choices']): string[] | undefined {
+  if (!choices?.length) return undefined;
+  if (choices.some((choice) => typeof choice !== 'string' || choice.trim() === '')) {
+    throw new InferenceError('request_invalid', 'Every one of choices must be a non-empty string.');
+  }
+  if (new Set(choices).size !== choices.length) {
+    throw new InferenceError('request_invalid', 'choices must be different from each other.');
+  }
+  return choices;
 }
 
 function toHistory(request: LlmRequest): ChatHistoryItem[] {

@@ -258,6 +258,18 @@ export interface LlmRequest {
    * locally, so even a small model that cannot call functions by itself produces a valid call.
    */
   toolChoice?: 'auto' | 'required' | { name: string };
+  /**
+   * The answer is one of these strings. The local provider reads each after the prompt and returns
+   * the one the model finds likeliest (nothing is sampled), with every choice's log-probability in
+   * `choiceScores`. A provider that cannot score choices generates under `jsonSchema` instead, so
+   * give both (`jsonSchema: { enum: choices }`).
+   */
+  choices?: string[];
+  /**
+   * Nothing is generated: the result's `logProbability` says how likely the model finds the last
+   * user message's text after the messages before it (local provider only; others leave it out).
+   */
+  scoreOnly?: boolean;
   /** Streams the answer as it is generated. */
   onToken?(text: string): void;
 }
@@ -282,6 +294,10 @@ export interface LlmResult {
   /** `tool_calls`: the model called `tools` (see `toolCalls`); `timeout`: `timeoutMs` ran out. */
   finishReason: 'stop' | 'length' | 'cancelled' | 'timeout' | 'tool_calls';
   toolCalls?: LlmToolCall[];
+  /** With `choices`, scored locally: each choice's total log-probability (natural log, 0 is certain). */
+  choiceScores?: Record<string, number>;
+  /** With `scoreOnly`: the last user message's total log-probability. */
+  logProbability?: number;
   model: ModelInfo;
   /** The sampling that produced it, so the step can be reproduced. */
   sampling: {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineNode, type LlmMessage } from '../define.ts';
+import { HONESTY_INSTRUCTION } from '../llm-prompts.ts';
 import { ask, type LlmRunFacts, runFacts, samplingFields } from './llm-shared.ts';
 
 const config = z.strictObject({
@@ -23,6 +24,12 @@ const config = z.strictObject({
     .optional()
     .describe(
       'A conversation id (e.g. the chat id): turns with the same session reuse the already evaluated prompt, so long conversations answer faster.',
+    ),
+  admit_unknown: z
+    .boolean()
+    .default(true)
+    .describe(
+      'Tell the model to answer "I don\'t know" rather than invent facts (default true; added to the system prompt).',
     ),
   ...samplingFields({ temperature: 0.7, maxTokens: 512 }),
 });
@@ -61,7 +68,8 @@ workflow:
   defaults: { timeoutMs: 300_000, retry: { maximumAttempts: 2 } },
   async run(config, context): Promise<{ text: string } & LlmRunFacts> {
     const messages: LlmMessage[] = [];
-    if (config.system) messages.push({ role: 'system', content: config.system });
+    const system = [config.system, config.admit_unknown ? HONESTY_INSTRUCTION : undefined].filter(Boolean);
+    if (system.length > 0) messages.push({ role: 'system', content: system.join('\n\n') });
     messages.push(...config.history, { role: 'user', content: config.prompt });
     const result = await ask('llm.chat', context, {
       messages,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { LlmResult, NodeContext } from '../define.ts';
 import { defineNode } from '../define.ts';
+import { limitWords } from '../llm-prompts.ts';
 import { ask, type LlmRunFacts, runFacts, samplingFields } from './llm-shared.ts';
 
 const config = z.strictObject({
@@ -13,7 +14,9 @@ const config = z.strictObject({
     .min(5)
     .max(1000)
     .default(60)
-    .describe('About how long the summary may be, in words (default 60).'),
+    .describe(
+      'The longest the summary may be, in words (default 60): a longer answer is cut at the last sentence end within it.',
+    ),
   chunk_chars: z
     .int()
     .min(500)
@@ -60,7 +63,7 @@ workflow:
   },
   outputs: ['main'],
   defaults: { timeoutMs: 600_000, retry: { maximumAttempts: 2 } },
-  async run(config, context): Promise<{ summary: string; chunks: number } & LlmRunFacts> {
+  async run(config, context): Promise<{ summary: string; chunks: number; cut: boolean } & LlmRunFacts> {
     let text = config.text;
     let chunkCount = 1;
     const results: LlmResult[] = [];
@@ -82,7 +85,8 @@ workflow:
       prompt_tokens: sum(results.map((result) => result.usage.promptTokens)),
       completion_tokens: sum(results.map((result) => result.usage.completionTokens)),
     };
-    return { summary: final.text.trim(), chunks: chunkCount, ...facts };
+    const { text: summary, cut } = limitWords(final.text, config.max_words);
+    return { summary, chunks: chunkCount, cut, ...facts };
   },
 });
 
@@ -96,7 +100,7 @@ function summarize(
     messages: [
       {
         role: 'system',
-        content: `Summarize the text the user gives in at most ${maxWords} words. Keep names, numbers and decisions. Answer with the summary only.`,
+        content: `Summarize the text the user gives in at most ${maxWords} words (${sentencesFor(maxWords)}). Keep names, numbers and decisions. Answer with the summary only.`,
       },
       { role: 'user', content: text },
     ],
@@ -104,6 +108,12 @@ function summarize(
     temperature: config.temperature,
     ...(config.seed === undefined ? {} : { seed: config.seed }),
   });
+}
+
+/** A length a small model can aim for: it counts sentences better than words. */
+function sentencesFor(maxWords: number): string {
+  const sentences = Math.max(1, Math.floor(maxWords / 20));
+  return sentences === 1 ? 'one short sentence' : `${sentences} short sentences`;
 }
 
 /** Cuts text into pieces of at most `size` characters, preferring paragraph, then sentence, then word ends. */
