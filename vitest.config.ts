@@ -17,6 +17,10 @@ const NEEDS_SERVICES = [
 ];
 
 export default defineConfig({
+  // Transform as tsx does (the CLI, the web server and the worker run under it): keepNames wraps
+  // named functions in a `__name` helper, so a function handed to a browser page that leans on it
+  // fails in tests as it would in production.
+  esbuild: { keepNames: true },
   test: {
     // Safety nets, not expectations: a loaded 2-core machine (other suites, builds) can make a
     // CLI spawn or a model answer many times slower than usual.
