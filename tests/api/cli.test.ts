@@ -159,7 +159,10 @@ describe('pincer CLI against the running instance', () => {
     );
     expect((await pincer(['workflow', 'import', file])).code).toBe(0);
     // About 300 KB of input: the run printed is well over what a pipe holds (64 KiB).
-    const rows = Array.from({ length: 3000 }, (_, index) => ({ index, text: `row ${index} `.padEnd(80, '.') }));
+    const rows = Array.from({ length: 3000 }, (_, index) => ({
+      index,
+      text: `row ${index} `.padEnd(80, '.'),
+    }));
     const inputFile = path.join(files, 'rows.json');
     await writeFile(inputFile, JSON.stringify({ rows }));
     const fromFile = await pincer(['run', 'cli_echo', '--input', `@${inputFile}`, '--wait']);
@@ -172,7 +175,11 @@ describe('pincer CLI against the running instance', () => {
     expect(shown.code).toBe(0);
     expect(JSON.parse(shown.stdout)).toMatchObject({ id: run.id, input: { rows }, output: rows });
 
-    const fromStdin = await pincer(['run', 'cli_echo', '--input', '-', '--wait'], {}, JSON.stringify({ rows }));
+    const fromStdin = await pincer(
+      ['run', 'cli_echo', '--input', '-', '--wait'],
+      {},
+      JSON.stringify({ rows }),
+    );
     expect(fromStdin.code).toBe(0);
     expect(WaitedRun.parse(JSON.parse(fromStdin.stdout)).output).toEqual(rows);
 

@@ -205,7 +205,9 @@ async function stepsCoveredBy(page: Page, selector: string): Promise<string[]> {
   );
   return steps
     .filter((a) =>
-      covers.some((b) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height),
+      covers.some(
+        (b) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height,
+      ),
     )
     .map((step) => step.id);
 }
@@ -438,7 +440,9 @@ describe('the studio', () => {
     await page.locator('.react-flow__node[data-id="send_notification"]').click();
     await visible(page.getByRole('complementary', { name: 'Step settings' }));
     await expect.poll(() => stepInView(page, 'send_notification'), WAIT).toBe(true);
-    expect(await stepsCoveredBy(page, '.side-panel, .react-flow__minimap, .react-flow__controls')).toEqual([]);
+    expect(await stepsCoveredBy(page, '.side-panel, .react-flow__minimap, .react-flow__controls')).toEqual(
+      [],
+    );
     await page.screenshot({ path: path.join(SHOTS, 'canvas.png') });
     expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
 

@@ -30,8 +30,7 @@ const COMMANDS = {
   },
   run: {
     run,
-    summary:
-      'NAME [--input JSON|@FILE|-] [--version N] [--wait]: start a run (--wait: print it when done)',
+    summary: 'NAME [--input JSON|@FILE|-] [--version N] [--wait]: start a run (--wait: print it when done)',
   },
   credential: { run: credential, summary: 'set NAME (value on stdin) | list | delete NAME' },
   runs: {

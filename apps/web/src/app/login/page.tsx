@@ -7,7 +7,5 @@ export default async function LoginPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }): Promise<never> {
   const callbackUrl = (await searchParams).callbackUrl;
-  redirect(
-    typeof callbackUrl === 'string' ? `/signin?${new URLSearchParams({ callbackUrl })}` : '/signin',
-  );
+  redirect(typeof callbackUrl === 'string' ? `/signin?${new URLSearchParams({ callbackUrl })}` : '/signin');
 }

@@ -18,7 +18,8 @@ export const NODE_ICONS: Readonly<Record<string, string>> = {
   for_each: 'M17 2l4 4-4 4M3 11v-1a4 4 0 0 1 4-4h14M7 22l-4-4 4-4M21 13v1a4 4 0 0 1-4 4H3',
   sub_workflow: 'M3 3h8v8H3zM13 13h8v8h-8zM7 11v6h6',
   external_activity: 'M9 2v6M15 2v6M6 8h12v3a6 6 0 0 1-12 0zM12 17v5',
-  http_request: 'M12 3a9 9 0 1 0 0 18 9 9 0 1 0 0-18zM3 12h18M12 3c3.5 3.5 3.5 14.5 0 18M12 3c-3.5 3.5-3.5 14.5 0 18',
+  http_request:
+    'M12 3a9 9 0 1 0 0 18 9 9 0 1 0 0-18zM3 12h18M12 3c3.5 3.5 3.5 14.5 0 18M12 3c-3.5 3.5-3.5 14.5 0 18',
   shell: 'M4 17l6-5-6-5M12 19h8',
   python: 'M16 18l6-6-6-6M8 6l-6 6 6 6',
   'llm.chat': 'M21 15a2 2 0 0 1-2 2H7l-4 4V5a2 2 0 0 1 2-2h14a2 2 0 0 1 2 2z',

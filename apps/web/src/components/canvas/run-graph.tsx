@@ -7,7 +7,12 @@ import { useTRPC } from '../../lib/trpc/client.tsx';
 import {
   type CompileIssue,
   FIT_VIEW_PLAIN,
-  type LiveRun, type StepNode, stepStatesOf, toFlow, type WorkflowGraph } from './model.ts';
+  type LiveRun,
+  type StepNode,
+  stepStatesOf,
+  toFlow,
+  type WorkflowGraph,
+} from './model.ts';
 import { OverlayContext, StepNodeComponent } from './step-node.tsx';
 
 const NODE_TYPES = { step: StepNodeComponent };

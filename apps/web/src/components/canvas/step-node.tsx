@@ -3,8 +3,8 @@
 import { Handle, type NodeProps, Position } from '@xyflow/react';
 import { createContext, memo, useContext } from 'react';
 import type { CatalogEntry, CompileIssue, StepNode, StepRunState } from './model.ts';
-import { categoryColor } from './node-look.ts';
 import { NodeIcon } from './node-icon.tsx';
+import { categoryColor } from './node-look.ts';
 
 /** What the canvas overlays on nodes without touching the graph: compile issues and run state. */
 export interface CanvasOverlay {
