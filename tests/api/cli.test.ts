@@ -52,9 +52,9 @@ function pincer(args: string[], env: NodeJS.ProcessEnv = {}, stdin?: string): Pr
     const child = spawn(process.execPath, [path.join(repoRoot, 'apps/cli/bin/pincer.mjs'), ...args], {
       cwd: repoRoot,
       env: { ...server.env, PINCER_TOKEN: server.tokens.editor, ...env },
-      stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      stdio: 'pipe',
     });
-    if (stdin !== undefined) child.stdin?.end(stdin);
+    child.stdin.end(stdin ?? '');
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {

@@ -1,6 +1,6 @@
-import { definitionToGraph, WorkflowDefinitionSchema, type WorkflowGraph } from '@pincer/workflow';
+import { compile, definitionToGraph, type WorkflowGraph } from '@pincer/workflow';
 import type { Metadata } from 'next';
-import { getDb } from '../../../../lib/services.ts';
+import { getDb, getRegistry } from '../../../../lib/services.ts';
 import { RunDetail } from './run-detail.tsx';
 
 export const metadata: Metadata = { title: 'Run' };
@@ -15,8 +15,13 @@ async function graphOfRun(id: string): Promise<WorkflowGraph | null> {
     where: { id },
     select: { workflowVersion: { select: { definition: true } } },
   });
-  const parsed = WorkflowDefinitionSchema.safeParse(run?.workflowVersion.definition);
-  return parsed.success ? definitionToGraph(parsed.data) : null;
+  if (!run) return null;
+  try {
+    return definitionToGraph(compile(run.workflowVersion.definition, await getRegistry()).definition);
+  } catch {
+    // A version whose node types are gone (a removed plugin): the page shows the steps without a graph.
+    return null;
+  }
 }
 
 export default async function RunPage({ params }: { params: Promise<{ id: string }> }) {
