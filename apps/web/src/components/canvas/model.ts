@@ -35,7 +35,7 @@ export const FIT_VIEW_PLAIN = {
   maxZoom: 1.2,
 } as const;
 
-export const NODE_WIDTH = 200;
+export const NODE_WIDTH = 220;
 export const NODE_HEIGHT = 52;
 
 /** A step's state in a run, as the canvas shows it on the step's node. */
