@@ -1,3 +1,4 @@
+import { transformWithEsbuild } from 'vite';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
@@ -17,6 +18,20 @@ const NEEDS_SERVICES = [
 ];
 
 export default defineConfig({
+  // TypeScript is compiled as tsx compiles it (the CLI, the web server and the worker run under
+  // tsx): esbuild with keepNames, which wraps named functions in a `__name` helper that only Node
+  // has. A function handed to a browser page that leans on it then fails in tests as in production.
+  oxc: false,
+  plugins: [
+    {
+      name: 'pincer:compile-as-tsx',
+      enforce: 'pre',
+      transform(code, id) {
+        if (!/\.[cm]?tsx?$/.test(id) || id.includes('/node_modules/')) return null;
+        return transformWithEsbuild(code, id, { keepNames: true, jsx: 'automatic', target: 'node20' });
+      },
+    },
+  ],
   test: {
     // Safety nets, not expectations: a loaded 2-core machine (other suites, builds) can make a
     // CLI spawn or a model answer many times slower than usual.

@@ -47,13 +47,14 @@ interface Result {
 }
 
 /** Runs `pincer ...` as a user would, against the test server. */
-function pincer(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Result> {
+function pincer(args: string[], env: NodeJS.ProcessEnv = {}, stdin?: string): Promise<Result> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(repoRoot, 'apps/cli/bin/pincer.mjs'), ...args], {
       cwd: repoRoot,
       env: { ...server.env, PINCER_TOKEN: server.tokens.editor, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: 'pipe',
     });
+    child.stdin.end(stdin ?? '');
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -149,6 +150,49 @@ describe('pincer CLI against the running instance', () => {
     const listed = await pincer(['workflow', 'list']);
     expect(listed.stdout).toMatch(/^NAME\s+VERSION/);
     expect(listed.stdout).toContain('cli_greet');
+  });
+
+  it('reads a big input from a file or stdin and prints a big run whole into a pipe', async () => {
+    const file = await workflowFile(
+      'echo.yaml',
+      'workflow:\n  name: cli_echo\n  steps:\n    - name: rows\n      type: transform\n      value: "{{ trigger.rows }}"\n',
+    );
+    expect((await pincer(['workflow', 'import', file])).code).toBe(0);
+    // About 300 KB of input: the run printed is well over what a pipe holds (64 KiB).
+    const rows = Array.from({ length: 3000 }, (_, index) => ({
+      index,
+      text: `row ${index} `.padEnd(80, '.'),
+    }));
+    const inputFile = path.join(files, 'rows.json');
+    await writeFile(inputFile, JSON.stringify({ rows }));
+    const fromFile = await pincer(['run', 'cli_echo', '--input', `@${inputFile}`, '--wait']);
+    expect(fromFile.stderr).toBe('');
+    expect(fromFile.stdout.length).toBeGreaterThan(300_000);
+    const run = WaitedRun.parse(JSON.parse(fromFile.stdout));
+    expect(run.output).toEqual(rows);
+
+    const shown = await pincer(['runs', 'show', run.id]);
+    expect(shown.code).toBe(0);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ id: run.id, input: { rows }, output: rows });
+
+    const fromStdin = await pincer(
+      ['run', 'cli_echo', '--input', '-', '--wait'],
+      {},
+      JSON.stringify({ rows }),
+    );
+    expect(fromStdin.code).toBe(0);
+    expect(WaitedRun.parse(JSON.parse(fromStdin.stdout)).output).toEqual(rows);
+
+    const missing = await pincer(['run', 'cli_echo', '--input', '@/nonexistent/input.json']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^pincer: cannot read the input file \/nonexistent\/input\.json/);
+  });
+
+  it('lists every command and action in --help', async () => {
+    const help = await pincer(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('rerun ID [--from STEP]');
+    expect(help.stdout).toContain('--input JSON|@FILE|-');
   });
 
   it('approves a waiting step', async () => {

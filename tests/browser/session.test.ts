@@ -120,6 +120,14 @@ describe('AutomationSession', () => {
         { Product: 'Pen', Price: '1.50' },
         { Product: 'Book', Price: '12.00' },
       ]);
+      // Without a header row, each row is a list; a header row of <th> cells names the columns.
+      expect(await s.perform({ action: 'extract_table', selector: '#grid', as: 'value' })).toEqual([
+        ['a1', 'b1'],
+        ['a2', 'b2'],
+      ]);
+      expect(await s.perform({ action: 'extract_table', selector: '#headed', as: 'value' })).toEqual([
+        { Name: 'Ada', column_2: 'x' },
+      ]);
       await s.perform({ action: 'scroll', selector: '#bottom' });
       expect(
         await s.page.evaluate(() => (globalThis as unknown as { scrollY: number }).scrollY),

@@ -52,6 +52,8 @@ const CONTROLS = page(
    <ul><li class="item" data-sku="s1">One</li><li class="item" data-sku="s2">Two</li><li class="item" data-sku="s3">Three</li></ul>
    <table id="prices"><thead><tr><th>Product</th><th>Price</th></tr></thead>
      <tbody><tr><td>Pen</td><td>1.50</td></tr><tr><td>Book</td><td>12.00</td></tr></tbody></table>
+   <table id="grid"><tr><td>a1</td><td>b1</td></tr><tr><td>a2</td><td>b2</td></tr></table>
+   <table id="headed"><tr><th>Name</th><th></th></tr><tr><td>Ada</td><td>x</td></tr></table>
    <form id="upload" method="post" action="/upload" enctype="multipart/form-data">
      <input id="file" type="file" name="file"><button id="send" type="submit">Send</button></form>
    <a id="report" href="/report.csv">report</a>

@@ -6,7 +6,7 @@ import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TelegramPeer } from '../peers/telegram.ts';
 import { repoRoot } from '../support/pincer.ts';
-import { startTestStudio, type TestStudio } from '../support/studio.ts';
+import { PASSWORD, startTestStudio, type TestStudio } from '../support/studio.ts';
 
 const WAIT = { timeout: 120_000, interval: 250 };
 const SHOTS = path.join(repoRoot, '.pincer', 'screenshots');
@@ -174,6 +174,57 @@ async function allStepsInView(page: Page): Promise<boolean> {
   );
 }
 
+/** Whether the steps' boxes lie one under the other in this order, on one column. */
+async function topToBottom(page: Page, steps: string[]): Promise<boolean> {
+  const boxes = await Promise.all(
+    steps.map((step) => page.locator(`.react-flow__node[data-id="${step}"]`).boundingBox()),
+  );
+  return boxes.every(
+    (box, index) =>
+      box !== null &&
+      (index === 0 ||
+        (boxes[index - 1] !== null &&
+          box.y >= (boxes[index - 1]?.y ?? 0) + (boxes[index - 1]?.height ?? 0) &&
+          Math.abs(box.x - (boxes[index - 1]?.x ?? 0)) < 2)),
+  );
+}
+
+/** The steps on the canvas that an element matching `selector` covers, even in part. */
+async function stepsCoveredBy(page: Page, selector: string): Promise<string[]> {
+  const covers = await page.locator(selector).evaluateAll((elements) =>
+    elements.map((element) => {
+      const { x, y, width, height } = element.getBoundingClientRect();
+      return { x, y, width, height };
+    }),
+  );
+  const steps = await page.locator('.react-flow__node').evaluateAll((nodes) =>
+    nodes.map((node) => {
+      const { x, y, width, height } = node.getBoundingClientRect();
+      return { id: node.getAttribute('data-id') ?? '', x, y, width, height };
+    }),
+  );
+  return steps
+    .filter((a) =>
+      covers.some(
+        (b) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height,
+      ),
+    )
+    .map((step) => step.id);
+}
+
+/** Whether a step lies wholly inside the visible canvas. */
+async function stepInView(page: Page, step: string): Promise<boolean> {
+  const pane = await page.locator('.react-flow__pane').boundingBox();
+  const box = await page.locator(`.react-flow__node[data-id="${step}"]`).boundingBox();
+  if (!pane || !box) return false;
+  return (
+    box.x >= pane.x &&
+    box.y >= pane.y &&
+    box.x + box.width <= pane.x + pane.width &&
+    box.y + box.height <= pane.y + pane.height
+  );
+}
+
 /** Whether any two steps on the canvas cover each other. */
 async function overlappingNodes(page: Page): Promise<boolean> {
   const boxes = await page.locator('.react-flow__node').evaluateAll((nodes) =>
@@ -278,6 +329,50 @@ workflow:
 `;
 
 describe('the studio', () => {
+  it('leads a newcomer from the address `npm start` prints to the styled sign-in page, then to the workflows', async () => {
+    const root = await fetch(`${studio.server.url}/`, { redirect: 'manual' });
+    expect(root.status).toBe(307);
+    expect(new URL(root.headers.get('location') ?? '', studio.server.url).pathname).toBe('/signin');
+    const health = await fetch(`${studio.server.url}/api/health`);
+    expect(health.headers.get('content-type')).toContain('application/json');
+
+    const context = await studio.browser.newContext({ baseURL: studio.server.url });
+    try {
+      const page = await context.newPage();
+      await page.goto('/');
+      await page.waitForURL(/\/signin$/);
+      await visible(page.getByRole('heading', { name: 'Sign in to Pincer' }));
+      // Styled: the form sits on a card (the studio's CSS is loaded here too), not on a bare page.
+      const style = await page.locator('.signin-card').evaluate((element) => {
+        const computed = (
+          globalThis as unknown as { getComputedStyle(of: unknown): Record<string, string> }
+        ).getComputedStyle(element);
+        return { border: computed.borderTopStyle, radius: computed.borderRadius };
+      });
+      expect(style).toEqual({ border: 'solid', radius: '10px' });
+      expect(await page.locator('body').textContent()).not.toContain('npm run doctor');
+      await page.screenshot({ path: path.join(SHOTS, 'signin.png') });
+
+      // The address people guess goes to the same place.
+      await page.goto('/login');
+      await page.waitForURL(/\/signin$/);
+
+      await page.getByLabel('E-mail').fill('owner@api.test');
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(/\/workflows$/);
+      // Signed in, the root is the workflows list.
+      await page.goto('/');
+      await page.waitForURL(/\/workflows$/);
+      // The owner finds the dependencies' health under Status.
+      await page.getByRole('link', { name: 'Status' }).click();
+      await page.waitForURL(/\/status$/);
+      await visible(page.getByRole('heading', { name: 'Dependencies' }));
+    } finally {
+      await context.close();
+    }
+  });
+
   it('refuses every tRPC procedure without a session', async () => {
     const procedures = await studioProcedures();
     expect(procedures.length).toBeGreaterThan(20);
@@ -331,6 +426,23 @@ describe('the studio', () => {
     await expect.poll(() => page.locator('.step-node-issue').count(), WAIT).toBe(0);
     await page.getByRole('button', { name: 'Auto-layout' }).click();
     await expect.poll(() => overlappingNodes(page), WAIT).toBe(false);
+    // Top to bottom, in the order the steps run, each with its type's icon.
+    const chain = ['fetch_logs', 'analyze_data', 'send_notification'];
+    await expect.poll(() => topToBottom(page, chain), WAIT).toBe(true);
+    for (const step of chain) {
+      const node = page.locator(`.step-node[data-step="${step}"]`);
+      expect(await node.locator('.node-icon svg path').count()).toBe(1);
+      expect(await node.getAttribute('data-category')).toBe('data');
+    }
+    // Neither the minimap nor the zoom controls cover a step; choosing the lowest step opens the
+    // side panel beside it, not over it.
+    expect(await stepsCoveredBy(page, '.react-flow__minimap, .react-flow__controls')).toEqual([]);
+    await page.locator('.react-flow__node[data-id="send_notification"]').click();
+    await visible(page.getByRole('complementary', { name: 'Step settings' }));
+    await expect.poll(() => stepInView(page, 'send_notification'), WAIT).toBe(true);
+    expect(await stepsCoveredBy(page, '.side-panel, .react-flow__minimap, .react-flow__controls')).toEqual(
+      [],
+    );
     await page.screenshot({ path: path.join(SHOTS, 'canvas.png') });
     expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
 
@@ -351,6 +463,12 @@ describe('the studio', () => {
 
     await page.getByRole('link', { name: 'Open run' }).click();
     await page.waitForURL(/\/runs\/[0-9a-f-]+$/);
+    // The run on its graph: each step's status and how long it took.
+    for (const step of chain) {
+      const node = page.locator(`.run-graph .step-node[data-step="${step}"]`);
+      await expect.poll(() => node.getAttribute('data-status'), WAIT).toBe('succeeded');
+      expect(await node.locator('.step-node-duration').textContent()).toMatch(/^\d+(\.\d)? (ms|s)$/);
+    }
     await expect
       .poll(() => page.getByTestId('output-fetch_logs').textContent(), WAIT)
       .toContain('ERROR disk full');

@@ -3,6 +3,7 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('../src/main.ts');
-// Exit now: an idle database pool or timer must not keep the command around.
-process.exit(await main(process.argv.slice(2)));
+const { main, exitWhenFlushed } = await import('../src/main.ts');
+// Exit once the output is written: an idle database pool or timer must not keep the command around,
+// and a pipe (`pincer runs show ID | jq`) must get all of it.
+await exitWhenFlushed(await main(process.argv.slice(2)));

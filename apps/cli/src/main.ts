@@ -31,10 +31,13 @@ const COMMANDS = {
   },
   run: {
     run,
-    summary: 'NAME [--input JSON] [--version N] [--wait]: start a run (--wait: print it when done)',
+    summary: 'NAME [--input JSON|@FILE|-] [--version N] [--wait]: start a run (--wait: print it when done)',
   },
   credential: { run: credential, summary: 'set NAME (value on stdin) | list | delete NAME' },
-  runs: { run: runs, summary: 'list [--workflow W] [--status S] | show ID | cancel ID' },
+  runs: {
+    run: runs,
+    summary: 'list [--workflow W] [--status S] | show ID | cancel ID | rerun ID [--from STEP]',
+  },
   hook: { run: hook, summary: 'rotate ID|URL: give a webhook a new secret (shown once; the old one stops)' },
   approve: {
     run: approve,
@@ -129,4 +132,18 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw error;
   }
+}
+
+/**
+ * Exits with `code` once stdout and stderr have written everything. Writes to a pipe are
+ * asynchronous: exiting at once would cut the output at what the pipe took (64 KiB).
+ */
+export async function exitWhenFlushed(code: number): Promise<never> {
+  const flushed = (stream: NodeJS.WriteStream) =>
+    new Promise<void>((resolve) => {
+      if (stream.destroyed || !stream.writable) resolve();
+      else stream.write('', () => resolve());
+    });
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit(code);
 }

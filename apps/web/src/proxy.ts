@@ -26,5 +26,6 @@ export const config = {
     '/audit/:path*',
     '/models/:path*',
     '/users/:path*',
+    '/status/:path*',
   ],
 };

@@ -672,20 +672,27 @@ interface SelectLike {
   options?: ArrayLike<{ value: string; label: string }>;
 }
 
-/** Runs in the page: a table's rows as objects keyed by its header cells (or lists without one). */
+/**
+ * Runs in the page: a table's rows as objects keyed by its header cells (or lists without one).
+ * Functions that run in the page declare no named helpers: tsx (esbuild's keepNames) wraps those in
+ * a `__name` call that exists only in Node, and the page answers `ReferenceError: __name is not defined`.
+ */
 function readTable(element: unknown): Record<string, string>[] | string[][] {
   const table = element as TableLike;
   const rows = Array.from(table.rows ?? []);
-  const text = (row: RowLike) => Array.from(row.cells).map((cell) => (cell.textContent ?? '').trim());
+  const texts = rows.map((row) => Array.from(row.cells).map((cell) => (cell.textContent ?? '').trim()));
   const first = rows[0];
   const headerRow =
     table.tHead?.rows[0] ??
     (first && Array.from(first.cells).every((cell) => cell.tagName === 'TH') ? first : undefined);
-  const body = rows.filter((row) => row !== headerRow && row.parentElement?.tagName !== 'THEAD');
-  if (!headerRow) return body.map(text);
-  const headers = text(headerRow).map((header, index) => header || `column_${index + 1}`);
-  return body.map((row) =>
-    Object.fromEntries(text(row).map((cell, index) => [headers[index] ?? `column_${index + 1}`, cell])),
+  const body = rows.flatMap((row, index) =>
+    row !== headerRow && row.parentElement?.tagName !== 'THEAD' ? [texts[index] ?? []] : [],
+  );
+  const headerTexts = headerRow ? texts[rows.indexOf(headerRow)] : undefined;
+  if (!headerTexts) return body;
+  const headers = headerTexts.map((header, index) => header || `column_${index + 1}`);
+  return body.map((cells) =>
+    Object.fromEntries(cells.map((cell, index) => [headers[index] ?? `column_${index + 1}`, cell])),
   );
 }
 

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { text } from 'node:stream/consumers';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { endpoints } from '@pincer/api';
 import type { PincerConfig } from '@pincer/config';
@@ -6,17 +8,35 @@ import { ApiAnswerError, CliError, PincerApi, type SuccessOf } from '../api-clie
 import { say } from '../output.ts';
 import { parseCommand, required, usageError } from './args.ts';
 
-const USAGE = 'pincer run NAME [--input JSON] [--version N] [--wait]';
+const USAGE = 'pincer run NAME [--input JSON|@FILE|-] [--version N] [--wait]';
 /** How often to look at a run that outlasted the server's wait limit. */
 const POLL_MS = 1000;
 
-function parseInput(text: string | undefined): unknown {
-  if (text === undefined) return undefined;
+/** The JSON of `--input`: given inline, read from a file (`@input.json`) or from stdin (`-`). */
+async function readInput(value: string | undefined): Promise<unknown> {
+  if (value === undefined) return undefined;
+  let source = '--input';
+  let json = value;
+  if (value === '-') {
+    source = 'the input on stdin';
+    json = await text(process.stdin);
+  } else if (value.startsWith('@')) {
+    const file = value.slice(1);
+    source = file;
+    try {
+      json = await readFile(file, 'utf8');
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw usageError(`cannot read the input file ${file} (${reason}).`);
+    }
+  }
   try {
-    return JSON.parse(text);
+    return JSON.parse(json);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw usageError(`--input is not valid JSON (${reason}): e.g. --input '{"name": "Ada"}'.`);
+    throw usageError(
+      `${source} is not valid JSON (${reason}): e.g. --input '{"name": "Ada"}', --input @input.json or --input - to read stdin.`,
+    );
   }
 }
 
@@ -66,7 +86,7 @@ export async function run(config: PincerConfig, args: string[]): Promise<number>
   if (values.version !== undefined && !/^[1-9]\d*$/.test(values.version)) {
     throw usageError(`--version must be a positive integer, not "${values.version}".`);
   }
-  const input = parseInput(values.input);
+  const input = await readInput(values.input);
   const body = {
     ...(input !== undefined ? { input } : {}),
     ...(values.version !== undefined ? { version: Number(values.version) } : {}),

@@ -15,6 +15,7 @@ const LINKS = [
   { href: '/audit', label: 'Audit log' },
   { href: '/models', label: 'Models' },
   { href: '/users', label: 'Users', owner: true },
+  { href: '/status', label: 'Status', owner: true },
 ];
 
 export function Nav({ email, role }: { email: string; role: StudioRole }) {

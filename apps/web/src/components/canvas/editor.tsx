@@ -25,10 +25,14 @@ import {
   autoLayout,
   type CatalogEntry,
   type CompileIssue,
+  FIT_VIEW,
   freeName,
   type GraphMeta,
   type LiveRun,
+  NODE_HEIGHT,
+  NODE_WIDTH,
   type StepNode,
+  stepStatesOf,
   toFlow,
   toGraph,
   upstreamOf,
@@ -36,6 +40,8 @@ import {
   type WorkflowGraph,
   wouldCycle,
 } from './model.ts';
+import { NodeIcon } from './node-icon.tsx';
+import { categoryColor } from './node-look.ts';
 import { RunDialog } from './run-dialog.tsx';
 import { StepForm } from './step-form.tsx';
 import { OverlayContext, StepNodeComponent } from './step-node.tsx';
@@ -114,6 +120,11 @@ function Editor({
   const clipboard = useRef<{ nodes: StepNode[]; edges: Edge[] } | null>(null);
   const catalogByType = useMemo(() => new Map(catalog.map((entry) => [entry.type, entry])), [catalog]);
 
+  const minimapColor = useCallback(
+    (node: StepNode) => categoryColor(catalogByType.get(node.data.stepType)?.category),
+    [catalogByType],
+  );
+
   const graph = useMemo(() => toGraph(nodes, edges, meta), [nodes, edges, meta]);
   const [checkedGraph, setCheckedGraph] = useState<WorkflowGraph>(graph);
   useEffect(() => {
@@ -147,15 +158,11 @@ function Editor({
   useEffect(() => {
     if (finished) void refetchPaths();
   }, [finished, refetchPaths]);
-  const statuses = useMemo(() => {
-    const map = new Map<string, string>();
-    for (const step of liveRun?.steps ?? []) map.set(step.name, step.status);
-    return map;
-  }, [liveRun]);
+  const stepStates = useMemo(() => (liveRun ? stepStatesOf(liveRun) : new Map()), [liveRun]);
 
   const overlay = useMemo(
-    () => ({ issues: issuesByStep, statuses, catalog: catalogByType }),
-    [issuesByStep, statuses, catalogByType],
+    () => ({ issues: issuesByStep, steps: stepStates, catalog: catalogByType }),
+    [issuesByStep, stepStates, catalogByType],
   );
 
   /** Records the current state for undo, before a change. */
@@ -253,7 +260,7 @@ function Editor({
   function layout() {
     remember();
     setNodes(autoLayout(nodes, edges));
-    window.requestAnimationFrame(() => flow.fitView({ padding: 0.2 }));
+    window.requestAnimationFrame(() => flow.fitView(FIT_VIEW));
   }
 
   function copySelection() {
@@ -355,6 +362,28 @@ function Editor({
 
   const selected = nodes.filter((node) => node.selected);
   const current = selected.length === 1 ? selected[0] : undefined;
+
+  // The side panel narrows the canvas when it opens: keep the chosen step in view beside it.
+  const currentId = current?.id;
+  useEffect(() => {
+    if (!currentId) return;
+    const frame = window.requestAnimationFrame(() => {
+      const pane = document.querySelector('.canvas .react-flow')?.getBoundingClientRect();
+      const box = document
+        .querySelector(`.react-flow__node[data-id="${CSS.escape(currentId)}"]`)
+        ?.getBoundingClientRect();
+      const node = flow.getNode(currentId);
+      if (!pane || !box || !node) return;
+      const inside =
+        box.left >= pane.left && box.right <= pane.right && box.top >= pane.top && box.bottom <= pane.bottom;
+      if (inside) return;
+      void flow.setCenter(node.position.x + NODE_WIDTH / 2, node.position.y + NODE_HEIGHT / 2, {
+        zoom: flow.getZoom(),
+        duration: 200,
+      });
+    });
+    return () => window.cancelAnimationFrame(frame);
+  }, [currentId, flow]);
 
   function updateStep(id: string, step: StepNode['data']['step']) {
     if (!canEdit) return;
@@ -531,6 +560,7 @@ function Editor({
                           event.dataTransfer.effectAllowed = 'move';
                         }}
                       >
+                        <NodeIcon type={entry.type} category={entry.category} />
                         {entry.title}
                       </button>
                     ))}
@@ -563,11 +593,11 @@ function Editor({
                 nodesConnectable={canEdit}
                 deleteKeyCode={canEdit ? ['Backspace', 'Delete'] : null}
                 fitView
-                fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
+                fitViewOptions={FIT_VIEW}
                 proOptions={{ hideAttribution: true }}
               >
                 <Background />
-                <MiniMap pannable zoomable />
+                <MiniMap pannable zoomable nodeColor={minimapColor} />
                 <Controls showInteractive={false} />
               </ReactFlow>
               {nodes.length === 0 && (

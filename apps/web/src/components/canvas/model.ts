@@ -2,6 +2,7 @@ import { Graph, layout } from '@dagrejs/dagre';
 import type { inferRouterOutputs } from '@trpc/server';
 import type { Edge, Node } from '@xyflow/react';
 import type { AppRouter } from '../../lib/trpc/router.ts';
+import { formatDuration } from '../ui/states.tsx';
 
 type Outputs = inferRouterOutputs<AppRouter>;
 export type WorkflowDetail = Outputs['workflows']['get'];
@@ -22,8 +23,52 @@ export type StepNode = Node<StepNodeData, 'step'>;
 /** Everything of the workflow that is not drawn (name, description, tags, triggers, vars). */
 export type GraphMeta = Omit<WorkflowGraph, 'nodes' | 'edges'>;
 
+/** Fitting the graph leaves room for the controls (bottom left) and the minimap (bottom right). */
+export const FIT_VIEW = {
+  padding: { top: '24px', left: '64px', right: '224px', bottom: '24px' },
+  maxZoom: 1.2,
+} as const;
+
+/** The same without a minimap (the run page's graph). */
+export const FIT_VIEW_PLAIN = {
+  padding: { top: '24px', left: '64px', right: '24px', bottom: '24px' },
+  maxZoom: 1.2,
+} as const;
+
 export const NODE_WIDTH = 220;
-export const NODE_HEIGHT = 72;
+export const NODE_HEIGHT = 52;
+
+/** A step's state in a run, as the canvas shows it on the step's node. */
+export interface StepRunState {
+  status: string;
+  /** How long it ran, or ran so far; null before it started. */
+  duration: string | null;
+}
+
+/**
+ * Each step's state in a run, by step name. A step repeated by a for-each shows its iterations
+ * together: the last one's status, from the first start to the last finish.
+ */
+export function stepStatesOf(run: Pick<LiveRun, 'steps'>): Map<string, StepRunState> {
+  const byName = new Map<string, LiveRun['steps']>();
+  for (const step of run.steps) byName.set(step.name, [...(byName.get(step.name) ?? []), step]);
+  const states = new Map<string, StepRunState>();
+  for (const [name, records] of byName) {
+    const own = records.find((record) => !record.iteration);
+    const shown = own ? [own] : records;
+    const last = shown.at(-1);
+    if (!last) continue;
+    const starts = shown.flatMap((record) => (record.startedAt ? [record.startedAt.getTime()] : []));
+    const finishes = shown.map((record) => record.finishedAt?.getTime() ?? null);
+    const begin = starts.length > 0 ? Math.min(...starts) : null;
+    const end = finishes.includes(null) ? null : Math.max(...(finishes as number[]));
+    states.set(name, {
+      status: last.status,
+      duration: begin === null ? null : formatDuration(new Date(begin), end === null ? null : new Date(end)),
+    });
+  }
+  return states;
+}
 
 export function toFlow(graph: WorkflowGraph): { nodes: StepNode[]; edges: Edge[]; meta: GraphMeta } {
   const { nodes, edges, ...meta } = graph;

@@ -2,22 +2,24 @@
 
 import { Handle, type NodeProps, Position } from '@xyflow/react';
 import { createContext, memo, useContext } from 'react';
-import type { CatalogEntry, CompileIssue, StepNode } from './model.ts';
+import type { CatalogEntry, CompileIssue, StepNode, StepRunState } from './model.ts';
+import { NodeIcon } from './node-icon.tsx';
+import { categoryColor } from './node-look.ts';
 
-/** What the canvas overlays on nodes without touching the graph: compile issues and live run state. */
+/** What the canvas overlays on nodes without touching the graph: compile issues and run state. */
 export interface CanvasOverlay {
   issues: ReadonlyMap<string, CompileIssue[]>;
-  statuses: ReadonlyMap<string, string>;
+  steps: ReadonlyMap<string, StepRunState>;
   catalog: ReadonlyMap<string, CatalogEntry>;
 }
 
 export const OverlayContext = createContext<CanvasOverlay>({
   issues: new Map(),
-  statuses: new Map(),
+  steps: new Map(),
   catalog: new Map(),
 });
 
-const PORT_TOP = 20;
+const PORT_TOP = 12;
 const PORT_GAP = 18;
 
 /**
@@ -37,25 +39,36 @@ export function dynamicPorts(config: Record<string, unknown>): string[] {
 function StepNodeView({ id, data, selected }: NodeProps<StepNode>) {
   const overlay = useContext(OverlayContext);
   const issues = overlay.issues.get(id) ?? [];
-  const status = overlay.statuses.get(id);
+  const run = overlay.steps.get(id);
   const entry = overlay.catalog.get(data.stepType);
   const outputs =
     entry?.outputs === 'dynamic' ? dynamicPorts(data.step.config) : (entry?.outputs ?? ['main']);
   const extraPorts = outputs.filter((port) => port !== 'main');
+  const accent = categoryColor(entry?.category);
   return (
     <div
       className={`step-node${selected ? ' selected' : ''}${issues.length > 0 ? ' invalid' : ''}`}
       data-step={id}
-      data-status={status ?? 'idle'}
+      data-status={run?.status ?? 'idle'}
+      data-category={entry?.category}
       title={issues.map((issue) => issue.message).join('\n') || undefined}
-      style={extraPorts.length > 2 ? { minHeight: PORT_TOP + extraPorts.length * PORT_GAP } : undefined}
+      style={{
+        borderLeftColor: accent,
+        ...(extraPorts.length > 2 ? { minHeight: PORT_TOP + extraPorts.length * PORT_GAP } : {}),
+      }}
     >
       <Handle type="target" position={Position.Top} />
-      <div className="step-node-head">
+      <NodeIcon type={data.stepType} category={entry?.category} />
+      <div className="step-node-text">
         <span className="step-node-name">{id}</span>
-        {status && <span className={`dot ${status}`} role="img" aria-label={status} />}
+        <span className="step-node-type">{entry?.title ?? data.stepType}</span>
       </div>
-      <div className="step-node-type">{entry?.title ?? data.stepType}</div>
+      {run && (
+        <span className="step-node-run" data-testid="step-run">
+          <span className={`dot ${run.status}`} role="img" aria-label={run.status} />
+          {run.duration && <span className="step-node-duration">{run.duration}</span>}
+        </span>
+      )}
       {issues.length > 0 && (
         <div className="step-node-issue" role="note">
           {issues[0]?.message}

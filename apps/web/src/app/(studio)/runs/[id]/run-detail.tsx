@@ -5,6 +5,8 @@ import { useSubscription } from '@trpc/tanstack-react-query';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
+import type { WorkflowGraph } from '../../../../components/canvas/model.ts';
+import { RunGraph } from '../../../../components/canvas/run-graph.tsx';
 import { useRole } from '../../../../components/role.tsx';
 import {
   ErrorState,
@@ -23,7 +25,7 @@ function Json({ value }: { value: unknown }) {
   return <pre className="json">{typeof value === 'string' ? value : JSON.stringify(value, null, 2)}</pre>;
 }
 
-export function RunDetail({ id }: { id: string }) {
+export function RunDetail({ id, graph }: { id: string; graph: WorkflowGraph | null }) {
   const trpc = useTRPC();
   const router = useRouter();
   const { canEdit } = useRole();
@@ -99,6 +101,7 @@ export function RunDetail({ id }: { id: string }) {
           <Json value={run.error} />
         </div>
       )}
+      {graph && graph.nodes.length > 0 && <RunGraph graph={graph} run={run} />}
       <h2>Steps</h2>
       {run.steps.length === 0 && <p className="muted">No step has started yet.</p>}
       <ol className="timeline">
