@@ -33,9 +33,10 @@ export interface RunningServices {
  */
 export async function createServices(options: ServicesOptions): Promise<RunningServices> {
   const { config, db } = options;
-  const services: NodeServices = {
-    artifacts: createArtifactStore({ db, dir: config.artifacts.dir, maxBytes: config.artifacts.maxBytes }),
-  };
+  const artifacts = createArtifactStore({ db, ...config.artifacts });
+  // A missing bucket or refused credentials stop the worker here, with the fix, not at the first file.
+  await artifacts.check();
+  const services: NodeServices = { artifacts };
   const closers: (() => Promise<void>)[] = [];
   const { log } = options;
   if (options.capabilities.includes('sandbox')) {

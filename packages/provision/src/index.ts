@@ -44,3 +44,15 @@ export {
   type TemporalDevServerOptions,
   temporalCliStep,
 } from './temporal.ts';
+export {
+  binaryFromWheel,
+  HELM_VERSION,
+  helmBinary,
+  helmStep,
+  KUBERNETES_VALIDATE_VERSION,
+  kubernetesValidateBinary,
+  kubernetesValidateStep,
+  SEAWEEDFS_VERSION,
+  seaweedfsBinary,
+  seaweedfsStep,
+} from './tools.ts';

@@ -11,12 +11,13 @@ export const runtime = 'nodejs';
 async function download(rawParams: Record<string, string>): Promise<Response> {
   const { id } = pathParams(api.getChatFile, api.getChatFile.params, rawParams);
   const artifacts = await getArtifacts();
-  const found = await artifacts.read(id);
+  const found = await artifacts.open(id);
   // Only a file that came in by chat: a run's artifact is served with its run.
   if (found?.ref.url !== chatFileUrl(id)) {
+    found?.body.destroy();
     throw new ApiError(404, 'chat_file_not_found', `There is no chat file ${id}.`);
   }
-  return fileResponse(found.ref, found.data);
+  return fileResponse(found.ref, found.body);
 }
 
 const withToken = handler(api.getChatFile, async ({ rawParams }) => download(rawParams));

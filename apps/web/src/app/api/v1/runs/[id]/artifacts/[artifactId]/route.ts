@@ -10,16 +10,17 @@ export const runtime = 'nodejs';
 async function download(rawParams: Record<string, string>): Promise<Response> {
   const { id, artifactId } = pathParams(api.getArtifact, api.getArtifact.params, rawParams);
   const artifacts = await getArtifacts();
-  const found = await artifacts.read(artifactId);
+  const found = await artifacts.open(artifactId);
   // An artifact of another run is not found here: its id alone must not reach it.
   if (!found?.ref.url.startsWith(`/api/v1/runs/${id}/`)) {
+    found?.body.destroy();
     throw new ApiError(
       404,
       'artifact_not_found',
       `Run ${id} has no artifact ${artifactId}: see the run's artifacts.`,
     );
   }
-  return fileResponse(found.ref, found.data);
+  return fileResponse(found.ref, found.body);
 }
 
 const withToken = handler(api.getArtifact, async ({ rawParams }) => download(rawParams));
