@@ -14,10 +14,10 @@ import {
   kubernetesValidateStep,
   provision,
 } from '@pincer/provision';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
-import { repoRoot } from '../support/pincer.ts';
 import { renderManifests } from '../../scripts/render-manifests.ts';
+import { repoRoot } from '../support/pincer.ts';
 
 const run = promisify(execFile);
 const chart = path.join(repoRoot, 'deploy/helm/pincer');
@@ -43,9 +43,10 @@ let scratch: string;
 let objects: K8sObject[];
 
 const byKind = (kind: string) => objects.filter((object) => object.kind === kind);
-const named = (kind: string, suffix: string) => byKind(kind).find((object) => object.metadata.name.endsWith(suffix));
+const named = (kind: string, suffix: string) =>
+  byKind(kind).find((object) => object.metadata.name.endsWith(suffix));
 const containersOf = (object: K8sObject | undefined): Container[] =>
-  ((object?.spec?.template as { spec: { containers: Container[] } } | undefined)?.spec.containers ?? []);
+  (object?.spec?.template as { spec: { containers: Container[] } } | undefined)?.spec.containers ?? [];
 
 beforeAll(async () => {
   const cacheDir = inject('cacheDir');
@@ -92,7 +93,10 @@ describe('the Helm chart deploy/helm/pincer', () => {
   it('has one worker Deployment per capability, each serving only its queue', () => {
     const served = byKind('Deployment')
       .filter((object) => object.metadata.name.includes('-worker-'))
-      .map((object) => containersOf(object)[0]?.env?.find((env) => env.name === 'PINCER_WORKER_CAPABILITIES')?.value);
+      .map(
+        (object) =>
+          containersOf(object)[0]?.env?.find((env) => env.name === 'PINCER_WORKER_CAPABILITIES')?.value,
+      );
     expect(served.sort()).toEqual(['browser', 'core', 'llm', 'messaging', 'sandbox']);
   });
 
@@ -126,7 +130,9 @@ describe('the Helm chart deploy/helm/pincer', () => {
   });
 
   it('keeps deploy/kubernetes/pincer.yaml equal to what the chart renders', () => {
-    const committed = parseAllDocuments(readFileSync(path.join(repoRoot, 'deploy/kubernetes/pincer.yaml'), 'utf8'))
+    const committed = parseAllDocuments(
+      readFileSync(path.join(repoRoot, 'deploy/kubernetes/pincer.yaml'), 'utf8'),
+    )
       .map((document) => document.toJS())
       .filter(Boolean);
     expect(committed).toEqual(objects);

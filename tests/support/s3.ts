@@ -3,7 +3,14 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, provision, seaweedfsBinary, seaweedfsStep, silentReporter, stopGroup } from '@pincer/provision';
+import {
+  freePort,
+  provision,
+  seaweedfsBinary,
+  seaweedfsStep,
+  silentReporter,
+  stopGroup,
+} from '@pincer/provision';
 import { inject } from 'vitest';
 import './provided-context.ts';
 

@@ -75,7 +75,10 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
               : status === 301
                 ? `bucket "${Bucket}" is in another region: set artifacts.s3.region (PINCER_S3_REGION)`
                 : `${(error as Error).message || (error as Error).name}: check artifacts.s3.endpoint (PINCER_S3_ENDPOINT) and that the store is running`;
-        throw new ArtifactError('artifact_store_unavailable', `Cannot use the artifact store ${location}: ${fix}.`);
+        throw new ArtifactError(
+          'artifact_store_unavailable',
+          `Cannot use the artifact store ${location}: ${fix}.`,
+        );
       }
     },
     async has(sha256) {
@@ -127,7 +130,9 @@ export function createS3BlobStore(options: S3BlobStoreOptions): BlobStore {
     async *list() {
       let ContinuationToken: string | undefined;
       do {
-        const page = await client.send(new ListObjectsV2Command({ Bucket, Prefix: keyPrefix, ContinuationToken }));
+        const page = await client.send(
+          new ListObjectsV2Command({ Bucket, Prefix: keyPrefix, ContinuationToken }),
+        );
         for (const object of page.Contents ?? []) {
           const sha256 = object.Key?.slice(object.Key.lastIndexOf('/') + 1);
           if (sha256) yield sha256;

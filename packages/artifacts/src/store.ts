@@ -17,7 +17,10 @@ export interface ArtifactStoreOptions {
   maxBytes: number;
   /** `disk` (default) keeps the bytes in `dir`; `s3` in the bucket `s3` names. */
   store?: 'disk' | 's3';
-  s3?: Omit<S3BlobStoreOptions, 'bucket' | 'spoolDir' | 'endpoint'> & { bucket?: string; endpoint?: string | undefined };
+  s3?: Omit<S3BlobStoreOptions, 'bucket' | 'spoolDir' | 'endpoint'> & {
+    bucket?: string;
+    endpoint?: string | undefined;
+  };
 }
 
 /** An artifact as listed with its run. */
@@ -179,12 +182,22 @@ export function createArtifactStore(options: ArtifactStoreOptions): SharedArtifa
     check: () => blobs.check(),
     async save({ runId, stepName, name, mediaType, data }) {
       const { type, sha256, fileName } = await keep(name, mediaType, data);
-      return recordRunArtifact({ runId, stepName, name: fileName, mediaType: type, size: data.byteLength, sha256 });
+      return recordRunArtifact({
+        runId,
+        stepName,
+        name: fileName,
+        mediaType: type,
+        size: data.byteLength,
+        sha256,
+      });
     },
 
     async saveStream({ runId, stepName, name, mediaType, body }) {
       const { type, fileName } = checked(name, mediaType);
-      const { sha256, size } = await putStream(blobs, body, { maxBytes: options.maxBytes, tooLarge: tooLarge(name) });
+      const { sha256, size } = await putStream(blobs, body, {
+        maxBytes: options.maxBytes,
+        tooLarge: tooLarge(name),
+      });
       return recordRunArtifact({ runId, stepName, name: fileName, mediaType: type, size, sha256 });
     },
     async saveChatFile({ conversationId, messageId, name, mediaType, data }) {

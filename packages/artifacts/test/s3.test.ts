@@ -5,8 +5,8 @@ import path from 'node:path';
 import { createDb, migrateDatabase, type PrismaClient } from '@pincer/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../../tests/support/db.ts';
-import { type RunningS3, startS3 } from '../../../tests/support/s3.ts';
 import { cleanEnv, Job } from '../../../tests/support/pincer.ts';
+import { type RunningS3, startS3 } from '../../../tests/support/s3.ts';
 import { createArtifactStore, type SharedArtifactStore } from '../src/index.ts';
 
 const MB = 1024 * 1024;
@@ -66,7 +66,9 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'pincer-artifacts-s3-'));
   store = storeWith();
   const user = await db.user.create({ data: { email: 's3@artifacts.test', role: 'owner' } });
-  const workflow = await db.workflow.create({ data: { name: 'files', definition: {}, createdById: user.id } });
+  const workflow = await db.workflow.create({
+    data: { name: 'files', definition: {}, createdById: user.id },
+  });
   const version = await db.workflowVersion.create({
     data: { workflowId: workflow.id, version: 1, definition: {}, checksum: 'x', createdById: user.id },
   });
@@ -175,7 +177,13 @@ describe('artifacts on an S3-compatible store (SeaweedFS)', () => {
       const disk = createArtifactStore({ db, dir: diskDir, maxBytes: MB });
       const refs = await Promise.all(
         ['one', 'two', 'three'].map((text) =>
-          disk.save({ runId, stepName: 'old', name: `${text}.txt`, mediaType: 'text/plain', data: Buffer.from(text) }),
+          disk.save({
+            runId,
+            stepName: 'old',
+            name: `${text}.txt`,
+            mediaType: 'text/plain',
+            data: Buffer.from(text),
+          }),
         ),
       );
       const env = {
@@ -189,7 +197,8 @@ describe('artifacts on an S3-compatible store (SeaweedFS)', () => {
         PINCER_S3_ACCESS_KEY_ID: s3.accessKeyId,
         PINCER_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
       };
-      const migrate = () => new Job(process.execPath, ['apps/cli/bin/pincer.mjs', 'artifacts', 'migrate'], env);
+      const migrate = () =>
+        new Job(process.execPath, ['apps/cli/bin/pincer.mjs', 'artifacts', 'migrate'], env);
 
       const first = migrate();
       expect(await first.exit, first.output).toBe(0);
@@ -202,7 +211,8 @@ describe('artifacts on an S3-compatible store (SeaweedFS)', () => {
         store: 's3',
         s3: { ...s3Settings(), prefix: 'migrated/' },
       });
-      for (const ref of refs) expect((await migrated.read(ref.id))?.data.toString()).toBe(ref.name.replace('.txt', ''));
+      for (const ref of refs)
+        expect((await migrated.read(ref.id))?.data.toString()).toBe(ref.name.replace('.txt', ''));
 
       const second = migrate();
       expect(await second.exit, second.output).toBe(0);

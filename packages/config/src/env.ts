@@ -29,8 +29,16 @@ export const ENV_BINDINGS = {
     description: 'step files (screenshots, PDFs, sandbox outputs); shared by web and workers',
   },
   PINCER_ARTIFACTS_STORE: { path: ['artifacts', 'store'], kind: 'string', description: 'disk|s3' },
-  PINCER_S3_ENDPOINT: { path: ['artifacts', 's3', 'endpoint'], kind: 'string', description: 'S3-compatible API root' },
-  PINCER_S3_BUCKET: { path: ['artifacts', 's3', 'bucket'], kind: 'string', description: 'bucket of step and chat files' },
+  PINCER_S3_ENDPOINT: {
+    path: ['artifacts', 's3', 'endpoint'],
+    kind: 'string',
+    description: 'S3-compatible API root',
+  },
+  PINCER_S3_BUCKET: {
+    path: ['artifacts', 's3', 'bucket'],
+    kind: 'string',
+    description: 'bucket of step and chat files',
+  },
   PINCER_S3_REGION: { path: ['artifacts', 's3', 'region'], kind: 'string', description: 'S3 region' },
   PINCER_S3_FORCE_PATH_STYLE: {
     path: ['artifacts', 's3', 'forcePathStyle'],
@@ -38,7 +46,11 @@ export const ENV_BINDINGS = {
     description: 'true|false: path-style bucket addressing',
   },
   PINCER_S3_PREFIX: { path: ['artifacts', 's3', 'prefix'], kind: 'string', description: 'object key prefix' },
-  PINCER_S3_ACCESS_KEY_ID: { path: ['artifacts', 's3', 'accessKeyId'], kind: 'string', description: 'S3 access key' },
+  PINCER_S3_ACCESS_KEY_ID: {
+    path: ['artifacts', 's3', 'accessKeyId'],
+    kind: 'string',
+    description: 'S3 access key',
+  },
   PINCER_S3_SECRET_ACCESS_KEY: {
     path: ['artifacts', 's3', 'secretAccessKey'],
     kind: 'string',
@@ -216,7 +228,10 @@ function parseEnvValue(name: string, kind: EnvKind, raw: string): string | numbe
   if (kind === 'string') return raw;
   if (kind === 'boolean') {
     if (raw === 'true' || raw === 'false') return raw === 'true';
-    throw new ConfigError('config_invalid_env', `${name}=${JSON.stringify(raw)} is not a boolean: set it to true or false.`);
+    throw new ConfigError(
+      'config_invalid_env',
+      `${name}=${JSON.stringify(raw)} is not a boolean: set it to true or false.`,
+    );
   }
   if (kind === 'list') {
     return raw

@@ -156,10 +156,7 @@ export const ConfigSchema = z.strictObject({
        * Which capability task queues this worker serves (core, sandbox, llm, browser, messaging);
        * all by default. Start more workers with a subset to scale one capability.
        */
-      capabilities: z
-        .array(z.enum(WORKER_CAPABILITIES))
-        .min(1)
-        .optional(),
+      capabilities: z.array(z.enum(WORKER_CAPABILITIES)).min(1).optional(),
     })
     .prefault({}),
   /**
@@ -265,7 +262,8 @@ export const ConfigSchema = z.strictObject({
       path: ['s3', 'bucket'],
     })
     .refine((value) => !value.s3.accessKeyId === !value.s3.secretAccessKey, {
-      message: 'set both s3.accessKeyId and s3.secretAccessKey, or neither (to use the AWS SDK credential chain)',
+      message:
+        'set both s3.accessKeyId and s3.secretAccessKey, or neither (to use the AWS SDK credential chain)',
       path: ['s3', 'secretAccessKey'],
     })
     .prefault({}),

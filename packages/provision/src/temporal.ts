@@ -7,8 +7,8 @@ import { promisify } from 'node:util';
 import { probeTemporal } from './health.ts';
 import type { RunningService } from './postgres.ts';
 import { isPortOpen, stopGroup, stopStaleProcess, writePidFile } from './process.ts';
-import { binaryFromWheel } from './tools.ts';
 import { describe, type Progress, ProvisionError, type ProvisionStep, type StepStatus } from './steps.ts';
+import { binaryFromWheel } from './tools.ts';
 
 const run = promisify(execFile);
 

@@ -1,7 +1,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PINCER_VERSION, type PincerConfig, WORKER_CAPABILITIES } from '@pincer/config';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { PINCER_VERSION, type PincerConfig, WORKER_CAPABILITIES } from '@pincer/config';
 import {
   chromiumStep,
   consoleReporter,
@@ -121,8 +121,16 @@ function processSpecs(config: PincerConfig, env: NodeJS.ProcessEnv): ProcessSpec
  */
 function workerSpecs(config: PincerConfig, env: NodeJS.ProcessEnv, args: string[]): ProcessSpec[] {
   const capabilities = config.worker.capabilities ?? WORKER_CAPABILITIES;
-  const worker = { name: 'worker', command: process.execPath, args, cwd: repoRoot, env, healthUrl: config.worker.healthUrl };
-  if (!config.llmWorker.separate || !capabilities.includes('llm') || capabilities.length === 1) return [worker];
+  const worker = {
+    name: 'worker',
+    command: process.execPath,
+    args,
+    cwd: repoRoot,
+    env,
+    healthUrl: config.worker.healthUrl,
+  };
+  if (!config.llmWorker.separate || !capabilities.includes('llm') || capabilities.length === 1)
+    return [worker];
   const others = capabilities.filter((capability) => capability !== 'llm');
   return [
     { ...worker, env: { ...env, PINCER_WORKER_CAPABILITIES: others.join(',') } },
