@@ -1,5 +1,10 @@
+{{/* The release name, with "-pincer" unless it already says pincer; short enough for every suffix. */}}
 {{- define "pincer.fullname" -}}
-{{- printf "%s-pincer" .Release.Name | trunc 52 | trimSuffix "-" -}}
+{{- if contains "pincer" .Release.Name -}}
+{{- .Release.Name | trunc 40 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-pincer" .Release.Name | trunc 40 | trimSuffix "-" -}}
+{{- end -}}
 {{- end -}}
 
 {{- define "pincer.labels" -}}
