@@ -14,7 +14,7 @@ import {
   kubernetesValidateStep,
   provision,
 } from '@pincer/provision';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { renderManifests } from '../../scripts/render-manifests.ts';
 import { repoRoot } from '../support/pincer.ts';
