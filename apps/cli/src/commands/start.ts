@@ -252,7 +252,9 @@ export async function start(config: PincerConfig): Promise<number> {
         if (shuttingDown) return replacement.stop();
         embedded.services[embedded.services.indexOf(service)] = replacement;
         log(`${service.name} restarted (pid ${replacement.pid})`);
-        tableWrites = tableWrites.then(() => writeProcessTable(config, embedded.services, supervisor));
+        tableWrites = tableWrites
+          .then(() => writeProcessTable(config, embedded.services, supervisor))
+          .catch((error: unknown) => log(`could not write the process table: ${String(error)}`));
         return healService(replacement);
       }
     });
