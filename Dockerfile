@@ -15,7 +15,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends chromium fonts-liberation \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /app /app
-RUN useradd --system --create-home pincer && mkdir -p /var/lib/pincer/artifacts /var/lib/pincer/cache /var/lib/pincer/gateway && chown -R pincer /var/lib/pincer
-USER pincer
+RUN useradd --system --uid 10001 --create-home pincer && mkdir -p /var/lib/pincer/artifacts /var/lib/pincer/cache /var/lib/pincer/gateway && chown -R pincer /var/lib/pincer
+USER 10001
 EXPOSE 3000
 CMD ["node", "--import", "tsx", "apps/web/src/server.ts"]

@@ -16,6 +16,7 @@ export interface Ports {
   web: number;
   workerHealth: number;
   gatewayHealth: number;
+  llmWorkerHealth: number;
   postgres: number;
   temporal: number;
 }
@@ -25,6 +26,7 @@ export async function freePorts(): Promise<Ports> {
     web: await freePort(),
     workerHealth: await freePort(),
     gatewayHealth: await freePort(),
+    llmWorkerHealth: await freePort(),
     postgres: await freePort(),
     temporal: await freePort(),
   };
@@ -50,6 +52,7 @@ export function pincerEnv(scratch: Scratch, ports: Ports, extra: NodeJS.ProcessE
     PINCER_PORT: String(ports.web),
     PINCER_WORKER_HEALTH_PORT: String(ports.workerHealth),
     PINCER_GATEWAY_HEALTH_PORT: String(ports.gatewayHealth),
+    PINCER_LLM_WORKER_HEALTH_PORT: String(ports.llmWorkerHealth),
     PINCER_POSTGRES_PORT: String(ports.postgres),
     PINCER_TEMPORAL_PORT: String(ports.temporal),
     ...extra,

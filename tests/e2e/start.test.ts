@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isAlive } from '@pincer/provision';
 import { Client, Connection } from '@temporalio/client';
@@ -73,11 +73,12 @@ describe('npm start on the embedded default', async () => {
     for (const pid of allPids(processTable(install.dataDir))) seen.add(pid);
   });
 
-  it("reports the provisioned default model in the worker's health, loaded in the background", async () => {
+  it("reports the provisioned default model in the llm worker's health, loaded in the background", async () => {
     expect(first.output).toMatch(
       /Local LLM model: smollm2-135m \(\S+SmolLM2-135M-Instruct\.Q4_1\.gguf, 94 MB\)/,
     );
-    const workerHealth = `http://127.0.0.1:${install.env.PINCER_WORKER_HEALTH_PORT}/health`;
+    // The model runs in its own worker process (llmWorker.separate).
+    const workerHealth = `http://127.0.0.1:${install.env.PINCER_LLM_WORKER_HEALTH_PORT}/health`;
     const inference = await eventually(async () => {
       const { body } = await getJson(workerHealth);
       const status = (body as { inference?: { state: string } }).inference;
@@ -166,6 +167,95 @@ describe('npm start on the embedded default', async () => {
     });
     expect(first.output).toMatch(/worker exited unexpectedly \(signal SIGKILL\); restarting/);
   });
+
+  it('keeps the other capabilities serving when the llm worker is killed mid-step, and finishes the step after its restart', async () => {
+    const pincer = (args: string[]) =>
+      new Job(process.execPath, ['apps/cli/bin/pincer.mjs', ...args], install.env);
+    const workflowFile = path.join(install.dataDir, 'isolated-llm.yaml');
+    writeFileSync(
+      workflowFile,
+      [
+        'workflow:',
+        '  name: isolated_llm',
+        '  steps:',
+        '    - name: answer',
+        '      type: llm.chat',
+        '      prompt: "Write a long story about a lighthouse keeper and the sea."',
+        '      temperature: 0',
+        '      max_tokens: 400',
+        '',
+      ].join('\n'),
+    );
+    expect(await pincer(['workflow', 'import', workflowFile]).exit).toBe(0);
+    const before = processTable(install.dataDir).processes;
+    expect(before.llm).toBeDefined();
+    expect(before.llm).not.toBe(before.worker);
+
+    const started = pincer(['run', 'isolated_llm']);
+    expect(await started.exit).toBe(0);
+    const runId = started.output.trim().split('\n').pop() ?? '';
+    // Killed while the model is generating for the step.
+    const llmHealth = `http://127.0.0.1:${install.env.PINCER_LLM_WORKER_HEALTH_PORT}/health`;
+    await eventually(async () => {
+      const { body } = await getJson(llmHealth);
+      return ((body as { inference?: { activeRequests?: number } }).inference?.activeRequests ?? 0) > 0
+        ? true
+        : undefined;
+    }, 60_000);
+    process.kill(before.llm as number, 'SIGKILL');
+
+    // The core worker is the same process and still serves its queue.
+    const connection = await Connection.connect({ address: `127.0.0.1:${install.env.PINCER_TEMPORAL_PORT}` });
+    try {
+      const result = await new Client({ connection }).workflow.execute('selfTest', {
+        taskQueue: 'pincer-core',
+        workflowId: `self-test-isolated-${Date.now()}`,
+        args: ['still here'],
+      });
+      expect(result).toMatchObject({ echo: 'still here' });
+    } finally {
+      await connection.close();
+    }
+    expect(processTable(install.dataDir).processes.worker).toBe(before.worker);
+    expect(isAlive(before.worker as number)).toBe(true);
+
+    const restarted = await eventually(async () => {
+      const pid = processTable(install.dataDir).processes.llm;
+      return pid !== undefined && pid !== before.llm ? pid : undefined;
+    });
+    seen.add(restarted);
+    expect(first.output).toMatch(/llm exited unexpectedly \(signal SIGKILL\); restarting/);
+    const finished = await eventually(async () => {
+      const shown = pincer(['runs', 'show', runId]);
+      await shown.exit;
+      const match = shown.output.match(/"status": "(\w+)"/) ?? shown.output.match(/status\W+(\w+)/);
+      return match?.[1] === 'succeeded' || match?.[1] === 'failed' ? match[1] : undefined;
+    }, 240_000);
+    expect(finished).toBe('succeeded');
+  }, 400_000);
+
+  it('restarts the embedded Temporal server when it dies, and runs work again', async () => {
+    const before = processTable(install.dataDir).services.temporal;
+    expect(before).toBeDefined();
+    process.kill(before as number, 'SIGKILL');
+    const after = await eventually(async () => {
+      const pid = processTable(install.dataDir).services.temporal;
+      return pid !== undefined && pid !== before ? pid : undefined;
+    });
+    seen.add(after);
+    expect(first.output).toMatch(/temporal exited unexpectedly \(code null\); restarting it in 1s/);
+    const connection = await Connection.connect({ address: `127.0.0.1:${install.env.PINCER_TEMPORAL_PORT}` });
+    try {
+      const result = await new Client({ connection }).workflow.execute('selfTest', {
+        taskQueue: 'pincer-core',
+        workflowId: `self-test-healed-${Date.now()}`,
+        args: ['healed'],
+      });
+      expect(result).toMatchObject({ echo: 'healed' });
+    } finally {
+      await connection.close();
+    }
+  }, 300_000);
 
   it('leaves no process behind on Ctrl-C', async () => {
     for (const pid of allPids(processTable(install.dataDir))) seen.add(pid);

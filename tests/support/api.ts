@@ -48,7 +48,7 @@ export async function startTestServer(
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     TEMPORAL_NAMESPACE: engine.namespace,
     PINCER_SECRET_KEY: engine.secretKey.toString('base64'),
-    PINCER_ARTIFACTS_DIR: engine.artifacts.dir,
+    PINCER_ARTIFACTS_DIR: engine.artifacts.location,
     ...options.env,
   };
   const tokens: Record<Role, string> = {

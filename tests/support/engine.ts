@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createArtifactStore, type LocalArtifactStore } from '@pincer/artifacts';
+import { createArtifactStore, type SharedArtifactStore } from '@pincer/artifacts';
 import { createDb, migrateDatabase, type PrismaClient } from '@pincer/db';
 import {
   type ChatAccessSettings,
@@ -31,7 +31,7 @@ export interface TestEngine {
   secretKey: Buffer;
   workers: RunningWorkers | undefined;
   /** Where the workers' steps keep their files. */
-  artifacts: LocalArtifactStore;
+  artifacts: SharedArtifactStore;
   /** Imports a workflow from YAML; returns its version. */
   save(yaml: string): Promise<number>;
   /** Starts a run and returns its id without waiting. */

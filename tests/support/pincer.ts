@@ -33,6 +33,7 @@ export async function isolatedInstall(): Promise<{ dataDir: string; port: number
     PINCER_PORT: String(port),
     PINCER_WORKER_HEALTH_PORT: String(await freePort()),
     PINCER_GATEWAY_HEALTH_PORT: String(await freePort()),
+    PINCER_LLM_WORKER_HEALTH_PORT: String(await freePort()),
     PINCER_POSTGRES_PORT: String(await freePort()),
     PINCER_TEMPORAL_PORT: String(await freePort()),
   };

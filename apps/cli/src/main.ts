@@ -5,6 +5,7 @@ import { ProvisionError } from '@pincer/provision';
 import { SandboxError } from '@pincer/sandbox';
 import { CliError } from './api-client.ts';
 import { approve } from './commands/approve.ts';
+import { artifacts } from './commands/artifacts.ts';
 import { chat } from './commands/chat.ts';
 import { credential } from './commands/credential.ts';
 import { doctor } from './commands/doctor.ts';
@@ -47,6 +48,10 @@ const COMMANDS = {
   chat: {
     run: chat,
     summary: 'pairings [--status S] | approve CODE | reject CODE: who may talk to the assistant',
+  },
+  artifacts: {
+    run: artifacts,
+    summary: 'migrate: copy the files of artifacts.dir to the S3 store artifacts.s3 names',
   },
   token: {
     run: token,

@@ -97,9 +97,10 @@ const SERVICES = {
  */
 export async function createServices(options: ServicesOptions): Promise<RunningServices> {
   const { config, db } = options;
-  const services: NodeServices = {
-    artifacts: createArtifactStore({ db, dir: config.artifacts.dir, maxBytes: config.artifacts.maxBytes }),
-  };
+  const artifacts = createArtifactStore({ db, ...config.artifacts });
+  // A missing bucket or refused credentials stop the worker here, with the fix, not at the first file.
+  await artifacts.check();
+  const services: NodeServices = { artifacts };
   const closers: (() => Promise<void>)[] = [];
   for (const capability of CAPABILITIES) {
     if (capability === 'core' || !options.capabilities.includes(capability)) continue;

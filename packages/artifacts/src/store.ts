@@ -1,27 +1,26 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import type { PrismaClient } from '@pincer/db';
 import type { ArtifactRef, ChatFileStore } from '@pincer/nodes';
-
-export type ArtifactErrorCode = 'artifact_too_large' | 'artifact_invalid' | 'artifact_file_missing';
-
-export class ArtifactError extends Error {
-  override readonly name = 'ArtifactError';
-  constructor(
-    readonly code: ArtifactErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+import { ArtifactError, type BlobStore, createDiskBlobStore, putStream } from './blobs.ts';
+import { createS3BlobStore, type S3BlobStoreOptions } from './s3.ts';
 
 export interface ArtifactStoreOptions {
   db: PrismaClient;
-  /** The directory that holds the bytes, content-addressed; web and workers must share it. */
+  /**
+   * The local directory of the disk store (the embedded default), content-addressed; web and
+   * workers must share it. With the S3 store, files being received are spooled in it.
+   */
   dir: string;
   /** Largest artifact accepted, in bytes. */
   maxBytes: number;
+  /** `disk` (default) keeps the bytes in `dir`; `s3` in the bucket `s3` names. */
+  store?: 'disk' | 's3';
+  s3?: Omit<S3BlobStoreOptions, 'bucket' | 'spoolDir' | 'endpoint'> & {
+    bucket?: string;
+    endpoint?: string | undefined;
+  };
 }
 
 /** An artifact as listed with its run. */
@@ -30,9 +29,25 @@ export interface StoredArtifact extends ArtifactRef {
   createdAt: Date;
 }
 
-export interface LocalArtifactStore extends ChatFileStore {
-  /** The directory the bytes are in. */
-  readonly dir: string;
+export interface SharedArtifactStore extends ChatFileStore {
+  /** Where the bytes are, for messages: a directory or s3://bucket/prefix. */
+  readonly location: string;
+  /** The bytes' store (content-addressed). */
+  readonly blobs: BlobStore;
+  /** Fails with what to fix when the store cannot be used: call it at start-up. */
+  check(): Promise<void>;
+  /** Like `save`, from a stream that is never held in memory whole (spooled, hashed, then stored). */
+  saveStream(input: {
+    runId: string;
+    stepName: string;
+    name: string;
+    mediaType: string;
+    body: Readable | AsyncIterable<Uint8Array>;
+  }): Promise<ArtifactRef>;
+  /** The metadata and a stream of the bytes, or null when there is no artifact with that id. */
+  open(id: string): Promise<{ ref: ArtifactRef; body: Readable } | null>;
+  /** A time-limited link to the bytes for a platform that takes a link, or null (disk store). */
+  link(id: string): Promise<string | null>;
   /** The artifacts of a run, oldest first. */
   list(runId: string): Promise<StoredArtifact[]>;
 }
@@ -86,55 +101,105 @@ function refOf(row: ArtifactRow): ArtifactRef {
   return ref;
 }
 
-/**
- * Artifacts in a local directory, content-addressed (`ab/abcdef…`), with a row per run and step
- * in PostgreSQL. The same bytes saved by many runs are kept once on disk.
- */
-export function createArtifactStore(options: ArtifactStoreOptions): LocalArtifactStore {
-  const fileFor = (sha256: string) => path.join(options.dir, sha256.slice(0, 2), sha256);
-
-  async function writeOnce(sha256: string, data: Uint8Array): Promise<void> {
-    const file = fileFor(sha256);
-    const existing = await stat(file).catch(() => null);
-    if (existing?.size === data.byteLength) return;
-    // Private to the user running Pincer, whatever the umask (see docs/security.md, "Local users").
-    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-    // Written aside and renamed, so a reader never sees half a file.
-    const temporary = `${file}.${randomUUID()}.tmp`;
-    await writeFile(temporary, data, { mode: 0o600 });
-    await rename(temporary, file);
+/** The bytes' store the options name: the directory, or the S3-compatible bucket. */
+export function createBlobStore(options: Pick<ArtifactStoreOptions, 'dir' | 'store' | 's3'>): BlobStore {
+  if (options.store !== 's3') return createDiskBlobStore(options.dir);
+  const { s3 } = options;
+  if (!s3?.bucket) {
+    throw new ArtifactError(
+      'artifact_store_unavailable',
+      'artifacts.store is s3 but no bucket is set: set artifacts.s3.bucket (PINCER_S3_BUCKET)',
+    );
   }
+  return createS3BlobStore({
+    ...s3,
+    bucket: s3.bucket,
+    ...(s3.endpoint ? { endpoint: s3.endpoint } : {}),
+    spoolDir: path.join(options.dir, '.incoming'),
+  });
+}
 
-  /** Checks the file, writes its bytes once and says where they are. */
-  async function keep(name: string, mediaType: string, data: Uint8Array) {
-    if (data.byteLength > options.maxBytes) {
-      throw new ArtifactError(
-        'artifact_too_large',
-        `"${name}" is ${data.byteLength} bytes, more than the ${options.maxBytes} bytes an artifact may have: ` +
-          'write less, or raise artifacts.maxBytes in pincer.yaml',
-      );
-    }
+/**
+ * Artifacts content-addressed in a blob store (a local directory or an S3-compatible bucket), with
+ * a row per run and step in PostgreSQL. The same bytes saved by many runs are kept once.
+ */
+export function createArtifactStore(options: ArtifactStoreOptions): SharedArtifactStore {
+  const blobs = createBlobStore(options);
+  const tooLarge = (name: string) => (size: number) =>
+    new ArtifactError(
+      'artifact_too_large',
+      `"${name}" is ${size} bytes, more than the ${options.maxBytes} bytes an artifact may have: ` +
+        'write less, or raise artifacts.maxBytes in pincer.yaml',
+    );
+
+  function checked(name: string, mediaType: string) {
     const type = mediaType.split(';')[0]?.trim() ?? '';
     if (!MEDIA_TYPE.test(type)) {
       throw new ArtifactError('artifact_invalid', `"${mediaType}" is not a media type (like "image/png")`);
     }
+    return { type, fileName: safeArtifactName(name) };
+  }
+
+  /** Checks the file, writes its bytes once and says where they are. */
+  async function keep(name: string, mediaType: string, data: Uint8Array) {
+    if (data.byteLength > options.maxBytes) throw tooLarge(name)(data.byteLength);
+    const { type, fileName } = checked(name, mediaType);
     const sha256 = createHash('sha256').update(data).digest('hex');
-    await writeOnce(sha256, data);
-    return { type, sha256, fileName: safeArtifactName(name) };
+    if (!(await blobs.has(sha256))) await blobs.put(sha256, { data });
+    return { type, sha256, fileName };
+  }
+
+  async function recordRunArtifact(input: {
+    runId: string;
+    stepName: string;
+    name: string;
+    mediaType: string;
+    size: number;
+    sha256: string;
+  }) {
+    const { runId, stepName, name, sha256 } = input;
+    const row = await options.db.artifact.upsert({
+      where: { runId_stepName_name_sha256: { runId, stepName, name, sha256 } },
+      create: input,
+      update: {},
+    });
+    return refOf(row);
+  }
+
+  async function found(id: string) {
+    return options.db.artifact.findUnique({ where: { id } });
+  }
+
+  async function open(id: string) {
+    const row = await found(id);
+    if (!row) return null;
+    return { ref: refOf(row), body: await blobs.open(row.sha256) };
   }
 
   return {
-    dir: options.dir,
+    location: blobs.location,
+    blobs,
+    check: () => blobs.check(),
     async save({ runId, stepName, name, mediaType, data }) {
       const { type, sha256, fileName } = await keep(name, mediaType, data);
-      const row = await options.db.artifact.upsert({
-        where: { runId_stepName_name_sha256: { runId, stepName, name: fileName, sha256 } },
-        create: { runId, stepName, name: fileName, mediaType: type, size: data.byteLength, sha256 },
-        update: {},
+      return recordRunArtifact({
+        runId,
+        stepName,
+        name: fileName,
+        mediaType: type,
+        size: data.byteLength,
+        sha256,
       });
-      return refOf(row);
     },
 
+    async saveStream({ runId, stepName, name, mediaType, body }) {
+      const { type, fileName } = checked(name, mediaType);
+      const { sha256, size } = await putStream(blobs, body, {
+        maxBytes: options.maxBytes,
+        tooLarge: tooLarge(name),
+      });
+      return recordRunArtifact({ runId, stepName, name: fileName, mediaType: type, size, sha256 });
+    },
     async saveChatFile({ conversationId, messageId, name, mediaType, data }) {
       const { type, sha256, fileName } = await keep(name, mediaType, data);
       const row = await options.db.artifact.upsert({
@@ -160,35 +225,26 @@ export function createArtifactStore(options: ArtifactStoreOptions): LocalArtifac
     },
 
     async attachToRun({ id, runId, stepName }) {
-      const source = await options.db.artifact.findUnique({ where: { id } });
+      const source = await found(id);
       if (!source) return null;
-      const row = await options.db.artifact.upsert({
-        where: { runId_stepName_name_sha256: { runId, stepName, name: source.name, sha256: source.sha256 } },
-        create: {
-          runId,
-          stepName,
-          name: source.name,
-          mediaType: source.mediaType,
-          size: source.size,
-          sha256: source.sha256,
-        },
-        update: {},
-      });
-      return refOf(row);
+      const { name, mediaType, size, sha256 } = source;
+      return recordRunArtifact({ runId, stepName, name, mediaType, size, sha256 });
     },
 
     async read(id) {
-      const row = await options.db.artifact.findUnique({ where: { id } });
+      const opened = await open(id);
+      if (!opened) return null;
+      const chunks: Buffer[] = [];
+      for await (const chunk of opened.body) chunks.push(chunk as Buffer);
+      return { ref: opened.ref, data: Buffer.concat(chunks) };
+    },
+
+    open,
+
+    async link(id) {
+      const row = await found(id);
       if (!row) return null;
-      const data = await readFile(fileFor(row.sha256)).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== 'ENOENT') throw error;
-        throw new ArtifactError(
-          'artifact_file_missing',
-          `The file of artifact ${id} is not in ${options.dir}: the web server and the workers must share ` +
-            'artifacts.dir (PINCER_ARTIFACTS_DIR)',
-        );
-      });
-      return { ref: refOf(row), data };
+      return blobs.link(row.sha256, { name: row.name, mediaType: row.mediaType });
     },
 
     async list(runId) {

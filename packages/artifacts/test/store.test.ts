@@ -4,11 +4,11 @@ import path from 'node:path';
 import { createDb, migrateDatabase, type PrismaClient } from '@pincer/db';
 import { createTestDatabase } from '@pincer/testing/support/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArtifactError, createArtifactStore, type LocalArtifactStore } from '../src/index.ts';
+import { ArtifactError, createArtifactStore, type SharedArtifactStore } from '../src/index.ts';
 
 let db: PrismaClient;
 let dir: string;
-let store: LocalArtifactStore;
+let store: SharedArtifactStore;
 let runId: string;
 
 beforeAll(async () => {

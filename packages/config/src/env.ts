@@ -2,7 +2,7 @@ import { CHANNEL_ENV_BINDINGS } from './channels.ts';
 import { ConfigError } from './errors.ts';
 import { closest } from './suggest.ts';
 
-type EnvKind = 'string' | 'port' | 'list';
+type EnvKind = 'string' | 'port' | 'list' | 'boolean';
 
 interface EnvBinding {
   path: readonly string[];
@@ -28,6 +28,34 @@ export const ENV_BINDINGS = {
     path: ['artifacts', 'dir'],
     kind: 'string',
     description: 'step files (screenshots, PDFs, sandbox outputs); shared by web and workers',
+  },
+  PINCER_ARTIFACTS_STORE: { path: ['artifacts', 'store'], kind: 'string', description: 'disk|s3' },
+  PINCER_S3_ENDPOINT: {
+    path: ['artifacts', 's3', 'endpoint'],
+    kind: 'string',
+    description: 'S3-compatible API root',
+  },
+  PINCER_S3_BUCKET: {
+    path: ['artifacts', 's3', 'bucket'],
+    kind: 'string',
+    description: 'bucket of step and chat files',
+  },
+  PINCER_S3_REGION: { path: ['artifacts', 's3', 'region'], kind: 'string', description: 'S3 region' },
+  PINCER_S3_FORCE_PATH_STYLE: {
+    path: ['artifacts', 's3', 'forcePathStyle'],
+    kind: 'boolean',
+    description: 'true|false: path-style bucket addressing',
+  },
+  PINCER_S3_PREFIX: { path: ['artifacts', 's3', 'prefix'], kind: 'string', description: 'object key prefix' },
+  PINCER_S3_ACCESS_KEY_ID: {
+    path: ['artifacts', 's3', 'accessKeyId'],
+    kind: 'string',
+    description: 'S3 access key',
+  },
+  PINCER_S3_SECRET_ACCESS_KEY: {
+    path: ['artifacts', 's3', 'secretAccessKey'],
+    kind: 'string',
+    description: 'S3 secret key',
   },
   PINCER_CACHE_DIR: { path: ['cacheDir'], kind: 'string', description: 'download cache directory' },
   PINCER_LOG_LEVEL: { path: ['logLevel'], kind: 'string', description: 'trace|debug|info|warn|error|fatal' },
@@ -78,6 +106,21 @@ export const ENV_BINDINGS = {
     path: ['worker', 'capabilities'],
     kind: 'list',
     description: 'comma-separated task queue capabilities this worker serves',
+  },
+  PINCER_LLM_WORKER: {
+    path: ['llmWorker', 'separate'],
+    kind: 'boolean',
+    description: 'true|false: run the model in its own worker process under pincer start',
+  },
+  PINCER_LLM_WORKER_HEALTH_PORT: {
+    path: ['llmWorker', 'healthPort'],
+    kind: 'port',
+    description: 'llm worker health port',
+  },
+  PINCER_LLM_WORKER_HEALTH_URL: {
+    path: ['llmWorker', 'healthUrl'],
+    kind: 'string',
+    description: 'llm worker health URL',
   },
   PINCER_GATEWAY_HEALTH_HOST: {
     path: ['gateway', 'healthHost'],
@@ -163,8 +206,15 @@ export function envNameForPath(path: readonly PropertyKey[]): EnvName | undefine
   return (Object.keys(ENV_BINDINGS) as EnvName[]).find((name) => ENV_BINDINGS[name].path.join('.') === key);
 }
 
-function parseEnvValue(name: string, kind: EnvKind, raw: string): string | number | string[] {
+function parseEnvValue(name: string, kind: EnvKind, raw: string): string | number | boolean | string[] {
   if (kind === 'string') return raw;
+  if (kind === 'boolean') {
+    if (raw === 'true' || raw === 'false') return raw === 'true';
+    throw new ConfigError(
+      'config_invalid_env',
+      `${name}=${JSON.stringify(raw)} is not a boolean: set it to true or false.`,
+    );
+  }
   if (kind === 'list') {
     return raw
       .split(',')

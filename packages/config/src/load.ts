@@ -15,6 +15,7 @@ export interface PincerConfig extends ParsedConfig {
   server: ParsedConfig['server'] & { publicUrl: string };
   worker: ParsedConfig['worker'] & { healthUrl: string };
   gateway: ParsedConfig['gateway'] & { healthUrl: string };
+  llmWorker: ParsedConfig['llmWorker'] & { healthUrl: string };
 }
 
 export interface LoadConfigOptions {
@@ -68,6 +69,10 @@ export function loadConfig(options: LoadConfigOptions = {}): PincerConfig {
     gateway: {
       ...parsed.gateway,
       healthUrl: parsed.gateway.healthUrl ?? localHealthUrl(parsed.gateway.healthPort),
+    },
+    llmWorker: {
+      ...parsed.llmWorker,
+      healthUrl: parsed.llmWorker.healthUrl ?? localHealthUrl(parsed.llmWorker.healthPort),
     },
   };
 }

@@ -16,6 +16,9 @@ const processHealth = (defaultPort: number) =>
     healthUrl: z.url().optional(),
   });
 
+/** The capability task queues a worker can serve (the nodes package names the same ones). */
+export const WORKER_CAPABILITIES = ['core', 'sandbox', 'llm', 'browser', 'messaging'] as const;
+
 const logLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
 
 const channels = z
@@ -98,10 +101,17 @@ export const ConfigSchema = z.strictObject({
        * Which capability task queues this worker serves (core, sandbox, llm, browser, messaging);
        * all by default. Start more workers with a subset to scale one capability.
        */
-      capabilities: z
-        .array(z.enum(['core', 'sandbox', 'llm', 'browser', 'messaging']))
-        .min(1)
-        .optional(),
+      capabilities: z.array(z.enum(WORKER_CAPABILITIES)).min(1).optional(),
+    })
+    .prefault({}),
+  /**
+   * The model's own worker process (the llm capability) under `pincer start`, so a native crash in
+   * the model cannot take down the core, sandbox, browser or messaging workers.
+   */
+  llmWorker: processHealth(3004)
+    .extend({
+      /** false serves the llm queue in the main worker process instead. */
+      separate: z.boolean().default(true),
     })
     .prefault({}),
   gateway: processHealth(3002).prefault({}),
@@ -194,6 +204,35 @@ export const ConfigSchema = z.strictObject({
         .int()
         .positive()
         .default(100 * 1024 * 1024),
+      /** `disk` keeps the bytes in `dir` (the embedded default); `s3` in an S3-compatible bucket (`s3`). */
+      store: z.enum(['disk', 's3']).default('disk'),
+      /** The S3-compatible store used when `store` is `s3` (AWS S3, SeaweedFS, MinIO, R2…). */
+      s3: z
+        .strictObject({
+          /** The API root, like http://seaweedfs:8333; AWS S3 when absent. */
+          endpoint: z.url().optional(),
+          bucket: z.string().min(3).optional(),
+          region: z.string().min(1).default('us-east-1'),
+          /** Address buckets as endpoint/bucket rather than bucket.endpoint (most self-hosted stores need it). */
+          forcePathStyle: z.boolean().default(true),
+          /** Prepended to every object key, so several installations can share a bucket. */
+          prefix: z.string().default(''),
+          /** With `secretAccessKey`; when both are absent the AWS SDK's own chain (AWS_* variables, instance role) is used. */
+          accessKeyId: z.string().min(1).optional(),
+          secretAccessKey: z.string().min(1).optional(),
+          /** How long a presigned download link stays valid, in seconds. */
+          linkExpirySeconds: z.int().min(1).max(604_800).default(900),
+        })
+        .prefault({}),
+    })
+    .refine((value) => value.store !== 's3' || value.s3.bucket, {
+      message: 'store s3 needs s3.bucket (PINCER_S3_BUCKET): name an existing bucket',
+      path: ['s3', 'bucket'],
+    })
+    .refine((value) => !value.s3.accessKeyId === !value.s3.secretAccessKey, {
+      message:
+        'set both s3.accessKeyId and s3.secretAccessKey, or neither (to use the AWS SDK credential chain)',
+      path: ['s3', 'secretAccessKey'],
     })
     .prefault({}),
   llm: z

@@ -81,6 +81,29 @@ describe('loadConfig', () => {
     expect(error.message).toContain('did you mean PINCER_PORT');
   });
 
+  it('reads the S3 artifact store from the environment and says what it lacks', () => {
+    const env = {
+      PINCER_ARTIFACTS_STORE: 's3',
+      PINCER_S3_BUCKET: 'files',
+      PINCER_S3_FORCE_PATH_STYLE: 'false',
+    };
+    const config = loadConfig({ cwd: withYaml(null), env });
+    expect(config.artifacts).toMatchObject({ store: 's3', s3: { bucket: 'files', forcePathStyle: false } });
+
+    const flag = failure(() =>
+      loadConfig({ cwd: withYaml(null), env: { ...env, PINCER_S3_FORCE_PATH_STYLE: 'yes' } }),
+    );
+    expect(flag.message).toContain(
+      'PINCER_S3_FORCE_PATH_STYLE="yes" is not a boolean: set it to true or false',
+    );
+    const bucket = failure(() => loadConfig({ cwd: withYaml(null), env: { PINCER_ARTIFACTS_STORE: 's3' } }));
+    expect(bucket.message).toContain('store s3 needs s3.bucket (PINCER_S3_BUCKET)');
+    const half = failure(() =>
+      loadConfig({ cwd: withYaml(null), env: { ...env, PINCER_S3_ACCESS_KEY_ID: 'key' } }),
+    );
+    expect(half.message).toContain('set both s3.accessKeyId and s3.secretAccessKey, or neither');
+  });
+
   it('reports broken YAML with its line', () => {
     const error = failure(() => loadConfig({ cwd: withYaml('server:\n  port: [1,\n'), env: {} }));
     expect(error.code).toBe('config_not_yaml');

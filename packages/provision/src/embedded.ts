@@ -90,6 +90,11 @@ export interface EmbeddedServices {
   temporalAddress: string;
   /** The services this call started, in start order; stop them in reverse. */
   services: RunningService[];
+  /**
+   * Starts a service of `services` again on the same port and state (after a crash): the other
+   * processes reconnect to the same address.
+   */
+  restart(name: string): Promise<RunningService>;
 }
 
 /**
@@ -102,15 +107,19 @@ export async function startEmbeddedServices(
 ): Promise<EmbeddedServices> {
   const paths = layout(config);
   const services: RunningService[] = [];
+  const starters = new Map<string, () => Promise<RunningService>>();
   try {
     let databaseUrl = config.database.url;
     let migrationUrl = databaseUrl;
     if (!databaseUrl) {
-      const postgres = await startEmbeddedPostgres({
-        dir: paths.postgres,
-        port: config.database.embedded.port,
-        onLog: (line) => onLog('postgres', line),
-      });
+      const startPostgres = () =>
+        startEmbeddedPostgres({
+          dir: paths.postgres,
+          port: config.database.embedded.port,
+          onLog: (line) => onLog('postgres', line),
+        });
+      const postgres = await startPostgres();
+      starters.set(postgres.name, startPostgres);
       services.push(postgres);
       databaseUrl = postgres.appUrl;
       migrationUrl = postgres.url;
@@ -128,21 +137,29 @@ export async function startEmbeddedServices(
           'The Temporal CLI is not provisioned.',
         );
       }
-      const temporal = await startTemporalDevServer({
-        binary,
-        port: config.temporal.embedded.port,
-        namespace: config.temporal.namespace,
-        dbFile: paths.temporalDb,
-        pidFile: paths.temporalPid,
-        ...(config.temporal.embedded.uiPort ? { uiPort: config.temporal.embedded.uiPort } : {}),
-        durability: config.temporal.embedded.durability,
-        dynamicConfig: config.temporal.embedded.dynamicConfig,
-        onLog: (line) => onLog('temporal', line),
-      });
+      const startTemporal = () =>
+        startTemporalDevServer({
+          binary,
+          port: config.temporal.embedded.port,
+          namespace: config.temporal.namespace,
+          dbFile: paths.temporalDb,
+          pidFile: paths.temporalPid,
+          ...(config.temporal.embedded.uiPort ? { uiPort: config.temporal.embedded.uiPort } : {}),
+          durability: config.temporal.embedded.durability,
+          dynamicConfig: config.temporal.embedded.dynamicConfig,
+          onLog: (line) => onLog('temporal', line),
+        });
+      const temporal = await startTemporal();
+      starters.set(temporal.name, startTemporal);
       services.push(temporal);
       temporalAddress = temporal.address;
     }
-    return { databaseUrl, migrationUrl: migrationUrl ?? databaseUrl, temporalAddress, services };
+    const restart = async (name: string) => {
+      const starter = starters.get(name);
+      if (!starter) throw new Error(`no embedded service named ${name}`);
+      return starter();
+    };
+    return { databaseUrl, migrationUrl: migrationUrl ?? databaseUrl, temporalAddress, services, restart };
   } catch (error) {
     for (const service of services.reverse()) await service.stop();
     throw error;

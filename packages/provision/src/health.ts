@@ -131,6 +131,7 @@ export async function checkHealth(config: PincerConfig): Promise<HealthReport> {
       : notConfigured('temporal', 'TEMPORAL_ADDRESS'),
     probeProcess('worker', config.worker.healthUrl),
     probeProcess('gateway', config.gateway.healthUrl),
+    ...(config.llmWorker.separate ? [probeProcess('llm worker', config.llmWorker.healthUrl)] : []),
   ]);
   const essential = new Set(['database', 'temporal']);
   const down = checks.filter((check) => check.status === 'down');

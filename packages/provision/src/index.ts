@@ -48,3 +48,15 @@ export {
   temporalCliStep,
   temporalTuningArgs,
 } from './temporal.ts';
+export {
+  binaryFromWheel,
+  HELM_VERSION,
+  helmBinary,
+  helmStep,
+  KUBERNETES_VALIDATE_VERSION,
+  kubernetesValidateBinary,
+  kubernetesValidateStep,
+  SEAWEEDFS_VERSION,
+  seaweedfsBinary,
+  seaweedfsStep,
+} from './tools.ts';

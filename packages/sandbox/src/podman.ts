@@ -1,11 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import { isAlive, stopGroup } from '@pincer/provision';
 import { SandboxError } from './errors.ts';
+
+const run = promisify(execFile);
 
 /**
  * Pincer's own podman: a rootful podman API service with private configuration files, so nothing
@@ -196,6 +199,7 @@ export async function startPodmanService(options: {
     if (!exited) await stopGroup(pid, 'SIGTERM', 5000);
     await rm(socketPath, { force: true });
     await rm(pidFile, { force: true });
+    await releaseStorageMount(options.dir, socketDir);
   };
   const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
   while (!(await pingSocket(socketPath))) {
@@ -228,6 +232,33 @@ async function stopOrphanedServices(socketDir: string): Promise<void> {
     await rm(pidFile, { force: true });
     await rm(socketPath, { force: true });
   }
+}
+
+/**
+ * podman's overlay driver bind-mounts its `storage/overlay` directory onto itself and leaves the
+ * mount behind when its service stops, so the directory (and the checkout holding it) cannot be
+ * deleted ("Device or resource busy"). The last service on a storage unmounts it; a mount still in
+ * use (a container that outlived the service) stays until the sweeper removes the container.
+ */
+async function releaseStorageMount(dir: string, socketDir: string): Promise<void> {
+  for (const file of await readdir(socketDir).catch(() => [] as string[])) {
+    const pid = Number((await readFile(path.join(socketDir, file), 'utf8').catch(() => '')).trim());
+    if (file.endsWith('.pid') && pid > 0 && isAlive(pid)) return;
+  }
+  const overlay = await realpath(path.join(dir, 'storage', 'overlay')).catch(() => undefined);
+  if (!overlay || !mountPoints().includes(overlay)) return;
+  await run('umount', [overlay]).catch(() => undefined);
+}
+
+/** The mount points of this process's mount namespace (octal escapes of /proc decoded). */
+function mountPoints(): string[] {
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((line) =>
+      (line.split(' ')[4] ?? '').replace(/\\(\d{3})/g, (_, octal: string) =>
+        String.fromCharCode(Number.parseInt(octal, 8)),
+      ),
+    );
 }
 
 function commandLine(pid: number): string {

@@ -1,9 +1,11 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PINCER_VERSION, type PincerConfig } from '@pincer/config';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PINCER_VERSION, type PincerConfig, WORKER_CAPABILITIES } from '@pincer/config';
 import {
   chromiumStep,
   consoleReporter,
+  describe,
   isPortOpen,
   makeStatePrivate,
   PRIVATE_UMASK,
@@ -53,6 +55,13 @@ function portsToBind(config: PincerConfig): { port: number; what: string; fix: s
       fix: 'PINCER_GATEWAY_HEALTH_PORT',
     },
   ];
+  if (config.llmWorker.separate) {
+    ports.push({
+      port: config.llmWorker.healthPort,
+      what: 'llm worker health (llmWorker.healthPort)',
+      fix: 'PINCER_LLM_WORKER_HEALTH_PORT',
+    });
+  }
   if (!config.database.url) {
     ports.push({
       port: config.database.embedded.port,
@@ -95,14 +104,7 @@ function processSpecs(config: PincerConfig, env: NodeJS.ProcessEnv): ProcessSpec
       env,
       healthUrl: `http://127.0.0.1:${config.server.port}/api/health`,
     },
-    {
-      name: 'worker',
-      command: process.execPath,
-      args: [...tsx, entry('temporal-worker')],
-      cwd: repoRoot,
-      env,
-      healthUrl: config.worker.healthUrl,
-    },
+    ...workerSpecs(config, env, [...tsx, entry('temporal-worker')]),
     {
       name: 'gateway',
       command: process.execPath,
@@ -110,6 +112,41 @@ function processSpecs(config: PincerConfig, env: NodeJS.ProcessEnv): ProcessSpec
       cwd: repoRoot,
       env,
       healthUrl: config.gateway.healthUrl,
+    },
+  ];
+}
+
+/**
+ * The worker, and the model in a worker process of its own (llmWorker.separate, the default), so a
+ * native crash in the model leaves the core, sandbox, browser and messaging queues served; the
+ * supervisor restarts each alone.
+ */
+function workerSpecs(config: PincerConfig, env: NodeJS.ProcessEnv, args: string[]): ProcessSpec[] {
+  const capabilities = config.worker.capabilities ?? WORKER_CAPABILITIES;
+  const worker = {
+    name: 'worker',
+    command: process.execPath,
+    args,
+    cwd: repoRoot,
+    env,
+    healthUrl: config.worker.healthUrl,
+  };
+  if (!config.llmWorker.separate || !capabilities.includes('llm') || capabilities.length === 1)
+    return [worker];
+  const others = capabilities.filter((capability) => capability !== 'llm');
+  return [
+    { ...worker, env: { ...env, PINCER_WORKER_CAPABILITIES: others.join(',') } },
+    {
+      ...worker,
+      name: 'llm',
+      env: {
+        ...env,
+        PINCER_WORKER_CAPABILITIES: 'llm',
+        PINCER_WORKER_HEALTH_HOST: config.llmWorker.healthHost,
+        PINCER_WORKER_HEALTH_PORT: String(config.llmWorker.healthPort),
+        PINCER_WORKER_HEALTH_URL: config.llmWorker.healthUrl,
+      },
+      healthUrl: config.llmWorker.healthUrl,
     },
   ];
 }
@@ -204,14 +241,32 @@ export async function start(config: PincerConfig): Promise<number> {
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    for (const service of embedded.services) {
-      void service.exited.then((code) => {
-        if (shuttingDown) return;
-        log(`${service.name} exited unexpectedly (code ${code}); stopping Pincer so nothing runs without it`);
-        void shutdown(embedded.services.filter((other) => other !== service)).then(() => resolve(1));
-      });
-    }
   });
+  // A dead embedded PostgreSQL or Temporal is started again on the same port and state, with
+  // backoff; meanwhile web, workers and gateway wait and reconnect (runs resume where they were).
+  const healService = (service: RunningService): void => {
+    void service.exited.then(async (code) => {
+      for (let failures = 0; !shuttingDown; failures += 1) {
+        const delay = Math.min(30_000, 1000 * 2 ** failures);
+        log(`${service.name} exited unexpectedly (code ${code}); restarting it in ${delay / 1000}s`);
+        await sleep(delay);
+        if (shuttingDown) return;
+        const replacement = await embedded.restart(service.name).catch((error: unknown) => {
+          log(`${service.name} did not start again: ${describe(error)}`);
+          return undefined;
+        });
+        if (!replacement) continue;
+        if (shuttingDown) return replacement.stop();
+        embedded.services[embedded.services.indexOf(service)] = replacement;
+        log(`${service.name} restarted (pid ${replacement.pid})`);
+        tableWrites = tableWrites
+          .then(() => writeProcessTable(config, embedded.services, supervisor))
+          .catch((error: unknown) => log(`could not write the process table: ${String(error)}`));
+        return healService(replacement);
+      }
+    });
+  };
+  for (const service of embedded.services) healService(service);
 
   try {
     const signIn = await prepareDatabase(config, embedded.migrationUrl, log);

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { createArtifactStore, type LocalArtifactStore } from '@pincer/artifacts';
+import { createArtifactStore, type SharedArtifactStore } from '@pincer/artifacts';
 import { createDb, type PrismaClient } from '@pincer/db';
 import { createRegistry, loadPlugins, type NodeRegistry } from '@pincer/nodes';
 import { embeddedDatabaseUrl, loadSecretKey } from '@pincer/provision';
@@ -96,12 +96,7 @@ function checkoutRoot(): string {
   return dir;
 }
 
-/** The store the workers write step files to (the same directory, see artifacts.dir). */
-export async function getArtifacts(): Promise<LocalArtifactStore> {
-  const config = getConfig();
-  return createArtifactStore({
-    db: await getDb(),
-    dir: config.artifacts.dir,
-    maxBytes: config.artifacts.maxBytes,
-  });
+/** The store the workers write step files to (the same directory or bucket, see artifacts). */
+export async function getArtifacts(): Promise<SharedArtifactStore> {
+  return createArtifactStore({ db: await getDb(), ...getConfig().artifacts });
 }

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { Endpoint } from '@pincer/api';
 import type { ArtifactRef } from '@pincer/nodes';
 import { sessionUserFromCookies } from '../auth/session.ts';
@@ -9,12 +10,13 @@ import { pathParams, type RequestOf, type RouteContext } from './handler.ts';
 const INLINE = /^(image\/(png|jpeg|gif|webp)|application\/pdf|text\/plain|application\/json)$/;
 
 /** A stored file as an HTTP answer: inline only for harmless types, never sniffed, sandboxed. */
-export function fileResponse(ref: ArtifactRef, data: Buffer): Response {
+export function fileResponse(ref: ArtifactRef, body: Readable): Response {
   const disposition = INLINE.test(ref.mediaType) ? 'inline' : 'attachment';
-  return new Response(new Uint8Array(data), {
+  // Streamed from the store (disk or S3), never whole in memory.
+  return new Response(Readable.toWeb(body) as ReadableStream<Uint8Array>, {
     headers: {
       'Content-Type': ref.mediaType,
-      'Content-Length': String(data.byteLength),
+      'Content-Length': String(ref.size),
       'Content-Disposition': `${disposition}; filename="${ref.name}"; filename*=UTF-8''${encodeURIComponent(ref.name)}`,
       'X-Content-Type-Options': 'nosniff',
       'Content-Security-Policy': "default-src 'none'; sandbox",

@@ -126,9 +126,10 @@ const ModelStatusShape = z.looseObject({
 });
 
 export const modelsRouter = router({
-  /** The worker's /health `inference` field (a ModelStatus), or why there is none. */
+  /** The model worker's /health `inference` field (a ModelStatus), or why there is none. */
   status: viewerProcedure.query(async () => {
-    const url = getConfig().worker.healthUrl;
+    const { llmWorker, worker } = getConfig();
+    const url = llmWorker.separate ? llmWorker.healthUrl : worker.healthUrl;
     let body: unknown;
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(3000) });

@@ -11,12 +11,13 @@ export const runtime = 'nodejs';
 const spec = endpoints.getChatFile;
 
 async function download({ id }: { id: string }): Promise<Response> {
-  const found = await (await getArtifacts()).read(id);
+  const found = await (await getArtifacts()).open(id);
   // Only a file that came in by chat: a run's artifact is served with its run.
   if (found?.ref.url !== chatFileUrl(id)) {
+    found?.body.destroy();
     throw new ApiError(404, 'chat_file_not_found', `There is no chat file ${id}.`);
   }
-  return fileResponse(found.ref, found.data);
+  return fileResponse(found.ref, found.body);
 }
 
 /** With a bearer token (API, CLI, a workflow's http_request step) or a signed-in session. */
