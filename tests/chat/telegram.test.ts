@@ -194,7 +194,10 @@ workflow:
     peer.userSends({ chatId: 505, userId: ALLOWED, text: `/run echo ${'x'.repeat(10 * 1024 * 1024)}` });
     await waitForText(505, /The input after \/run echo is not JSON|read only its beginning/);
     peer.userSends({ chatId: 505, userId: ALLOWED, text: '/run nosuch' });
-    await waitForText(505, /There is no workflow "nosuch"\. You can run: echo, files, report, ship/);
+    await waitForText(
+      505,
+      /There is no workflow "nosuch"\. You can run: echo, files, guarded_ship, report, ship/,
+    );
   }, 180_000);
 
   it('tells the chat which step of a run failed, and nothing about the steps that went well', async () => {

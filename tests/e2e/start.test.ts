@@ -136,6 +136,9 @@ describe('npm start on the embedded default', async () => {
     // As root, dataDir stays searchable for the embedded PostgreSQL's own user, never listable.
     expect(statSync(install.dataDir).mode & 0o066).toBe(0);
     expect(statSync(path.join(install.dataDir, 'temporal', 'temporal.db')).mode & 0o077).toBe(0);
+    // What another local user can reach: entries with group/other bits in directories they can
+    // enter. A private directory hides all below it (the sandbox opens each step's /out to the
+    // container's mapped uid inside a directory only the owner can enter).
     const open: string[] = [];
     const walk = (dir: string, top: boolean) => {
       for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -143,8 +146,9 @@ describe('npm start on the embedded default', async () => {
         if (entry.isSymbolicLink() || (top && (entry.name === 'postgres' || entry.name === 'cache')))
           continue;
         const full = path.join(dir, entry.name);
-        if ((statSync(full).mode & 0o077) !== 0) open.push(full);
-        if (entry.isDirectory()) walk(full, false);
+        const mode = statSync(full).mode;
+        if ((mode & 0o077) !== 0) open.push(full);
+        if (entry.isDirectory() && (mode & 0o011) !== 0) walk(full, false);
       }
     };
     walk(install.dataDir, true);

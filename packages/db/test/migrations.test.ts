@@ -21,6 +21,7 @@ const MODEL_TABLES = [
   'runs',
   'schedules',
   'step_runs',
+  'studio_sessions',
   'triggers',
   'users',
   'workflow_versions',

@@ -28,8 +28,9 @@ import {
   toResponse,
 } from '@pincer/workflow/runtime';
 import { uuidv7 } from './ids.ts';
+import { jsonForRecord } from './nul.ts';
 import type { StepRecordInput } from './recording.ts';
-import { planOf, type StartRunRequest } from './runs.ts';
+import { planOf, type StartRunRequest, storableInput } from './runs.ts';
 import { findVersionRef } from './workflows.ts';
 
 /** A run that ran in this process, already recorded. */
@@ -200,6 +201,7 @@ export async function runInline(db: PrismaClient, request: StartRunRequest): Pro
     return undefined;
   const runId = uuidv7();
   const input = request.input ?? {};
+  const storedInput = storableInput(input);
   const scope: Scope = {
     trigger: input,
     steps: {},
@@ -226,15 +228,15 @@ export async function runInline(db: PrismaClient, request: StartRunRequest): Pro
     request.userId ?? null,
     request.parentRunId ?? null,
     request.actor,
-    JSON.stringify(input),
+    storedInput,
     result.status,
-    JSON.stringify(result.output ?? null),
-    result.error ? JSON.stringify(result.error) : null,
+    jsonForRecord(result.output ?? null),
+    result.error ? jsonForRecord(result.error) : null,
     startedAt,
     Date.now(),
     uuidv7(),
     JSON.stringify({ workflow: version.workflow, version: version.version, trigger, inline: true }),
-    JSON.stringify(steps.map((step) => ({ id: uuidv7(), ...step }))),
+    jsonForRecord(steps.map((step) => ({ id: uuidv7(), ...step }))),
   );
   if (!row) throw new Error(`Run ${runId} was not recorded: the database refused it silently.`);
   return { runId, result };

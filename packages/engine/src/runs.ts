@@ -112,6 +112,22 @@ UNION ALL
 SELECT id::text FROM runs WHERE temporal_workflow_id = $4
 LIMIT 1`;
 
+/**
+ * The run input as JSON for its row. PostgreSQL's jsonb cannot hold a NUL character: an input
+ * with one is refused, naming where it is.
+ */
+export function storableInput(value: unknown): string {
+  const input = JSON.stringify(value ?? {});
+  const nul = input.includes('\\u0000') ? nulPath(value) : null;
+  if (nul) {
+    throw new EngineError(
+      'input_invalid',
+      `The run input has a NUL character (\\u0000) in ${nul}, which cannot be stored: remove it, or send binary data base64-encoded.`,
+    );
+  }
+  return input;
+}
+
 /** Creates the Run row (queued) and the interpreter's input, pinned to one workflow version. */
 export async function createRun(db: PrismaClient, request: StartRunRequest): Promise<RunInput> {
   const version = request.versionRef ?? (await findVersionRef(db, request.workflow, request.version));
@@ -119,14 +135,7 @@ export async function createRun(db: PrismaClient, request: StartRunRequest): Pro
   const trigger = request.triggerKind ?? 'manual';
   if (plan.inputSchema && trigger !== 'webhook' && trigger !== 'schedule')
     checkInput(version.versionId, version.workflow, plan.inputSchema, request.input ?? {});
-  const input = JSON.stringify(request.input ?? {});
-  const nul = input.includes('\\u0000') ? nulPath(request.input) : null;
-  if (nul) {
-    throw new EngineError(
-      'input_invalid',
-      `The run input has a NUL character (\\u0000) in ${nul}, which cannot be stored: remove it, or send binary data base64-encoded.`,
-    );
-  }
+  const input = storableInput(request.input);
   const id = uuidv7();
   const audit = {
     workflow: version.workflow,

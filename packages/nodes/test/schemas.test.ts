@@ -63,7 +63,7 @@ describe('minimal configs with their defaults applied', () => {
         follow_redirects: true,
       },
     ],
-    ['llm.chat', { prompt: 'Hello', history: [], max_tokens: 512, temperature: 0.7 }],
+    ['llm.chat', { prompt: 'Hello', history: [], max_tokens: 512, temperature: 0.7, admit_unknown: true }],
     ['message', { platform: 'telegram', channel: '42', text: '', files: [] }],
   ])('%s', (type, parsed) => {
     const node = builtinNodes.find((candidate) => candidate.type === type);
