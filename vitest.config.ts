@@ -8,6 +8,8 @@ import { configDefaults, defineConfig } from 'vitest/config';
 const NEEDS_SERVICES = [
   // A fresh database on the run's PostgreSQL (createTestDatabase).
   'packages/artifacts/test/store.test.ts',
+  // A real S3-compatible server (SeaweedFS, provisioned into the run's cache).
+  'packages/artifacts/test/s3.test.ts',
   'packages/db/test/authoring.test.ts',
   'packages/db/test/client.test.ts',
   'packages/db/test/migrations.test.ts',

@@ -3,10 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createDb, migrateDatabase, type PrismaClient } from '@pincer/db';
+import { createTestDatabase } from '@pincer/testing/support/db';
+import { cleanEnv, Job } from '@pincer/testing/support/pincer';
+import { type RunningS3, startS3 } from '@pincer/testing/support/s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '../../../tests/support/db.ts';
-import { cleanEnv, Job } from '../../../tests/support/pincer.ts';
-import { type RunningS3, startS3 } from '../../../tests/support/s3.ts';
 import { createArtifactStore, type SharedArtifactStore } from '../src/index.ts';
 
 const MB = 1024 * 1024;

@@ -1,9 +1,9 @@
 import { CHANNEL_SETTINGS, ConfigSchema, channelSummaries, ENV_BINDINGS, PLATFORMS } from '@pincer/config';
 import { message } from '@pincer/nodes';
+import { DiscordPeer } from '@pincer/testing/peers/discord';
+import { SlackPeer } from '@pincer/testing/peers/slack';
+import { TelegramPeer } from '@pincer/testing/peers/telegram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DiscordPeer } from '../../../tests/peers/discord.ts';
-import { SlackPeer } from '../../../tests/peers/slack.ts';
-import { TelegramPeer } from '../../../tests/peers/telegram.ts';
 import {
   type ChannelSender,
   OutboundMessageSchema,
