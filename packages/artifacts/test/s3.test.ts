@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { createDb, migrateDatabase, type PrismaClient } from '@pincer/db';
 import { createTestDatabase } from '@pincer/testing/support/db';
 import { cleanEnv, Job } from '@pincer/testing/support/pincer';
@@ -43,13 +45,25 @@ async function* hundredMegabytes() {
   }
 }
 
-/** The most Buffer/ArrayBuffer memory seen while `work` runs, above what there was before. */
+/**
+ * The most Buffer/ArrayBuffer memory held while `work` runs, above what was held before. Each
+ * reading follows a full collection, so chunks already passed on (garbage V8 has not yet swept)
+ * do not count: only what the store keeps alive does.
+ */
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
+function heldBuffers(): number {
+  collectGarbage();
+  return process.memoryUsage().arrayBuffers;
+}
+
 async function peakBufferGrowth<T>(work: () => Promise<T>): Promise<{ result: T; peak: number }> {
-  const base = process.memoryUsage().arrayBuffers;
+  const base = heldBuffers();
   let peak = 0;
   const sampler = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().arrayBuffers - base);
-  }, 5);
+    peak = Math.max(peak, heldBuffers() - base);
+  }, 250);
   try {
     const result = await work();
     return { result, peak };
