@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { PrismaClient } from '@pincer/db';
 import pg from 'pg';
 import { inject } from 'vitest';
 import './provided-context.ts';
@@ -22,4 +23,28 @@ export async function createTestDatabase(prefix = 'test'): Promise<string> {
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return url.toString();
+}
+
+/**
+ * A run to hang records on (artifacts, steps) in a migrated test database: its owner, a workflow
+ * with one empty version, and the run itself. Returns the run's id.
+ */
+export async function createRunRecord(db: PrismaClient, owner: string): Promise<string> {
+  const user = await db.user.create({ data: { email: owner, role: 'owner' } });
+  const workflow = await db.workflow.create({
+    data: { name: 'files', definition: {}, createdById: user.id },
+  });
+  const version = await db.workflowVersion.create({
+    data: { workflowId: workflow.id, version: 1, definition: {}, checksum: 'x', createdById: user.id },
+  });
+  const run = await db.run.create({
+    data: {
+      workflowId: workflow.id,
+      workflowVersionId: version.id,
+      temporalWorkflowId: `run-${workflow.id}`,
+      triggerKind: 'manual',
+      actor: 'test',
+    },
+  });
+  return run.id;
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createDb, migrateDatabase, type PrismaClient } from '@pincer/db';
-import { createTestDatabase } from '@pincer/testing/support/db';
+import { createRunRecord, createTestDatabase } from '@pincer/testing/support/db';
 import { cleanEnv, Job } from '@pincer/testing/support/pincer';
 import { type RunningS3, startS3 } from '@pincer/testing/support/s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,23 +79,7 @@ beforeAll(async () => {
   db = createDb(url);
   dir = await mkdtemp(path.join(tmpdir(), 'pincer-artifacts-s3-'));
   store = storeWith();
-  const user = await db.user.create({ data: { email: 's3@artifacts.test', role: 'owner' } });
-  const workflow = await db.workflow.create({
-    data: { name: 'files', definition: {}, createdById: user.id },
-  });
-  const version = await db.workflowVersion.create({
-    data: { workflowId: workflow.id, version: 1, definition: {}, checksum: 'x', createdById: user.id },
-  });
-  const run = await db.run.create({
-    data: {
-      workflowId: workflow.id,
-      workflowVersionId: version.id,
-      temporalWorkflowId: 'run-s3-1',
-      triggerKind: 'manual',
-      actor: 'test',
-    },
-  });
-  runId = run.id;
+  runId = await createRunRecord(db, 's3@artifacts.test');
 });
 
 afterAll(async () => {

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createDb, migrateDatabase, type PrismaClient } from '@pincer/db';
-import { createTestDatabase } from '@pincer/testing/support/db';
+import { createRunRecord, createTestDatabase } from '@pincer/testing/support/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArtifactError, createArtifactStore, type SharedArtifactStore } from '../src/index.ts';
 
@@ -17,23 +17,7 @@ beforeAll(async () => {
   db = createDb(url);
   dir = await mkdtemp(path.join(tmpdir(), 'pincer-artifacts-test-'));
   store = createArtifactStore({ db, dir, maxBytes: 1024 });
-  const user = await db.user.create({ data: { email: 'a@artifacts.test', role: 'owner' } });
-  const workflow = await db.workflow.create({
-    data: { name: 'files', definition: {}, createdById: user.id },
-  });
-  const version = await db.workflowVersion.create({
-    data: { workflowId: workflow.id, version: 1, definition: {}, checksum: 'x', createdById: user.id },
-  });
-  const run = await db.run.create({
-    data: {
-      workflowId: workflow.id,
-      workflowVersionId: version.id,
-      temporalWorkflowId: 'run-files-1',
-      triggerKind: 'manual',
-      actor: 'test',
-    },
-  });
-  runId = run.id;
+  runId = await createRunRecord(db, 'a@artifacts.test');
 });
 
 afterAll(async () => {

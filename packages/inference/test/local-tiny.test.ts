@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { copyFile, readFile, rm, stat, truncate } from 'node:fs/promises';
+import { copyFile, readFile, stat, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import { getLlama, LlamaLogLevel } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,29 +11,21 @@ import {
   verifyModelFile,
 } from '../src/index.ts';
 import { createJsonGrammar } from '../src/json-grammar.ts';
-import { writeTinyGguf } from './tiny-gguf.ts';
+import { type LoadedTinyModel, loadTinyModel } from './tiny-gguf.ts';
 
 // A tiny llama model with random weights, written fresh: fast tests of everything around the
 // model's answers (loading, file checks, token counts, grammars, cancellation) on real llama.cpp.
+let tiny: LoadedTinyModel;
 let file: string;
 let model: LocalInference;
 
 beforeAll(async () => {
-  file = await writeTinyGguf({ seed: 1 });
-  model = createLocalInference({
-    location: locateModel(file, path.dirname(file)),
-    contextSize: 512,
-    sequences: 2,
-    threads: 1,
-    gpu: 'off',
-    defaultMaxTokens: 16,
-  });
-  await model.ready;
+  tiny = await loadTinyModel({ seed: 1, sequences: 2 });
+  ({ file, model } = tiny);
 });
 
 afterAll(async () => {
-  await model?.close();
-  if (file) await rm(path.dirname(file), { recursive: true, force: true });
+  await tiny?.remove();
 });
 
 describe('the local provider on a tiny generated GGUF', () => {

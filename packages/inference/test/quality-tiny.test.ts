@@ -1,4 +1,3 @@
-import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import {
   type InferenceService,
@@ -12,30 +11,22 @@ import {
 } from '@pincer/nodes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalInference, InferenceError, type LocalInference, locateModel } from '../src/index.ts';
-import { writeTinyGguf } from './tiny-gguf.ts';
+import { type LoadedTinyModel, loadTinyModel } from './tiny-gguf.ts';
 
 // The mechanics of the quality techniques (bench:quality measures what they are worth) on a tiny
 // random-weights model: what is sent to the model, and what comes back, never how good it is.
+let tiny: LoadedTinyModel;
 let file: string;
 let model: LocalInference;
 
 beforeAll(async () => {
-  file = await writeTinyGguf({ seed: 5 });
-  model = createLocalInference({
-    location: locateModel(file, path.dirname(file)),
-    contextSize: 512,
-    // One sequence: every request below runs on the same one, after the one before.
-    sequences: 1,
-    threads: 1,
-    gpu: 'off',
-    defaultMaxTokens: 16,
-  });
-  await model.ready;
+  // One sequence: every request below runs on the same one, after the one before.
+  tiny = await loadTinyModel({ seed: 5, sequences: 1 });
+  ({ file, model } = tiny);
 });
 
 afterAll(async () => {
-  await model?.close();
-  if (file) await rm(path.dirname(file), { recursive: true, force: true });
+  await tiny?.remove();
 });
 
 /** The model, recording each request the steps send it. */

@@ -1,6 +1,7 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { createLocalInference, type LocalInference, locateModel } from '../src/index.ts';
 
 /**
  * Writes a tiny llama-architecture GGUF (v3, little-endian, F32 tensors) with seeded random
@@ -244,4 +245,33 @@ export async function writeTinyGguf(options: TinyGgufOptions = {}): Promise<stri
   const file = path.join(directory, 'tiny-random-llama.gguf');
   await writeFile(file, tinyGguf(options));
   return file;
+}
+
+/** A tiny model written fresh and loaded on real llama.cpp, one thread, no GPU. */
+export interface LoadedTinyModel {
+  file: string;
+  model: LocalInference;
+  /** Closes the model and deletes its file. */
+  remove(): Promise<void>;
+}
+
+export async function loadTinyModel(options: { seed: number; sequences: number }): Promise<LoadedTinyModel> {
+  const file = await writeTinyGguf({ seed: options.seed });
+  const model = createLocalInference({
+    location: locateModel(file, path.dirname(file)),
+    contextSize: 512,
+    sequences: options.sequences,
+    threads: 1,
+    gpu: 'off',
+    defaultMaxTokens: 16,
+  });
+  await model.ready;
+  return {
+    file,
+    model,
+    async remove() {
+      await model.close();
+      await rm(path.dirname(file), { recursive: true, force: true });
+    },
+  };
 }
