@@ -3,49 +3,34 @@
  * hand-written durable equivalent, every answer checked (status and body).
  */
 import os from 'node:os';
-import autocannon from 'autocannon';
+import { fireJson, type LoadCounts } from '../lib/load.ts';
 import { type CpuTimes, cpuPer, cpuSnapshot, cpuSpent, serviceGroups } from './cpu.ts';
 import type { Environment } from './environment.ts';
 import { QUICK } from './mode.ts';
 import { ORDER } from './order.ts';
 import { isExpectedReply, type Target, type TargetKey } from './servers.ts';
-import { round2 } from './stats.ts';
 
 export const WEBHOOK_PLAN = QUICK
   ? { warmupSeconds: 1, seconds: 4, concurrency: [1, 10, 50] }
   : { warmupSeconds: 2, seconds: 10, concurrency: [1, 10, 50] };
 
-export interface LoadResult {
+export interface LoadResult extends LoadCounts {
   target: TargetKey;
   concurrency: number;
-  seconds: number;
-  /** autocannon's mean of its per-second request counts. */
-  requestsPerSec: number;
-  requests: number;
-  /** Answers with status 200 and the expected body. */
-  correct: number;
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-  /** 2xx answers whose body was not the expected reply. */
-  mismatches: number;
-  latencyMs: { p50: number; p90: number; p99: number; mean: number; max: number };
   /** CPU ms per answered request during the measured window, by process. */
   cpuMsPerRequest: CpuTimes & { total: number };
   /** All that CPU over the window's wall time and the machine's cores, in percent. */
   machineBusyPct: number;
 }
 
-function fire(target: Target, concurrency: number, seconds: number) {
-  return autocannon({
+function fire(target: Target, concurrency: number, seconds: number): Promise<LoadCounts> {
+  return fireJson({
     url: target.url,
-    method: 'POST',
     headers: target.headers,
-    body: JSON.stringify(ORDER),
-    connections: concurrency,
-    duration: seconds,
-    timeout: 30,
-    verifyBody: (body) => typeof body === 'string' && isExpectedReply(body),
+    body: ORDER,
+    concurrency,
+    seconds,
+    isExpected: isExpectedReply,
   });
 }
 
@@ -58,28 +43,11 @@ async function load(target: Target, concurrency: number, pids: Environment['pids
   const windowMs = performance.now() - windowStarted;
   const spent = cpuSpent(before, cpuSnapshot(groups));
   const spentMs = spent.server + spent.bench + spent.temporal + spent.postgres;
-  const { latency } = result;
-  // A non-2xx answer fails the body check too; count it once, as non-2xx.
-  const mismatches = Math.max(0, result.mismatches - result.non2xx);
   return {
+    ...result,
     target: target.key,
     concurrency,
-    seconds: result.duration,
-    requestsPerSec: round2(result.requests.average),
-    requests: result.requests.total,
-    correct: result['2xx'] - mismatches,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    non2xx: result.non2xx,
-    mismatches,
-    latencyMs: {
-      p50: latency.p50,
-      p90: latency.p90,
-      p99: latency.p99,
-      mean: round2(latency.mean),
-      max: latency.max,
-    },
-    cpuMsPerRequest: cpuPer(spent, result.requests.total),
+    cpuMsPerRequest: cpuPer(spent, result.requests),
     machineBusyPct: Math.round((spentMs * 100) / (windowMs * os.cpus().length)),
   };
 }

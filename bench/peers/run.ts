@@ -8,8 +8,8 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import autocannon from 'autocannon';
 import { round2 } from '../engine/stats.ts';
+import { fireJson, type LoadCounts } from '../lib/load.ts';
 import { docsMarks, writeBenchResults, writeDocsSection } from '../lib/output.ts';
 import { whyNpmStartIsNotWarm } from '../startup/npm-start.ts';
 import { Cleanup, freePorts } from '../startup/scratch.ts';
@@ -31,56 +31,25 @@ interface Target {
   headers: Record<string, string>;
 }
 
-interface LoadResult {
+interface LoadResult extends LoadCounts {
   peer: Peer;
   concurrency: number;
-  requestsPerSec: number;
-  requests: number;
-  /** 200 answers with the expected body. */
-  correct: number;
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-  mismatches: number;
-  latencyMs: { p50: number; p90: number; p99: number; mean: number; max: number };
 }
 
-function fire(target: Target, concurrency: number, seconds: number) {
-  return autocannon({
+function fire(target: Target, concurrency: number, seconds: number): Promise<LoadCounts> {
+  return fireJson({
     url: target.url,
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...target.headers },
-    body: JSON.stringify(REQUEST),
-    connections: concurrency,
-    duration: seconds,
-    timeout: 30,
-    verifyBody: (body) => typeof body === 'string' && isExpected(body),
+    headers: target.headers,
+    body: REQUEST,
+    concurrency,
+    seconds,
+    isExpected,
   });
 }
 
 async function load(target: Target, concurrency: number): Promise<LoadResult> {
   await fire(target, concurrency, PLAN.warmupSeconds);
-  const result = await fire(target, concurrency, PLAN.seconds);
-  // A non-2xx answer fails the body check too; count it once, as non-2xx.
-  const mismatches = Math.max(0, result.mismatches - result.non2xx);
-  return {
-    peer: target.peer,
-    concurrency,
-    requestsPerSec: round2(result.requests.average),
-    requests: result.requests.total,
-    correct: result['2xx'] - mismatches,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    non2xx: result.non2xx,
-    mismatches,
-    latencyMs: {
-      p50: result.latency.p50,
-      p90: result.latency.p90,
-      p99: result.latency.p99,
-      mean: round2(result.latency.mean),
-      max: result.latency.max,
-    },
-  };
+  return { ...(await fire(target, concurrency, PLAN.seconds)), peer: target.peer, concurrency };
 }
 
 const failuresOf = (result: LoadResult) =>
