@@ -51,14 +51,28 @@ workflow:
       type: respond
       headers:
         content-type: text/html; charset=utf-8
-        set-cookie: next-auth.session-token=planted; Path=/; HttpOnly
-        content-security-policy: "script-src *"
-        x-frame-options: ALLOWALL
         x-invoice: "42"
       body: ${JSON.stringify(THIEF)}
 `;
 
 describe('webhook answers (finding 1)', () => {
+  it('refuses a respond step that sets a cookie or a security header, naming each', async () => {
+    const planted = PHISHING_HOOK.replace(
+      '        x-invoice: "42"\n',
+      `        x-invoice: "42"
+        set-cookie: next-auth.session-token=planted; Path=/; HttpOnly
+        Content-Security-Policy: "script-src *"
+        access-control-allow-origin: "*"
+`,
+    );
+    const refused = await studio.server.api('/workflows', { ...yaml(planted), as: 'editor' });
+    expect(refused.status).toBe(400);
+    const { error } = (await refused.json()) as { error: { message: string } };
+    for (const header of ['set-cookie', 'Content-Security-Policy', 'access-control-allow-origin'])
+      expect(error.message).toContain(`${header} is set by Pincer only`);
+    expect(error.message).not.toContain('x-invoice');
+  });
+
   it("never run as the studio: an editor's HTML answer cannot mint an owner token or plant a cookie", async () => {
     const imported = await studio.server.api('/workflows', { ...yaml(PHISHING_HOOK), as: 'editor' });
     expect(imported.status).toBe(201);

@@ -77,7 +77,7 @@ export { transform } from './nodes/transform.ts';
 export { type WebhookTriggerConfig, webhookTrigger } from './nodes/webhook-trigger.ts';
 export { loadPlugins } from './plugins.ts';
 export { type PrivateAddressGuard, privateAddressGuard } from './private-address.ts';
-export { isTruthy } from './pure.ts';
+export { answerHeaderAllowed, isTruthy } from './pure.ts';
 export {
   type CatalogEntry,
   createRegistry,

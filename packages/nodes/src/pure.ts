@@ -118,6 +118,39 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Ports every switch has besides its cases, so no case may take their names. */
+/**
+ * Headers only Pincer sets on a webhook answer. A webhook's answer is served from the studio's
+ * origin, so a step must never set cookies or the headers that decide how a browser treats the page
+ * (see docs/security.md, "Webhook answers"). CORS headers (`access-control-*`) are Pincer's too.
+ */
+export const RESERVED_ANSWER_HEADERS: readonly string[] = [
+  'set-cookie',
+  'set-cookie2',
+  'clear-site-data',
+  'content-security-policy',
+  'content-security-policy-report-only',
+  'x-content-type-options',
+  'x-frame-options',
+  'strict-transport-security',
+  'permissions-policy',
+  'cross-origin-opener-policy',
+  'cross-origin-embedder-policy',
+  'cross-origin-resource-policy',
+  'service-worker-allowed',
+  'origin-agent-cluster',
+  'x-pincer-run',
+];
+
+/** Whether a respond step may set this header on a webhook's answer. */
+export function answerHeaderAllowed(header: string): boolean {
+  const name = header.toLowerCase();
+  return !RESERVED_ANSWER_HEADERS.includes(name) && !name.startsWith('access-control-');
+}
+
+export function reservedAnswerHeaderMessage(header: string): string {
+  return `${header} is set by Pincer only: a respond step cannot set it (webhook answers are served from the studio's origin; see docs/security.md)`;
+}
+
 export const RESERVED_PORTS: readonly string[] = ['default', 'error'];
 
 /** What a node's output port may be named (define.ts builds `portName` from these). */
@@ -274,6 +307,7 @@ export function checkRespond(config: unknown): ConfigCheck<RespondConfig> {
   }
   const headers = config.headers === undefined ? {} : config.headers;
   const answerHeaders: Record<string, string> = {};
+  const issuesBeforeHeaders = issues.length;
   if (!isObject(headers)) issues.push(wrongType('record', headers, ['headers']));
   else
     for (const [key, value] of Object.entries(headers)) {
@@ -282,6 +316,11 @@ export function checkRespond(config: unknown): ConfigCheck<RespondConfig> {
       if (typeof value === 'string') answerHeaders[key] = value;
       else issues.push(wrongType('string', value, ['headers', key]));
     }
+  // As the schema's refinement does: checked once every header is a string.
+  if (issues.length === issuesBeforeHeaders)
+    for (const key of Object.keys(answerHeaders))
+      if (!answerHeaderAllowed(key))
+        issues.push({ path: ['headers', key], message: reservedAnswerHeaderMessage(key) });
   unknownKeys(config, ['status', 'headers', 'body'], [], issues);
   return checked(issues, () => ({
     status: status as number,

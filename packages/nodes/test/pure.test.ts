@@ -117,6 +117,10 @@ const configs: Record<string, unknown[]> = {
     JSON.parse('{"headers": {"__proto__": "x", "a": "b"}}'),
     { status: 50.5, headers: 3, code: 1 },
     { reply: 1 },
+    { headers: { 'Set-Cookie': 'session=planted', Location: '/x' } },
+    { headers: { 'access-control-allow-origin': '*', 'x-frame-options': 'ALLOWALL' } },
+    { status: 99, headers: { 'set-cookie': 'a=b' } },
+    { headers: { 'set-cookie': 'a=b', b: 1 } },
   ],
 };
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineNode } from '../define.ts';
-import { respondAnswer } from '../pure.ts';
+import { answerHeaderAllowed, reservedAnswerHeaderMessage, respondAnswer } from '../pure.ts';
 
 export const respond = defineNode({
   type: 'respond',
@@ -15,9 +15,14 @@ export const respond = defineNode({
     status: z.int().min(100).max(599).default(200).describe('The HTTP status of the answer, 100 to 599.'),
     headers: z
       .record(z.string(), z.string())
+      .superRefine((headers, context) => {
+        for (const name of Object.keys(headers))
+          if (!answerHeaderAllowed(name))
+            context.addIssue({ code: 'custom', path: [name], message: reservedAnswerHeaderMessage(name) });
+      })
       .default({})
       .describe(
-        'Headers of the answer, e.g. { Location: /orders/42 }; content-type here overrides the default.',
+        "Headers of the answer, e.g. { Location: /orders/42 }; content-type here overrides the default. Cookies, CORS and security headers are Pincer's and refused.",
       ),
     body: z
       .unknown()
